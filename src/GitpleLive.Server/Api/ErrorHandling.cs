@@ -1,0 +1,51 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace GitpleLive.Server.Api;
+
+/// <summary>Turns every failure into the protocol's error body; nothing leaks as a bare 500.</summary>
+public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorHandlingMiddleware> logger)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        try
+        {
+            await next(context);
+        }
+        catch (ApiException e)
+        {
+            await WriteAsync(context, e.Status, e.Code, e.Message);
+        }
+        catch (BadHttpRequestException e)
+        {
+            // Kestrel/binding refusals: body too large, malformed form, and the like.
+            var code = e.StatusCode == StatusCodes.Status413PayloadTooLarge ? ErrorCodes.FileSizeExceeded : ErrorCodes.InvalidParameters;
+            await WriteAsync(context, e.StatusCode == 413 ? 413 : 400, code, e.Message);
+        }
+        catch (InvalidDataException e)
+        {
+            await WriteAsync(context, 400, ErrorCodes.InvalidParameters, "malformed request body: " + e.Message);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The caller went away; nothing to answer.
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Unhandled error on {Method} {Path}", context.Request.Method, context.Request.Path);
+            await WriteAsync(context, 500, ErrorCodes.Unknown, "unknown server error");
+        }
+    }
+
+    public static async Task WriteAsync(HttpContext context, int status, int code, string message)
+    {
+        if (context.Response.HasStarted) return;
+        context.Response.Clear();
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json; charset=utf-8";
+        var body = new ErrorBody(code, message, status, context.Request.Path.Value ?? "", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        await JsonSerializer.SerializeAsync(context.Response.Body, body, ApiJson.Options);
+    }
+
+    private sealed record ErrorBody(int Code, string Message, int Status, string Path, long Timestamp);
+}

@@ -1,0 +1,70 @@
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace GitpleLive.Server.Auth;
+
+/// <summary>
+/// HS256 JSON Web Tokens with <c>iat</c>/<c>exp</c> in milliseconds, as PROTOCOL §4 asks. Stock JWT
+/// libraries read <c>exp</c> as seconds, hence this small, strict implementation.
+/// </summary>
+public static class Jwt
+{
+    private static readonly byte[] Header = Encoding.UTF8.GetBytes("{\"alg\":\"HS256\",\"typ\":\"JWT\"}");
+
+    /// <summary>The claims this server puts in its tokens.</summary>
+    public sealed record Claims(string UserId, string AppId, string Kind, long IssuedAt, long ExpiresAt);
+
+    public static string Create(Claims claims, byte[] secret)
+    {
+        var payload = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
+        {
+            ["user_id"] = claims.UserId,
+            ["app_id"] = claims.AppId,
+            ["typ"] = claims.Kind,
+            ["iat"] = claims.IssuedAt,
+            ["exp"] = claims.ExpiresAt,
+        });
+        var signingInput = Base64Url.EncodeToString(Header) + "." + Base64Url.EncodeToString(payload);
+        var signature = HMACSHA256.HashData(secret, Encoding.ASCII.GetBytes(signingInput));
+        return signingInput + "." + Base64Url.EncodeToString(signature);
+    }
+
+    /// <summary>Reads the claims without checking the signature (to find the app to check against).</summary>
+    public static Claims? Peek(string token)
+    {
+        var parts = token.Split('.');
+        if (parts.Length != 3) return null;
+        try
+        {
+            using var doc = JsonDocument.Parse(Base64Url.DecodeFromChars(parts[1]));
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object) return null;
+            if (!root.TryGetProperty("user_id", out var user) || user.ValueKind != JsonValueKind.String) return null;
+            if (!root.TryGetProperty("app_id", out var app) || app.ValueKind != JsonValueKind.String) return null;
+            if (!root.TryGetProperty("typ", out var kind) || kind.ValueKind != JsonValueKind.String) return null;
+            if (!root.TryGetProperty("iat", out var iat) || !iat.TryGetInt64(out var iatValue)) return null;
+            if (!root.TryGetProperty("exp", out var exp) || !exp.TryGetInt64(out var expValue)) return null;
+            return new Claims(user.GetString()!, app.GetString()!, kind.GetString()!, iatValue, expValue);
+        }
+        catch (Exception e) when (e is FormatException or JsonException or ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Checks the signature and expiry; null when the token is not valid now.</summary>
+    public static Claims? Validate(string token, byte[] secret, string expectedKind, long nowMs)
+    {
+        var claims = Peek(token);
+        if (claims is null || claims.Kind != expectedKind || claims.ExpiresAt <= nowMs) return null;
+        var dot = token.LastIndexOf('.');
+        Span<byte> expected = stackalloc byte[32];
+        HMACSHA256.HashData(secret, Encoding.ASCII.GetBytes(token.AsSpan(0, dot).ToString()), expected);
+        byte[] actual;
+        try { actual = Base64Url.DecodeFromChars(token.AsSpan(dot + 1)); }
+        catch (FormatException) { return null; }
+        return CryptographicOperations.FixedTimeEquals(expected, actual) ? claims : null;
+    }
+}

@@ -1,0 +1,54 @@
+using System.Text.Json;
+using GitpleLive.Server.Api;
+
+namespace GitpleLive.Server.Events;
+
+/// <summary>Where an event is published (PROTOCOL §6).</summary>
+public enum EventTopicKind
+{
+    /// <summary><c>P/user/all/{user_id}/{category}</c></summary>
+    User,
+    /// <summary><c>P/channel/{type}/{channel_id}/all/{category}</c></summary>
+    ChannelAll,
+    /// <summary><c>P/channel/{type}/{channel_id}/manager/{category}</c></summary>
+    ChannelManager,
+}
+
+/// <summary>The JSON payload of a realtime event: <c>{ category, channel?, user?, message?, data? }</c>.</summary>
+public sealed record EventPayload(string Category, object? Channel = null, object? User = null, object? Message = null, object? Data = null);
+
+/// <summary>
+/// A subscription cut that follows an event: after the event is delivered, the user loses
+/// the channel's <c>all</c> and <c>manager</c> topics (or only <c>manager</c>).
+/// </summary>
+public sealed record SubscriptionCut(string UserId, string ChannelType, string ChannelId, bool ManagerOnly);
+
+/// <summary>One realtime event of one app, published on one topic.</summary>
+public sealed class ChatEvent
+{
+    public required string AppId { get; init; }
+    public required EventTopicKind TopicKind { get; init; }
+    /// <summary>The user id for <see cref="EventTopicKind.User"/>, else the channel id.</summary>
+    public required string TargetId { get; init; }
+    public string ChannelType { get; init; } = "group";
+    public required EventPayload Payload { get; init; }
+    /// <summary>Cuts applied right after this event has been handed to every subscriber.</summary>
+    public IReadOnlyList<SubscriptionCut> CutsAfter { get; init; } = [];
+
+    public string Category => Payload.Category;
+
+    /// <summary>The full MQTT topic name.</summary>
+    public string Topic => TopicKind switch
+    {
+        EventTopicKind.User => $"{TopicPrefix(AppId)}/user/all/{TargetId}/{Payload.Category}",
+        EventTopicKind.ChannelAll => $"{TopicPrefix(AppId)}/channel/{ChannelType}/{TargetId}/all/{Payload.Category}",
+        _ => $"{TopicPrefix(AppId)}/channel/{ChannelType}/{TargetId}/manager/{Payload.Category}",
+    };
+
+    private byte[]? _bytes;
+
+    /// <summary>The payload as UTF-8 JSON, serialised once however many subscribers get it.</summary>
+    public byte[] PayloadBytes => _bytes ??= JsonSerializer.SerializeToUtf8Bytes(Payload, ApiJson.Options);
+
+    public static string TopicPrefix(string appId) => $"mqtt/topic/gitple/live/{appId}";
+}

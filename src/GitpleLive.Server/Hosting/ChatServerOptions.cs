@@ -1,0 +1,45 @@
+namespace GitpleLive.Server.Hosting;
+
+/// <summary>Server settings, bound from the <c>GitpleLive</c> configuration section.</summary>
+public sealed class ChatServerOptions
+{
+    public const string Section = "GitpleLive";
+
+    /// <summary>Folder for the SQLite file and uploaded files. Default <c>data</c> under the working directory.</summary>
+    public string DataDirectory { get; set; } = "data";
+
+    /// <summary><c>sqlite</c> (default) or <c>postgres</c>.</summary>
+    public string StorageProvider { get; set; } = "sqlite";
+
+    /// <summary>Connection string; default for SQLite: <c>{DataDirectory}/gitplelive.db</c>.</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>Folder for uploaded files. Default <c>{DataDirectory}/files</c>.</summary>
+    public string? FilesDirectory { get; set; }
+
+    /// <summary>Absolute base URL used in file links (e.g. <c>https://live.example.com</c>); default: the request's own.</summary>
+    public string? PublicBaseUrl { get; set; }
+
+    /// <summary>Id of the app created on first start. Env <c>GITPLELIVE_APP_ID</c>.</summary>
+    public string? DefaultAppId { get; set; }
+
+    /// <summary>API key of the app created on first start. Env <c>GITPLELIVE_API_KEY</c>.</summary>
+    public string? DefaultApiKey { get; set; }
+
+    /// <summary>Whether the default app allows tokenless users (PROTOCOL §4). Default false.</summary>
+    public bool DefaultAppAllowTokenless { get; set; }
+
+    /// <summary>Lifetime of SDK tokens. Default 24 hours.</summary>
+    public TimeSpan SdkTokenLifetime { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>Lifetime of signed file links. Default 24 hours.</summary>
+    public TimeSpan FileUrlLifetime { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>Largest JSON body accepted, in bytes. Default 1 MiB.</summary>
+    public long MaxJsonBodySize { get; set; } = 1024 * 1024;
+
+    /// <summary>Largest multipart upload accepted by the web server before app limits apply. Default 200 MiB.</summary>
+    public long MaxUploadSize { get; set; } = 200L * 1024 * 1024;
+
+    internal string ResolvedFilesDirectory => FilesDirectory ?? Path.Combine(DataDirectory, "files");
+}

@@ -1,0 +1,97 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace GitpleLive.Server.Storage;
+
+/// <summary>The chat store. Provider-neutral: services use LINQ only, never provider SQL.</summary>
+public class ChatDbContext(DbContextOptions options) : DbContext(options)
+{
+    public DbSet<AppRow> Apps => Set<AppRow>();
+    public DbSet<UserRow> Users => Set<UserRow>();
+    public DbSet<ChannelRow> Channels => Set<ChannelRow>();
+    public DbSet<MemberRow> Members => Set<MemberRow>();
+    public DbSet<MessageRow> Messages => Set<MessageRow>();
+    public DbSet<BanRow> Bans => Set<BanRow>();
+    public DbSet<ReportRow> Reports => Set<ReportRow>();
+
+    protected override void OnModelCreating(ModelBuilder b)
+    {
+        b.Entity<AppRow>(e =>
+        {
+            e.ToTable("apps");
+            e.HasKey(x => x.AppId);
+            e.Property(x => x.AppId).HasMaxLength(64);
+            e.Property(x => x.Name).HasMaxLength(128);
+            e.Property(x => x.ApiKey).HasMaxLength(128);
+            e.Property(x => x.TokenSecret).HasMaxLength(128);
+        });
+        b.Entity<UserRow>(e =>
+        {
+            e.ToTable("users");
+            e.HasKey(x => new { x.AppId, x.UserId });
+            e.Property(x => x.AppId).HasMaxLength(64);
+            e.Property(x => x.UserId).HasMaxLength(Limits.IdLength);
+            e.Property(x => x.Name).HasMaxLength(Limits.NameLength);
+            e.Property(x => x.ProfileUrl).HasMaxLength(Limits.UrlLength);
+            e.HasIndex(x => new { x.AppId, x.CreatedAt });
+        });
+        b.Entity<ChannelRow>(e =>
+        {
+            e.ToTable("channels");
+            e.HasKey(x => new { x.AppId, x.ChannelId });
+            e.Property(x => x.AppId).HasMaxLength(64);
+            e.Property(x => x.ChannelId).HasMaxLength(Limits.IdLength);
+            e.Property(x => x.Type).HasMaxLength(8);
+            e.Property(x => x.Name).HasMaxLength(Limits.NameLength);
+            e.Property(x => x.ProfileUrl).HasMaxLength(Limits.UrlLength);
+        });
+        b.Entity<MemberRow>(e =>
+        {
+            e.ToTable("members");
+            e.HasKey(x => new { x.AppId, x.ChannelId, x.UserId });
+            e.Property(x => x.AppId).HasMaxLength(64);
+            e.Property(x => x.ChannelId).HasMaxLength(Limits.IdLength);
+            e.Property(x => x.UserId).HasMaxLength(Limits.IdLength);
+            e.HasIndex(x => new { x.AppId, x.UserId, x.ChannelId });
+        });
+        b.Entity<MessageRow>(e =>
+        {
+            e.ToTable("messages");
+            e.HasKey(x => x.MessageId);
+            e.Property(x => x.MessageId).ValueGeneratedOnAdd();
+            e.Property(x => x.AppId).HasMaxLength(64);
+            e.Property(x => x.ChannelId).HasMaxLength(Limits.IdLength);
+            e.Property(x => x.UserId).HasMaxLength(Limits.IdLength);
+            e.Property(x => x.Type).HasMaxLength(8);
+            e.HasIndex(x => new { x.AppId, x.ChannelId, x.MessageId });
+        });
+        b.Entity<BanRow>(e =>
+        {
+            e.ToTable("bans");
+            e.HasKey(x => new { x.AppId, x.ChannelId, x.UserId });
+            e.Property(x => x.AppId).HasMaxLength(64);
+            e.Property(x => x.ChannelId).HasMaxLength(Limits.IdLength);
+            e.Property(x => x.UserId).HasMaxLength(Limits.IdLength);
+        });
+        b.Entity<ReportRow>(e =>
+        {
+            e.ToTable("reports");
+            e.HasKey(x => x.ReportId);
+            e.Property(x => x.ReportId).HasMaxLength(40);
+            e.Property(x => x.AppId).HasMaxLength(64);
+            e.Property(x => x.ChannelId).HasMaxLength(Limits.IdLength);
+            e.HasIndex(x => new { x.AppId, x.ChannelId, x.CreatedAt });
+        });
+    }
+}
+
+/// <summary>Input limits shared by validation and the schema.</summary>
+public static class Limits
+{
+    public const int IdLength = 128;
+    public const int NameLength = 191;
+    public const int UrlLength = 2048;
+    public const int ContentLength = 10_000;
+    public const int MetaKeyLength = 128;
+    public const int MetaValueLength = 1024;
+    public const int ReasonLength = 1000;
+}

@@ -1,0 +1,119 @@
+namespace GitpleLive.Server.Storage;
+
+// Rows of the chat store. Times are Unix milliseconds; meta maps are JSON text so that every
+// provider stores them the same way.
+
+public sealed class AppRow
+{
+    public required string AppId { get; set; }
+    public required string Name { get; set; }
+    public required string ApiKey { get; set; }
+    /// <summary>Base64 HMAC secret that signs this app's tokens.</summary>
+    public required string TokenSecret { get; set; }
+    public bool AllowTokenless { get; set; }
+    public int MaxMembersPerChannel { get; set; } = AppLimits.DefaultMaxMembers;
+    public int MaxManagersPerChannel { get; set; } = AppLimits.DefaultMaxManagers;
+    public long MaxFileSize { get; set; } = AppLimits.DefaultMaxFileSize;
+    public int MaxMetaKeys { get; set; } = AppLimits.DefaultMaxMetaKeys;
+    public long CreatedAt { get; set; }
+}
+
+public static class AppLimits
+{
+    public const int DefaultMaxMembers = 100;
+    public const int DefaultMaxManagers = 10;
+    public const long DefaultMaxFileSize = 25L * 1024 * 1024;
+    public const int DefaultMaxMetaKeys = 20;
+}
+
+public sealed class UserRow
+{
+    public required string AppId { get; set; }
+    public required string UserId { get; set; }
+    public required string Name { get; set; }
+    public string? ProfileUrl { get; set; }
+    public string? Meta { get; set; }
+    public long CreatedAt { get; set; }
+    public long UpdatedAt { get; set; }
+}
+
+public sealed class ChannelRow
+{
+    public required string AppId { get; set; }
+    public required string ChannelId { get; set; }
+    public string Type { get; set; } = "group";
+    public required string Name { get; set; }
+    public string? ProfileUrl { get; set; }
+    public string? Meta { get; set; }
+    public bool Freeze { get; set; }
+    public long TotalMessageCount { get; set; }
+    public long TotalFileCount { get; set; }
+    /// <summary>Id of the newest message still in the channel, 0 when none.</summary>
+    public long LastMessageId { get; set; }
+    public long CreatedAt { get; set; }
+    public long UpdatedAt { get; set; }
+}
+
+/// <summary>
+/// Membership with the member's read and delivery positions: unread counts derive from them, so a
+/// send writes no per-member row.
+/// </summary>
+public sealed class MemberRow
+{
+    public required string AppId { get; set; }
+    public required string ChannelId { get; set; }
+    public required string UserId { get; set; }
+    public bool IsManager { get; set; }
+    public long JoinedAt { get; set; }
+    /// <summary>Last message id the member has read (messages above it, from others, are unread).</summary>
+    public long ReadMessageId { get; set; }
+    public long ReadAt { get; set; }
+    public long DeliveredAt { get; set; }
+}
+
+public sealed class MessageRow
+{
+    /// <summary>Unique within the app (in fact within the store), increasing within a channel.</summary>
+    public long MessageId { get; set; }
+    public required string AppId { get; set; }
+    public required string ChannelId { get; set; }
+    public required string Type { get; set; }
+    public required string UserId { get; set; }
+    public string? Content { get; set; }
+    public string? FileName { get; set; }
+    public string? FileType { get; set; }
+    public long? FileSize { get; set; }
+    public string? FileKey { get; set; }
+    public string? Meta { get; set; }
+    public long CreatedAt { get; set; }
+    public long UpdatedAt { get; set; }
+}
+
+public sealed class BanRow
+{
+    public required string AppId { get; set; }
+    public required string ChannelId { get; set; }
+    public required string UserId { get; set; }
+    public long StartAt { get; set; }
+    public long EndAt { get; set; }
+    public string? Reason { get; set; }
+}
+
+public sealed class ReportRow
+{
+    public required string ReportId { get; set; }
+    public required string AppId { get; set; }
+    public required string ReportType { get; set; }
+    public required string ReportCategory { get; set; }
+    public required string ReportingUserId { get; set; }
+    public string? Reason { get; set; }
+    public string? TargetUserId { get; set; }
+    public string? ChannelId { get; set; }
+    public long? MessageId { get; set; }
+    /// <summary>JSON snapshots of the reported objects as they were when reported.</summary>
+    public string? UserSnapshot { get; set; }
+    public string? ChannelSnapshot { get; set; }
+    public string? MessageSnapshot { get; set; }
+    public long CreatedAt { get; set; }
+    public long UpdatedAt { get; set; }
+}
