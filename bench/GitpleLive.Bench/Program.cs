@@ -1,0 +1,3 @@
+using GitpleLive.Bench;
+
+return await BenchApp.RunAsync(args);

@@ -1,0 +1,85 @@
+using ScottPlot;
+
+namespace GitpleLive.Bench.Report;
+
+/// <summary>The PNG figures of a run.</summary>
+public static class Plots
+{
+    /// <summary>p99 latency against offered deliveries/s, one line per broker.</summary>
+    public static string? FanoutP99(BenchResults results, string directory)
+    {
+        var runs = new[] { results.ServerFanout, results.MosquittoFanout }.Where(r => r is { Steps.Count: > 0 }).ToList();
+        if (runs.Count == 0) return null;
+        var plot = new Plot();
+        foreach (var run in runs)
+        {
+            var xs = run!.Steps.Select(s => s.OfferedDeliveriesPerSecond).ToArray();
+            var ys = run.Steps.Select(s => s.P99Ms).ToArray();
+            var line = plot.Add.Scatter(xs, ys);
+            line.LegendText = run.Target == "server" ? "GitpleLive server" : "Mosquitto (bare relay)";
+            line.LineWidth = 2;
+            line.MarkerSize = 7;
+            var failed = run.Steps.Where(s => !s.Passed).ToList();
+            if (failed.Count > 0)
+            {
+                var marks = plot.Add.ScatterPoints(failed.Select(s => s.OfferedDeliveriesPerSecond).ToArray(), failed.Select(s => s.P99Ms).ToArray());
+                marks.MarkerShape = MarkerShape.Eks;
+                marks.MarkerSize = 12;
+                marks.Color = line.Color;
+            }
+        }
+        var limit = plot.Add.HorizontalLine(results.Settings.TryGetValue("p99 limit ms", out var l) && double.TryParse(l, out var v) ? v : 100);
+        limit.LinePattern = LinePattern.Dashed;
+        limit.Color = Colors.Gray;
+        limit.LegendText = "p99 limit";
+        plot.Title("Fan-out: p99 send→receive latency vs offered load (× = failed step)");
+        plot.XLabel("offered deliveries per second");
+        plot.YLabel("p99 latency (ms)");
+        plot.ShowLegend(Alignment.UpperLeft);
+        plot.Axes.Margins(bottom: 0);
+        var path = Path.Combine(directory, "fanout-p99.png");
+        plot.SavePng(path, 1000, 600);
+        return path;
+    }
+
+    /// <summary>Histogram of history page-read latencies, one series per query kind.</summary>
+    public static string? HistoryHistogram(Dictionary<string, List<double>> samples, string directory)
+    {
+        var all = samples.Values.SelectMany(v => v).ToList();
+        if (all.Count == 0) return null;
+        // Bin on a log scale so fast pages and slow filters fit one figure.
+        double lo = Math.Max(0.05, all.Min()), hi = Math.Max(lo * 1.5, all.Max());
+        const int bins = 40;
+        double logLo = Math.Log10(lo), step = (Math.Log10(hi) - logLo) / bins;
+        var plot = new Plot();
+        foreach (var (name, values) in samples)
+        {
+            if (values.Count == 0) continue;
+            var counts = new double[bins];
+            foreach (var x in values)
+            {
+                int b = (int)Math.Clamp((Math.Log10(Math.Max(x, lo)) - logLo) / step, 0, bins - 1);
+                counts[b]++;
+            }
+            var xs = Enumerable.Range(0, bins).Select(b => logLo + (b + 0.5) * step).ToArray();
+            var line = plot.Add.Scatter(xs, counts.Select(c => 100 * c / values.Count).ToArray());
+            line.LegendText = name;
+            line.LineWidth = 2;
+            line.MarkerSize = 4;
+        }
+        var ticks = new ScottPlot.TickGenerators.NumericAutomatic
+        {
+            LabelFormatter = x => { var ms = Math.Pow(10, x); return ms < 1 ? $"{ms:0.##}" : $"{ms:0.#}"; },
+            MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
+            IntegerTicksOnly = true,
+        };
+        plot.Axes.Bottom.TickGenerator = ticks;
+        plot.Title("History page reads: latency distribution");
+        plot.XLabel("latency (ms, log scale)");
+        plot.YLabel("share of requests (%)");
+        plot.ShowLegend(Alignment.UpperRight);
+        var path = Path.Combine(directory, "history-latency.png");
+        plot.SavePng(path, 1000, 600);
+        return path;
+    }
+}
