@@ -49,7 +49,7 @@ public static class Plots
         if (all.Count == 0) return null;
         // Bin on a log scale so fast pages and slow filters fit one figure.
         double lo = Math.Max(0.05, all.Min()), hi = Math.Max(lo * 1.5, all.Max());
-        const int bins = 40;
+        int bins = Math.Clamp(all.Count / 10, 10, 40);
         double logLo = Math.Log10(lo), step = (Math.Log10(hi) - logLo) / bins;
         var plot = new Plot();
         foreach (var (name, values) in samples)
@@ -67,13 +67,18 @@ public static class Plots
             line.LineWidth = 2;
             line.MarkerSize = 4;
         }
-        var ticks = new ScottPlot.TickGenerators.NumericAutomatic
-        {
-            LabelFormatter = x => { var ms = Math.Pow(10, x); return ms < 1 ? $"{ms:0.##}" : $"{ms:0.#}"; },
-            MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
-            IntegerTicksOnly = true,
-        };
-        plot.Axes.Bottom.TickGenerator = ticks;
+        // Label 1-2-5 steps in milliseconds on the log axis.
+        var positions = new List<double>();
+        var labels = new List<string>();
+        for (int e = -2; e <= 5; e++)
+            foreach (var m in new[] { 1, 2, 5 })
+            {
+                double ms = m * Math.Pow(10, e), x = Math.Log10(ms);
+                if (x < logLo - step || x > logLo + (bins + 1) * step) continue;
+                positions.Add(x);
+                labels.Add(ms < 1 ? ms.ToString("0.##") : ms.ToString("0"));
+            }
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(positions.ToArray(), labels.ToArray());
         plot.Title("History page reads: latency distribution");
         plot.XLabel("latency (ms, log scale)");
         plot.YLabel("share of requests (%)");
