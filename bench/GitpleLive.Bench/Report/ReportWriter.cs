@@ -56,7 +56,8 @@ public static class ReportWriter
         if (r.ServerConnections is null && r.MosquittoConnections is null) sb.AppendLine("Not run.").AppendLine();
         else
         {
-            sb.AppendLine("Each connection is MQTT 3.1.1 over WebSocket, authenticated (SDK token for the server), subscribed to its user topic, then idle. " +
+            sb.AppendLine("Each connection is MQTT 3.1.1 over WebSocket, authenticated (SDK token for the server), subscribed to its user topic, then idle; " +
+                $"beyond {Scenarios.ConnectionsScenario.MaxDistinctUsers:N0} connections users hold several connections each (distinct client ids). " +
                 "RSS per connection = (RSS after − RSS before) / connected; the server's figure includes whatever its GC has not returned yet.").AppendLine();
             sb.AppendLine("| broker | requested | connected | failed | time to connect s | connects/s | RSS before MB | RSS after MB | RSS per connection KB |");
             sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
@@ -117,14 +118,18 @@ public static class ReportWriter
         sb.AppendLine("|---|---:|---:|---:|");
         var sf = r.ServerFanout;
         var mf = r.MosquittoFanout;
+        if (sf?.Error is not null) sf = null;
+        if (mf?.Error is not null) mf = null;
         sb.AppendLine(Row("max sustainable deliveries/s", sf?.MaxSustainableDeliveriesPerSecond, mf?.MaxSustainableDeliveriesPerSecond, "N0"));
         var equal = EqualLoad(sf, mf);
         if (equal is { } e)
             sb.AppendLine(Row($"p99 ms at {e.Server.OfferedDeliveriesPerSecond:N0} offered deliveries/s", e.Server.P99Ms, e.Mosquitto.P99Ms, "0.0"));
         else
             sb.AppendLine("| p99 ms at equal load | n/a | n/a | n/a |");
-        sb.AppendLine(Row("RSS per idle connection KB", r.ServerConnections?.RssPerConnectionKb, r.MosquittoConnections?.RssPerConnectionKb, "0.0"));
-        sb.AppendLine(Row("time to connect all idle connections s", r.ServerConnections?.ConnectSeconds, r.MosquittoConnections?.ConnectSeconds, "0.00"));
+        var sc = r.ServerConnections is { Error: null } s1 ? s1 : null;
+        var mc = r.MosquittoConnections is { Error: null } m1 ? m1 : null;
+        sb.AppendLine(Row("RSS per idle connection KB", sc?.RssPerConnectionKb, mc?.RssPerConnectionKb, "0.0"));
+        sb.AppendLine(Row($"time to connect {sc?.Connected ?? mc?.Connected ?? 0:N0} idle connections s", sc?.ConnectSeconds, mc?.ConnectSeconds, "0.00"));
         return sb.ToString();
     }
 

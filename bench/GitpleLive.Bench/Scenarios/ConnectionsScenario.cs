@@ -19,16 +19,28 @@ public static class ConnectionsScenario
         return Math.Min(requested, allowed);
     }
 
+    /// <summary>
+    /// Distinct users behind the connections: beyond this, users hold several connections each (as a
+    /// user with several devices does), each with its own client id, so setup stays short.
+    /// </summary>
+    public const int MaxDistinctUsers = 1000;
+
+    private static long _clientIdBase = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+    /// <summary>The client id format of PROTOCOL §4; the time part is made unique per connection.</summary>
+    private static string ClientId(string userId, int i) => $"{ServerHost.AppId}::{userId}::bench::{_clientIdBase + i}::127.0.0.1";
+
     public static async Task<ConnectionsResult> RunServerAsync(BenchContext ctx, ServerHost host, int count, CancellationToken ct)
     {
         var result = new ConnectionsResult { Target = "server", Requested = count };
         using var api = new GitpleApi(host.BaseUri, ServerHost.AppId, host.ApiKey, 64);
-        var users = new GitpleApi.BenchUser[count];
+        int distinct = Math.Min(count, MaxDistinctUsers);
+        var users = new GitpleApi.BenchUser[distinct];
         await Ui.ProgressAsync(async progress =>
         {
-            var setup = progress.AddTask(Ui.Esc($"server: create {count:N0} users and SDK tokens"), maxValue: count);
+            var setup = progress.AddTask(Ui.Esc($"server: create {distinct:N0} users and SDK tokens"), maxValue: distinct);
             var sw = Stopwatch.StartNew();
-            await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct },
+            await Parallel.ForEachAsync(Enumerable.Range(0, distinct), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct },
                 async (i, token) =>
                 {
                     users[i] = await api.CreateSdkUserAsync($"bench-idle{i:D6}", $"idle {i}", token);
@@ -38,8 +50,11 @@ public static class ConnectionsScenario
         });
         var prefix = $"mqtt/topic/gitple/live/{ServerHost.AppId}";
         await ConnectAllAsync(ctx, result, host.Pid, host.WsUri, count, "server",
-            i => ($"{ServerHost.AppId}::{users[i].UserId}::bench::{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}::127.0.0.1",
-                users[i].UserId, users[i].SdkToken, $"{prefix}/user/all/{users[i].UserId}/#"), ct);
+            i =>
+            {
+                var user = users[i % distinct];
+                return (ClientId(user.UserId, i), user.UserId, user.SdkToken, $"{prefix}/user/all/{user.UserId}/#");
+            }, ct);
         return result;
     }
 
@@ -48,8 +63,11 @@ public static class ConnectionsScenario
         var result = new ConnectionsResult { Target = "mosquitto", Requested = count };
         var prefix = $"mqtt/topic/gitple/live/{ServerHost.AppId}";
         await ConnectAllAsync(ctx, result, host.Pid, host.WsUri, count, "mosquitto",
-            i => ($"{ServerHost.AppId}::bench-idle{i:D6}::bench::{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}::127.0.0.1",
-                $"bench-idle{i:D6}", null, $"{prefix}/user/all/bench-idle{i:D6}/#"), ct);
+            i =>
+            {
+                var userId = $"bench-idle{i % MaxDistinctUsers:D6}";
+                return (ClientId(userId, i), userId, null, $"{prefix}/user/all/{userId}/#");
+            }, ct);
         return result;
     }
 
@@ -97,6 +115,7 @@ public static class ConnectionsScenario
             result.FirstError = firstError;
             result.ConnectsPerSecond = result.Connected / result.ConnectSeconds;
             result.RssPerConnectionKb = result.Connected == 0 ? 0 : (result.RssAfterMb - result.RssBeforeMb) * 1024 / result.Connected;
+            if (result.Connected == 0) result.Error = $"no connection succeeded: {firstError}";
             if (failed > 0) ctx.Note($"{name}: {failed} of {count} connections failed; first error: {firstError}");
         }
         finally
