@@ -14,7 +14,7 @@ public static class Plots
         foreach (var run in runs)
         {
             var xs = run!.Steps.Select(s => s.OfferedDeliveriesPerSecond).ToArray();
-            var ys = run.Steps.Select(s => s.P99Ms).ToArray();
+            var ys = run.Steps.Select(s => Log(s.P99Ms)).ToArray();
             var line = plot.Add.Scatter(xs, ys);
             line.LegendText = run.Target == "server" ? "GitpleLive server" : "Mosquitto (bare relay)";
             line.LineWidth = 2;
@@ -22,21 +22,24 @@ public static class Plots
             var failed = run.Steps.Where(s => !s.Passed).ToList();
             if (failed.Count > 0)
             {
-                var marks = plot.Add.ScatterPoints(failed.Select(s => s.OfferedDeliveriesPerSecond).ToArray(), failed.Select(s => s.P99Ms).ToArray());
+                var marks = plot.Add.ScatterPoints(failed.Select(s => s.OfferedDeliveriesPerSecond).ToArray(), failed.Select(s => Log(s.P99Ms)).ToArray());
                 marks.MarkerShape = MarkerShape.Eks;
                 marks.MarkerSize = 12;
                 marks.Color = line.Color;
             }
         }
-        var limit = plot.Add.HorizontalLine(results.Settings.TryGetValue("p99 limit ms", out var l) && double.TryParse(l, out var v) ? v : 100);
+        double limitMs = results.Settings.TryGetValue("p99 limit ms", out var l) && double.TryParse(l, out var v) ? v : 100;
+        var limit = plot.Add.HorizontalLine(Log(limitMs));
         limit.LinePattern = LinePattern.Dashed;
         limit.Color = Colors.Gray;
         limit.LegendText = "p99 limit";
         plot.Title("Fan-out: p99 send→receive latency vs offered load (× = failed step)");
         plot.XLabel("offered deliveries per second");
-        plot.YLabel("p99 latency (ms)");
+        plot.YLabel("p99 latency (ms, log scale)");
+        var p99s = runs.SelectMany(r => r!.Steps.Select(s => s.P99Ms)).Append(limitMs).ToList();
+        var (positions, labels) = LogTicks(Log(p99s.Min()), Log(p99s.Max()));
+        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(positions, labels);
         plot.ShowLegend(Alignment.UpperLeft);
-        plot.Axes.Margins(bottom: 0);
         var path = Path.Combine(directory, "fanout-p99.png");
         plot.SavePng(path, 1000, 600);
         return path;
@@ -67,18 +70,8 @@ public static class Plots
             line.LineWidth = 2;
             line.MarkerSize = 4;
         }
-        // Label 1-2-5 steps in milliseconds on the log axis.
-        var positions = new List<double>();
-        var labels = new List<string>();
-        for (int e = -2; e <= 5; e++)
-            foreach (var m in new[] { 1, 2, 5 })
-            {
-                double ms = m * Math.Pow(10, e), x = Math.Log10(ms);
-                if (x < logLo - step || x > logLo + (bins + 1) * step) continue;
-                positions.Add(x);
-                labels.Add(ms < 1 ? ms.ToString("0.##") : ms.ToString("0"));
-            }
-        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(positions.ToArray(), labels.ToArray());
+        var (positions, labels) = LogTicks(logLo - step, logLo + (bins + 1) * step);
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(positions, labels);
         plot.Title("History page reads: latency distribution");
         plot.XLabel("latency (ms, log scale)");
         plot.YLabel("share of requests (%)");
@@ -86,5 +79,23 @@ public static class Plots
         var path = Path.Combine(directory, "history-latency.png");
         plot.SavePng(path, 1000, 600);
         return path;
+    }
+
+    private static double Log(double ms) => Math.Log10(Math.Max(ms, 0.01));
+
+    /// <summary>Ticks at 1-2-5 steps (milliseconds) between two log10 positions.</summary>
+    private static (double[] Positions, string[] Labels) LogTicks(double lo, double hi)
+    {
+        var positions = new List<double>();
+        var labels = new List<string>();
+        for (int e = -2; e <= 6; e++)
+            foreach (var m in new[] { 1, 2, 5 })
+            {
+                double ms = m * Math.Pow(10, e), x = Math.Log10(ms);
+                if (x < lo - 0.15 || x > hi + 0.15) continue;
+                positions.Add(x);
+                labels.Add(ms < 1 ? ms.ToString("0.##") : ms.ToString("N0"));
+            }
+        return (positions.ToArray(), labels.ToArray());
     }
 }
