@@ -33,6 +33,7 @@ public static class BenchApp
         var warmup = Opt("--warmup-seconds", "fanout: warm-up at the start rate before measuring (JIT)", d.WarmupSeconds);
         var rateStart = Opt("--rate-start", "fanout: messages/s of the first step", d.RateStart);
         var rateStep = Opt("--rate-step", "fanout: messages/s added per step", d.RateStep);
+        var rateFactor = Opt("--rate-factor", "fanout: factor applied per step (1 = additive steps only)", d.RateFactor);
         var maxSteps = Opt("--max-steps", "fanout: most steps to run", d.MaxSteps);
         var p99 = Opt("--p99-limit-ms", "fanout: a step fails when its p99 is above this", d.P99LimitMs);
         var contentSize = Opt("--content-size", "fanout: characters of message content", d.ContentSize);
@@ -42,12 +43,12 @@ public static class BenchApp
         var queries = Opt("--queries", "history: timed requests per query kind", d.Queries);
         var quick = Opt("--quick", "smoke mode: everything small, well under a minute", false);
         var output = Opt<string?>("--out", "results folder (default bench/results/<timestamp>)", null);
-        var serverDll = Opt<string?>("--server-dll", "use this server build instead of building src/GitpleLive.Server in Release", null);
+        var serverDll = Opt<string?>("--server-dll", "use this server build instead of building src/GitpleLive.Server in Release (env GITPLELIVE_BENCH_SERVER_DLL)", null);
         var noBuild = Opt("--no-build", "do not build the server (use the existing Release build)", false);
         var noPin = Opt("--no-pin", "do not pin the broker and the generator to separate cores", false);
 
         var root = new RootCommand("GitpleLive benchmark kit: the server against a bare Mosquitto relay in the same run.");
-        foreach (var o in new Option[] { users, members, stepSeconds, warmup, rateStart, rateStep, maxSteps, p99, contentSize, connections, messages, queries, quick, output, serverDll, noBuild, noPin })
+        foreach (var o in new Option[] { users, members, stepSeconds, warmup, rateStart, rateStep, rateFactor, maxSteps, p99, contentSize, connections, messages, queries, quick, output, serverDll, noBuild, noPin })
             root.Options.Add(o);
 
         BenchOptions Read(ParseResult p)
@@ -67,6 +68,7 @@ public static class BenchApp
             Set(warmup, v => o.WarmupSeconds = v);
             Set(rateStart, v => o.RateStart = v);
             Set(rateStep, v => o.RateStep = v);
+            Set(rateFactor, v => o.RateFactor = v);
             Set(maxSteps, v => o.MaxSteps = v);
             Set(p99, v => o.P99LimitMs = v);
             Set(contentSize, v => o.ContentSize = v);
@@ -74,7 +76,7 @@ public static class BenchApp
             Set(messages, v => o.Messages = v);
             Set(queries, v => o.Queries = v);
             o.OutputDirectory = p.GetValue(output);
-            o.ServerDll = p.GetValue(serverDll);
+            o.ServerDll = p.GetValue(serverDll) ?? NullIfEmpty(Environment.GetEnvironmentVariable("GITPLELIVE_BENCH_SERVER_DLL"));
             o.NoBuild = p.GetValue(noBuild);
             o.Pin = !p.GetValue(noPin);
             return o;
@@ -305,7 +307,9 @@ public static class BenchApp
         var o = ctx.Options;
         var s = ctx.Results.Settings;
         s["fanout users × members"] = $"{o.Users} × {o.Members} ({o.Users / Math.Max(1, o.Members)} channels)";
-        s["rate steps (msg/s)"] = $"start {o.RateStart}, +{o.RateStep} per step, at most {o.MaxSteps} steps of {o.StepSeconds:0.#} s after {o.WarmupSeconds:0.#} s warm-up";
+        s["rate steps (msg/s)"] = $"(start {o.RateStart} + {o.RateStep} per step) × {o.RateFactor:0.##} per step: " +
+            $"{string.Join(", ", Enumerable.Range(1, Math.Min(o.MaxSteps, 6)).Select(o.RateOf))}{(o.MaxSteps > 6 ? ", …" : "")}; " +
+            $"at most {o.MaxSteps} steps of {o.StepSeconds:0.#} s after {o.WarmupSeconds:0.#} s warm-up at {o.RateStart} msg/s";
         s["p99 limit ms"] = o.P99LimitMs.ToString("0.#");
         s["grace after a step s"] = o.GraceSeconds.ToString("0.#");
         s["content characters"] = o.ContentSize.ToString();
@@ -314,6 +318,8 @@ public static class BenchApp
         s["history queries per kind"] = o.Queries.ToString();
         s["server logging"] = "Logging__LogLevel__Default=Warning";
     }
+
+    private static string? NullIfEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
 
     private static string? ReadKey(string path, string key, char separator = ':')
     {

@@ -9,8 +9,15 @@ public sealed class BenchOptions
     public double StepSeconds { get; set; } = 10;
     public double WarmupSeconds { get; set; } = 30;
     /// <summary>Messages per second of the first step (deliveries/s = rate × members).</summary>
-    public int RateStart { get; set; } = 200;
-    public int RateStep { get; set; } = 200;
+    public int RateStart { get; set; } = 40;
+    /// <summary>Messages per second added per step.</summary>
+    public int RateStep { get; set; } = 0;
+    /// <summary>Factor applied per step (geometric steps cover both brokers' ranges in few steps).</summary>
+    public double RateFactor { get; set; } = 1.25;
+
+    /// <summary>Offered messages per second of step <paramref name="step"/> (1-based).</summary>
+    public int RateOf(int step) =>
+        (int)Math.Round((RateStart + (double)RateStep * (step - 1)) * Math.Pow(Math.Max(1, RateFactor), step - 1));
     public int MaxSteps { get; set; } = 40;
     public double P99LimitMs { get; set; } = 100;
     /// <summary>How long after a step's last send its deliveries are still counted.</summary>
@@ -24,6 +31,8 @@ public sealed class BenchOptions
     // connections
     public int Connections { get; set; } = 10_000;
     public int ConnectConcurrency { get; set; } = 64;
+    /// <summary>Pause before RSS is read (before connecting, and again after).</summary>
+    public double SettleSeconds { get; set; } = 3;
 
     // history
     public int Messages { get; set; } = 1_000_000;
@@ -51,10 +60,12 @@ public sealed class BenchOptions
         WarmupSeconds = 3;
         RateStart = 100;
         RateStep = 100;
+        RateFactor = 1;
         MaxSteps = 2;
         GraceSeconds = 1;
         StopOnFailure = false;
         Connections = 200;
+        SettleSeconds = 1;
         Messages = 2_000;
         HistoryRateSeconds = 1;
         Queries = 25;

@@ -80,7 +80,7 @@ public static class ConnectionsScenario
         string? firstError = null;
         try
         {
-            await Task.Delay(2000, ct); // let the broker settle after setup
+            await Task.Delay(TimeSpan.FromSeconds(ctx.Options.SettleSeconds), ct); // let the broker settle after setup
             result.RssBeforeMb = ProcStats.RssBytes(pid) / 1048576.0;
             var cpu = new CpuMeter(pid);
             var sw = Stopwatch.StartNew();
@@ -108,7 +108,7 @@ public static class ConnectionsScenario
             });
             result.ConnectSeconds = sw.Elapsed.TotalSeconds;
             result.ServerCpuSecondsForConnect = cpu.Percent() / 100 * result.ConnectSeconds;
-            await Task.Delay(3000, ct);
+            await Task.Delay(TimeSpan.FromSeconds(ctx.Options.SettleSeconds), ct);
             result.RssAfterMb = ProcStats.RssBytes(pid) / 1048576.0;
             result.Connected = clients.Count(c => c is not null && c.IsOpen);
             result.Failed = failed;

@@ -85,7 +85,7 @@ public static class FanoutScenario
 
                 StepPhase Start(int s)
                 {
-                    int rate = o.RateStart + (s - 1) * o.RateStep;
+                    int rate = o.RateOf(s);
                     var task = progress.AddTask(Ui.Esc($"{target.Name}: step {s} at {rate} msg/s ({rate * layout.Members:N0} deliveries/s offered)"), maxValue: 100);
                     var phaseCts = CancellationTokenSource.CreateLinkedTokenSource(ct);
                     var run = PaceAsync(target, layout, steps[s], s, rate, o.StepSeconds, task, () => sequence, v => sequence = v, phaseCts.Token);
