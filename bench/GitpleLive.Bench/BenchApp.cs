@@ -35,6 +35,7 @@ public static class BenchApp
         var rateStep = Opt("--rate-step", "fanout: messages/s added per step", d.RateStep);
         var rateFactor = Opt("--rate-factor", "fanout: factor applied per step (1 = additive steps only)", d.RateFactor);
         var maxSteps = Opt("--max-steps", "fanout: most steps to run", d.MaxSteps);
+        var retries = Opt("--retries", "fanout: how often a failed step is run again before stopping", d.Retries);
         var p99 = Opt("--p99-limit-ms", "fanout: a step fails when its p99 is above this", d.P99LimitMs);
         var contentSize = Opt("--content-size", "fanout: characters of message content", d.ContentSize);
         var connections = Opt("--connections", "connections: idle connections N", d.Connections);
@@ -48,7 +49,7 @@ public static class BenchApp
         var noPin = Opt("--no-pin", "do not pin the broker and the generator to separate cores", false);
 
         var root = new RootCommand("GitpleLive benchmark kit: the server against a bare Mosquitto relay in the same run.");
-        foreach (var o in new Option[] { users, members, stepSeconds, warmup, rateStart, rateStep, rateFactor, maxSteps, p99, contentSize, connections, messages, queries, quick, output, serverDll, noBuild, noPin })
+        foreach (var o in new Option[] { users, members, stepSeconds, warmup, rateStart, rateStep, rateFactor, maxSteps, retries, p99, contentSize, connections, messages, queries, quick, output, serverDll, noBuild, noPin })
             root.Options.Add(o);
 
         BenchOptions Read(ParseResult p)
@@ -70,6 +71,7 @@ public static class BenchApp
             Set(rateStep, v => o.RateStep = v);
             Set(rateFactor, v => o.RateFactor = v);
             Set(maxSteps, v => o.MaxSteps = v);
+            Set(retries, v => o.Retries = v);
             Set(p99, v => o.P99LimitMs = v);
             Set(contentSize, v => o.ContentSize = v);
             Set(connections, v => o.Connections = v);

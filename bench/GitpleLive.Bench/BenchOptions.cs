@@ -27,6 +27,8 @@ public sealed class BenchOptions
     public int MaxInFlight { get; set; } = 512;
     /// <summary>When false, every step runs even after one failed (the quick mode does that).</summary>
     public bool StopOnFailure { get; set; } = true;
+    /// <summary>How often a failed step is run again before the run stops.</summary>
+    public int Retries { get; set; } = 1;
 
     // connections
     public int Connections { get; set; } = 10_000;

@@ -20,6 +20,8 @@ public sealed class BenchResults
 public sealed class StepResult
 {
     public int Step { get; set; }
+    /// <summary>0 for the first run of a step, 1 for its retry after a failure.</summary>
+    public int Attempt { get; set; }
     public int RateMessages { get; set; }
     public double OfferedDeliveriesPerSecond { get; set; }
     public long Sent { get; set; }

@@ -30,7 +30,7 @@ public static class FanoutScenario
         if (layout.Users != o.Users)
             ctx.Note($"fanout: {o.Users} users do not fill channels of {o.Members}; using {layout.Users}.");
 
-        var steps = new StepCounters[o.MaxSteps + 1];
+        var steps = new StepCounters[Math.Min(999, (o.MaxSteps + 1) * (o.Retries + 1) + 1)];
         for (int i = 0; i < steps.Length; i++) steps[i] = new StepCounters();
         int captured = 0;
         void OnPublish(ReadOnlySpan<byte> topic, ReadOnlySpan<byte> payload)
@@ -83,36 +83,47 @@ public static class FanoutScenario
                 warm.Value = 100;
                 await Task.Delay(TimeSpan.FromSeconds(o.GraceSeconds), ct);
 
-                StepPhase Start(int s)
+                int nextSlot = 1;
+                StepPhase Start(int s, int attempt)
                 {
                     int rate = o.RateOf(s);
-                    var task = progress.AddTask(Ui.Esc($"{target.Name}: step {s} at {rate} msg/s ({rate * layout.Members:N0} deliveries/s offered)"), maxValue: 100);
+                    int slot = nextSlot++;
+                    var label = attempt == 0 ? $"step {s}" : $"step {s} (retry {attempt})";
+                    var task = progress.AddTask(Ui.Esc($"{target.Name}: {label} at {rate} msg/s ({rate * layout.Members:N0} deliveries/s offered)"), maxValue: 100);
                     var phaseCts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                    var run = PaceAsync(target, layout, steps[s], s, rate, o.StepSeconds, task, () => sequence, v => sequence = v, phaseCts.Token);
-                    return new StepPhase(s, rate, task, run, phaseCts);
+                    var run = PaceAsync(target, layout, steps[slot], slot, rate, o.StepSeconds, task, () => sequence, v => sequence = v, phaseCts.Token);
+                    return new StepPhase(s, attempt, slot, rate, task, run, phaseCts);
                 }
 
-                var current = Start(1);
+                var current = Start(1, 0);
                 while (true)
                 {
                     var measured = await current.Run;
-                    var next = current.Step < o.MaxSteps ? Start(current.Step + 1) : null;
+                    bool lastSlot = nextSlot >= steps.Length;
+                    var next = current.Step < o.MaxSteps && !lastSlot ? Start(current.Step + 1, 0) : null;
                     await Task.Delay(TimeSpan.FromSeconds(o.GraceSeconds), ct);
-                    var step = Evaluate(ctx, layout, current, steps[current.Step], measured);
+                    var step = Evaluate(ctx, layout, current, steps[current.Slot], measured);
                     result.Steps.Add(step);
                     current.Task.Value = 100;
-                    current.Task.Description = Ui.Esc($"{target.Name}: step {step.Step} at {step.RateMessages} msg/s: " +
+                    current.Task.Description = Ui.Esc($"{target.Name}: step {step.Step}{(step.Attempt > 0 ? $" (retry {step.Attempt})" : "")} at {step.RateMessages} msg/s: " +
                         $"{step.DeliveriesPerSecond:N0} deliveries/s, p99 {step.P99Ms:0.0} ms, lost {step.Lost}: {step.Verdict}");
                     if (!step.Passed && o.StopOnFailure)
                     {
-                        result.StopReason = $"step {step.Step} ({step.RateMessages} msg/s): {step.Verdict}";
                         if (next is not null)
                         {
                             next.Cancel.Cancel();
                             try { await next.Run; } catch (OperationCanceledException) { }
-                            next.Task.Description = Ui.Esc($"{target.Name}: step {next.Step} not measured (stopped)");
+                            next.Task.Description = Ui.Esc($"{target.Name}: step {next.Step} not measured");
                             next.Task.StopTask();
                         }
+                        // A failed step is run again before the run stops: one noisy moment on a shared
+                        // machine should not end it.
+                        if (current.Attempt < o.Retries && nextSlot < steps.Length)
+                        {
+                            current = Start(current.Step, current.Attempt + 1);
+                            continue;
+                        }
+                        result.StopReason = $"step {step.Step} ({step.RateMessages} msg/s) failed {current.Attempt + 1} time(s); last: {step.Verdict}";
                         break;
                     }
                     if (next is null)
@@ -142,7 +153,7 @@ public static class FanoutScenario
         return result;
     }
 
-    private sealed record StepPhase(int Step, int Rate, ProgressTask Task, Task<PhaseMeasure> Run, CancellationTokenSource Cancel);
+    private sealed record StepPhase(int Step, int Attempt, int Slot, int Rate, ProgressTask Task, Task<PhaseMeasure> Run, CancellationTokenSource Cancel);
 
     private sealed record PhaseMeasure(double Seconds, double ServerCpu, double GeneratorCpu, long ServerRss);
 
@@ -156,6 +167,7 @@ public static class FanoutScenario
         var step = new StepResult
         {
             Step = phase.Step,
+            Attempt = phase.Attempt,
             RateMessages = phase.Rate,
             OfferedDeliveriesPerSecond = phase.Rate * (double)layout.Members,
             Sent = sent,
