@@ -1,5 +1,6 @@
 using GitpleLive.Server.Api;
 using GitpleLive.Server.Events;
+using GitpleLive.Server.Realtime;
 using GitpleLive.Server.Services;
 using GitpleLive.Server.Storage;
 using Microsoft.EntityFrameworkCore;
@@ -32,6 +33,7 @@ public static class ChatServer
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxUploadSize);
         builder.Services.AddChatStorage(options);
         builder.Services.AddChatServices();
+        builder.Services.AddChatRealtime(options);
         builder.Services.AddCors();
         builder.Services.AddHttpContextAccessor();
 
@@ -48,6 +50,7 @@ public static class ChatServer
             .WithMethods("GET", "POST", "PUT", "DELETE")
             .WithExposedHeaders("x-forwarded-for"));
         app.UseWebSockets();
+        app.MapChatRealtime();
         Endpoints.EndpointMap.MapAll(app);
         return app;
     }

@@ -1,0 +1,169 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using GitpleLive.Server.Storage;
+
+namespace GitpleLive.Server.Api;
+
+/// <summary>
+/// A request's JSON object, read strictly: every accessor names the field it refuses, so bad input
+/// answers 400/1001 with a message a developer can act on instead of a binder's 500.
+/// </summary>
+public sealed partial class JsonBody
+{
+    private readonly JsonElement _root;
+
+    private JsonBody(JsonElement root) => _root = root;
+
+    public static readonly JsonBody Empty = new(JsonDocument.Parse("{}").RootElement);
+
+    /// <summary>Reads the body as a JSON object; an empty body counts as <c>{}</c>.</summary>
+    public static async Task<JsonBody> ReadAsync(HttpRequest request, long maxBytes)
+    {
+        if (request.ContentLength > maxBytes) throw ApiException.BadRequest($"request body larger than {maxBytes} bytes");
+        using var buffer = new MemoryStream();
+        var chunk = new byte[8192];
+        int n;
+        while ((n = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
+        {
+            buffer.Write(chunk, 0, n);
+            if (buffer.Length > maxBytes) throw ApiException.BadRequest($"request body larger than {maxBytes} bytes");
+        }
+        if (buffer.Length == 0) return Empty;
+        return Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
+    }
+
+    public static JsonBody Parse(ReadOnlyMemory<byte> utf8)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(utf8, new JsonDocumentOptions { MaxDepth = 16 });
+            if (doc.RootElement.ValueKind != JsonValueKind.Object) throw ApiException.BadRequest("request body must be a JSON object");
+            return new JsonBody(doc.RootElement.Clone());
+        }
+        catch (JsonException e)
+        {
+            throw ApiException.BadRequest($"malformed JSON body: {e.Message}");
+        }
+    }
+
+    public bool Has(string name) => _root.TryGetProperty(name, out var v) && v.ValueKind != JsonValueKind.Null;
+
+    private JsonElement? Get(string name) => _root.TryGetProperty(name, out var v) && v.ValueKind != JsonValueKind.Null ? v : null;
+
+    public string? OptionalString(string name, int maxLength, bool allowEmpty = false)
+    {
+        if (Get(name) is not { } v) return null;
+        if (v.ValueKind != JsonValueKind.String) throw ApiException.BadRequest($"{name} must be a string");
+        var s = v.GetString()!;
+        if (!allowEmpty && s.Length == 0) throw ApiException.BadRequest($"{name} must not be empty");
+        if (s.Length > maxLength) throw ApiException.BadRequest($"{name} must be at most {maxLength} characters");
+        return s;
+    }
+
+    public string RequiredString(string name, int maxLength) =>
+        OptionalString(name, maxLength) ?? throw ApiException.BadRequest($"{name} is required");
+
+    public string? OptionalId(string name) => OptionalString(name, Limits.IdLength) is { } s ? Ids.Check(name, s) : null;
+
+    public string RequiredId(string name) => Ids.Check(name, RequiredString(name, Limits.IdLength));
+
+    public bool? OptionalBool(string name)
+    {
+        if (Get(name) is not { } v) return null;
+        return v.ValueKind switch
+        {
+            JsonValueKind.True => true,
+            JsonValueKind.False => false,
+            _ => throw ApiException.BadRequest($"{name} must be a boolean"),
+        };
+    }
+
+    public long? OptionalLong(string name, long min, long max)
+    {
+        if (Get(name) is not { } v) return null;
+        if (v.ValueKind != JsonValueKind.Number || !v.TryGetInt64(out var n)) throw ApiException.BadRequest($"{name} must be an integer");
+        if (n < min || n > max) throw ApiException.BadRequest($"{name} must be between {min} and {max}");
+        return n;
+    }
+
+    public long RequiredLong(string name, long min, long max) =>
+        OptionalLong(name, min, max) ?? throw ApiException.BadRequest($"{name} is required");
+
+    /// <summary>A list of ids (each checked), de-duplicated, order kept.</summary>
+    public IReadOnlyList<string>? OptionalIdList(string name, int maxCount)
+    {
+        if (Get(name) is not { } v) return null;
+        if (v.ValueKind != JsonValueKind.Array) throw ApiException.BadRequest($"{name} must be an array of strings");
+        if (v.GetArrayLength() > maxCount) throw ApiException.BadRequest($"{name} must have at most {maxCount} entries");
+        var list = new List<string>();
+        foreach (var item in v.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.String) throw ApiException.BadRequest($"{name} must be an array of strings");
+            var id = Ids.Check(name, item.GetString()!);
+            if (!list.Contains(id)) list.Add(id);
+        }
+        return list;
+    }
+
+    /// <summary>A list of meta keys (for meta deletion).</summary>
+    public IReadOnlyList<string> RequiredKeyList(string name)
+    {
+        if (Get(name) is not { } v) throw ApiException.BadRequest($"{name} is required");
+        if (v.ValueKind != JsonValueKind.Array) throw ApiException.BadRequest($"{name} must be an array of strings");
+        var list = new List<string>();
+        foreach (var item in v.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.String) throw ApiException.BadRequest($"{name} must be an array of strings");
+            var key = item.GetString()!;
+            if (key.Length is 0 or > Limits.MetaKeyLength) throw ApiException.BadRequest($"{name} entries must be 1 to {Limits.MetaKeyLength} characters");
+            list.Add(key);
+        }
+        if (list.Count > 1000) throw ApiException.BadRequest($"{name} must have at most 1000 entries");
+        return list;
+    }
+
+    /// <summary>A flat object of string keys to string values (PROTOCOL §2).</summary>
+    public Dictionary<string, string>? OptionalMeta(string name)
+    {
+        if (Get(name) is not { } v) return null;
+        return ReadMeta(name, v);
+    }
+
+    public Dictionary<string, string> RequiredMeta(string name) =>
+        OptionalMeta(name) ?? throw ApiException.BadRequest($"{name} is required");
+
+    public static Dictionary<string, string> ReadMeta(string name, JsonElement v)
+    {
+        if (v.ValueKind != JsonValueKind.Object) throw ApiException.BadRequest($"{name} must be an object of string values");
+        var meta = new Dictionary<string, string>();
+        foreach (var p in v.EnumerateObject())
+        {
+            if (p.Name.Length is 0 or > Limits.MetaKeyLength) throw ApiException.BadRequest($"{name} keys must be 1 to {Limits.MetaKeyLength} characters");
+            if (p.Value.ValueKind != JsonValueKind.String) throw ApiException.BadRequest($"{name}.{p.Name} must be a string");
+            var s = p.Value.GetString()!;
+            if (s.Length > Limits.MetaValueLength) throw ApiException.BadRequest($"{name}.{p.Name} must be at most {Limits.MetaValueLength} characters");
+            meta[p.Name] = s;
+        }
+        return meta;
+    }
+}
+
+/// <summary>
+/// Ids (users, channels) are 1–128 characters of ASCII letters, digits and <c>_ - . @</c>. They
+/// end up in MQTT topic names and in <c>::</c>-separated client ids, so <c>/ + # :</c> and spaces
+/// are refused.
+/// </summary>
+public static partial class Ids
+{
+    public const string Allowed = "1-128 characters of A-Z a-z 0-9 _ - . @";
+
+    [GeneratedRegex("^[A-Za-z0-9_.@-]{1,128}$")]
+    private static partial Regex Pattern();
+
+    public static bool IsValid(string? id) => id is not null && Pattern().IsMatch(id);
+
+    public static string Check(string field, string id) =>
+        IsValid(id) ? id : throw ApiException.BadRequest($"{field} '{Truncate(id)}' is not a valid id ({Allowed})");
+
+    private static string Truncate(string s) => s.Length > 40 ? s[..40] + "…" : s;
+}

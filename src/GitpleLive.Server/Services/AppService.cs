@@ -1,0 +1,93 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using GitpleLive.Server.Api;
+using GitpleLive.Server.Hosting;
+using GitpleLive.Server.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace GitpleLive.Server.Services;
+
+/// <summary>Apps (tenants): lookup with a small cache, creation, and settings.</summary>
+public sealed class AppService(ChatStore store, ChatServerOptions options)
+{
+    // Apps change rarely and every call needs one; the cache is updated by this service's own writes.
+    private readonly ConcurrentDictionary<string, AppRow> _cache = new();
+
+    public async ValueTask<AppRow?> FindAsync(string appId, CancellationToken cancellationToken = default)
+    {
+        if (_cache.TryGetValue(appId, out var app)) return app;
+        app = await store.ReadAsync(db => db.Apps.FirstOrDefaultAsync(a => a.AppId == appId, cancellationToken), cancellationToken);
+        if (app is not null) _cache[appId] = app;
+        return app;
+    }
+
+    /// <summary>The app named by the <c>APP_ID</c> header, or 4003.</summary>
+    public async ValueTask<AppRow> RequireAsync(string? appId, CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrEmpty(appId)) throw ApiException.Unauthorized(ErrorCodes.UnauthorizedApplication, "missing APP_ID header");
+        if (appId.Length > 64) throw ApiException.Unauthorized(ErrorCodes.UnauthorizedApplication, "unknown APP_ID");
+        return await FindAsync(appId, cancellationToken)
+            ?? throw ApiException.Unauthorized(ErrorCodes.UnauthorizedApplication, "unknown APP_ID");
+    }
+
+    public async Task<AppRow> CreateAsync(string? appId, string name, string? apiKey, bool allowTokenless, CancellationToken cancellationToken = default)
+    {
+        var app = new AppRow
+        {
+            AppId = appId ?? Guid.NewGuid().ToString("D").ToUpperInvariant(),
+            Name = name,
+            ApiKey = apiKey ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24)),
+            TokenSecret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            AllowTokenless = allowTokenless,
+            CreatedAt = Clock.NowMs,
+        };
+        await store.WriteAsync(async db =>
+        {
+            if (await db.Apps.AnyAsync(a => a.AppId == app.AppId, cancellationToken))
+                throw ApiException.Invalid(ErrorCodes.DuplicateId, $"app '{app.AppId}' already exists");
+            db.Apps.Add(app);
+        }, cancellationToken);
+        _cache[app.AppId] = app;
+        return app;
+    }
+
+    /// <summary>Applies <paramref name="change"/> to the app's settings and stores them.</summary>
+    public async Task<AppRow> UpdateAsync(string appId, Action<AppRow> change, CancellationToken cancellationToken = default)
+    {
+        var updated = await store.WriteAsync(async db =>
+        {
+            var app = await db.Apps.FirstOrDefaultAsync(a => a.AppId == appId, cancellationToken)
+                ?? throw ApiException.NotFound(ErrorCodes.ResourceNotFound, $"app '{appId}' not found");
+            change(app);
+            return app;
+        }, cancellationToken);
+        _cache[appId] = updated;
+        return updated;
+    }
+
+    public Task<List<AppRow>> ListAsync(CancellationToken cancellationToken = default) =>
+        store.ReadAsync(db => db.Apps.OrderBy(a => a.CreatedAt).ToListAsync(cancellationToken), cancellationToken);
+
+    /// <summary>
+    /// On first start creates the default app (pinned by <c>GITPLELIVE_APP_ID</c>/<c>GITPLELIVE_API_KEY</c>
+    /// when given) and returns it; returns null when nothing was created.
+    /// </summary>
+    public async Task<AppRow?> EnsureDefaultAppAsync(CancellationToken cancellationToken = default)
+    {
+        if (options.DefaultAppId is { Length: > 0 } pinned)
+        {
+            var existing = await FindAsync(pinned, cancellationToken);
+            if (existing is not null)
+            {
+                if (options.DefaultApiKey is { Length: > 0 } key && existing.ApiKey != key)
+                    await UpdateAsync(pinned, a => a.ApiKey = key, cancellationToken);
+                if (existing.AllowTokenless != options.DefaultAppAllowTokenless && options.DefaultAppAllowTokenless)
+                    await UpdateAsync(pinned, a => a.AllowTokenless = true, cancellationToken);
+                return null;
+            }
+            return await CreateAsync(pinned, "default", options.DefaultApiKey, options.DefaultAppAllowTokenless, cancellationToken);
+        }
+        var any = await store.ReadAsync(db => db.Apps.AnyAsync(cancellationToken), cancellationToken);
+        return any ? null : await CreateAsync(null, "default", options.DefaultApiKey, options.DefaultAppAllowTokenless, cancellationToken);
+    }
+}

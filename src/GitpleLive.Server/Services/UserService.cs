@@ -1,0 +1,147 @@
+using GitpleLive.Server.Api;
+using GitpleLive.Server.Events;
+using GitpleLive.Server.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace GitpleLive.Server.Services;
+
+/// <summary>Users of an app: profile, meta, lifecycle. Raises <c>user_update</c> and <c>user_delete</c>.</summary>
+public sealed class UserService(ChatStore store, IEventPublisher events)
+{
+    public static UserDto ToDto(UserRow u, long? joinedAt = null) =>
+        new(u.UserId, u.Name, u.ProfileUrl, Meta.ToWire(u.Meta), u.CreatedAt, u.UpdatedAt, joinedAt);
+
+    public Task<bool> ExistsAsync(string appId, string userId, CancellationToken cancellationToken = default) =>
+        store.ReadAsync(db => db.Users.AnyAsync(u => u.AppId == appId && u.UserId == userId, cancellationToken), cancellationToken);
+
+    public async Task<UserRow> RequireAsync(string appId, string userId, CancellationToken cancellationToken = default) =>
+        await store.ReadAsync(db => db.Users.FirstOrDefaultAsync(u => u.AppId == appId && u.UserId == userId, cancellationToken), cancellationToken)
+        ?? throw ApiException.NotFound(ErrorCodes.UserNotFound, $"user '{userId}' not found");
+
+    public async Task<UserDto> GetAsync(string appId, string userId, CancellationToken cancellationToken = default) =>
+        ToDto(await RequireAsync(appId, userId, cancellationToken));
+
+    /// <summary>Creates the user on first use (tokenless users), named after its id.</summary>
+    public Task EnsureAsync(string appId, string userId, CancellationToken cancellationToken = default) =>
+        store.WriteAsync(async db =>
+        {
+            if (await db.Users.AnyAsync(u => u.AppId == appId && u.UserId == userId, cancellationToken)) return;
+            var now = Clock.NowMs;
+            db.Users.Add(new UserRow { AppId = appId, UserId = userId, Name = userId, CreatedAt = now, UpdatedAt = now });
+        }, cancellationToken);
+
+    public async Task<UserDto> CreateAsync(AppRow app, string userId, string name, string? profileUrl, Dictionary<string, string>? meta, CancellationToken cancellationToken = default)
+    {
+        Meta.CheckCount(meta, app.MaxMetaKeys);
+        var row = await store.WriteAsync(async db =>
+        {
+            if (await db.Users.AnyAsync(u => u.AppId == app.AppId && u.UserId == userId, cancellationToken))
+                throw ApiException.Invalid(ErrorCodes.DuplicateId, $"user '{userId}' already exists");
+            var now = Clock.NowMs;
+            var u = new UserRow { AppId = app.AppId, UserId = userId, Name = name, ProfileUrl = profileUrl, Meta = meta is null ? null : Meta.Write(meta), CreatedAt = now, UpdatedAt = now };
+            db.Users.Add(u);
+            return u;
+        }, cancellationToken);
+        return ToDto(row);
+    }
+
+    public async Task<UserPage> ListAsync(string appId, int limit, string? next, string? userIds, CancellationToken cancellationToken = default)
+    {
+        var after = Cursor.Decode(next);
+        var ids = userIds?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var rows = await store.ReadAsync(db =>
+        {
+            var q = db.Users.Where(u => u.AppId == appId);
+            if (ids is { Length: > 0 }) q = q.Where(u => ids.Contains(u.UserId));
+            if (after is { } c) q = q.Where(u => u.CreatedAt > c.Time || (u.CreatedAt == c.Time && string.Compare(u.UserId, c.Id) > 0));
+            return q.OrderBy(u => u.CreatedAt).ThenBy(u => u.UserId).Take(limit + 1).ToListAsync(cancellationToken);
+        }, cancellationToken);
+        var more = rows.Count > limit;
+        if (more) rows.RemoveAt(rows.Count - 1);
+        return new UserPage(rows.Select(u => ToDto(u)).ToList(), more ? Cursor.Encode(rows[^1].CreatedAt, rows[^1].UserId) : null);
+    }
+
+    /// <summary>Updates name/profile (and meta for the Platform API) and raises <c>user_update</c> to the user.</summary>
+    public async Task<UserDto> UpdateAsync(AppRow app, string userId, string? name, string? profileUrl, Dictionary<string, string>? meta = null, CancellationToken cancellationToken = default)
+    {
+        var row = await store.WriteAsync(async db =>
+        {
+            var u = await db.Users.FirstOrDefaultAsync(x => x.AppId == app.AppId && x.UserId == userId, cancellationToken)
+                ?? throw ApiException.NotFound(ErrorCodes.UserNotFound, $"user '{userId}' not found");
+            if (name is not null) u.Name = name;
+            if (profileUrl is not null) u.ProfileUrl = profileUrl.Length == 0 ? null : profileUrl;
+            if (meta is not null) u.Meta = Meta.Merge(u.Meta, meta, app.MaxMetaKeys);
+            u.UpdatedAt = Clock.NowMs;
+            return u;
+        }, cancellationToken);
+        var dto = ToDto(row);
+        await PublishUserAsync(app.AppId, "user_update", dto, cancellationToken);
+        return dto;
+    }
+
+    public async Task<UserDto> UpdateMetaAsync(AppRow app, string userId, Dictionary<string, string> changes, CancellationToken cancellationToken = default)
+    {
+        var row = await store.WriteAsync(async db =>
+        {
+            var u = await db.Users.FirstOrDefaultAsync(x => x.AppId == app.AppId && x.UserId == userId, cancellationToken)
+                ?? throw ApiException.NotFound(ErrorCodes.UserNotFound, $"user '{userId}' not found");
+            u.Meta = Meta.Merge(u.Meta, changes, app.MaxMetaKeys);
+            u.UpdatedAt = Clock.NowMs;
+            return u;
+        }, cancellationToken);
+        var dto = ToDto(row);
+        await PublishUserAsync(app.AppId, "user_update", dto, cancellationToken);
+        return dto;
+    }
+
+    public async Task<UserDto> DeleteMetaAsync(AppRow app, string userId, IReadOnlyList<string> keys, CancellationToken cancellationToken = default)
+    {
+        var row = await store.WriteAsync(async db =>
+        {
+            var u = await db.Users.FirstOrDefaultAsync(x => x.AppId == app.AppId && x.UserId == userId, cancellationToken)
+                ?? throw ApiException.NotFound(ErrorCodes.UserNotFound, $"user '{userId}' not found");
+            u.Meta = Meta.Remove(u.Meta, keys);
+            u.UpdatedAt = Clock.NowMs;
+            return u;
+        }, cancellationToken);
+        var dto = ToDto(row);
+        await PublishUserAsync(app.AppId, "user_update", dto, cancellationToken);
+        return dto;
+    }
+
+    /// <summary>
+    /// Deletes the user and their memberships and bans; their messages stay in channels (shown with
+    /// the last known name). Raises <c>user_delete</c> to the user, whose clients then disconnect;
+    /// their channel subscriptions are cut.
+    /// </summary>
+    public async Task DeleteAsync(AppRow app, string userId, CancellationToken cancellationToken = default)
+    {
+        var (user, channels) = await store.WriteAsync(async db =>
+        {
+            var u = await db.Users.FirstOrDefaultAsync(x => x.AppId == app.AppId && x.UserId == userId, cancellationToken)
+                ?? throw ApiException.NotFound(ErrorCodes.UserNotFound, $"user '{userId}' not found");
+            var memberships = await db.Members.Where(m => m.AppId == app.AppId && m.UserId == userId).Select(m => m.ChannelId).ToListAsync(cancellationToken);
+            await db.Members.Where(m => m.AppId == app.AppId && m.UserId == userId).ExecuteDeleteAsync(cancellationToken);
+            await db.Bans.Where(b => b.AppId == app.AppId && b.UserId == userId).ExecuteDeleteAsync(cancellationToken);
+            db.Users.Remove(u);
+            return (u, memberships);
+        }, cancellationToken);
+        await events.PublishAsync([new ChatEvent
+        {
+            AppId = app.AppId,
+            TopicKind = EventTopicKind.User,
+            TargetId = userId,
+            Payload = new EventPayload("user_delete", User: ToDto(user)),
+            CutsAfter = channels.Select(c => new SubscriptionCut(userId, "group", c, ManagerOnly: false)).ToList(),
+        }], cancellationToken);
+    }
+
+    private ValueTask PublishUserAsync(string appId, string category, UserDto user, CancellationToken cancellationToken) =>
+        events.PublishAsync([new ChatEvent
+        {
+            AppId = appId,
+            TopicKind = EventTopicKind.User,
+            TargetId = user.UserId,
+            Payload = new EventPayload(category, User: user),
+        }], cancellationToken);
+}
