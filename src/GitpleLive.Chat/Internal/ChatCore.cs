@@ -362,9 +362,15 @@ internal sealed class ChatCore : IAsyncDisposable
             return;
         }
         if (payload is null || string.IsNullOrEmpty(payload.Category)) return;
+        Route(session, payload);
+    }
+
+    /// <summary>Turns one event into its .NET event and client-side reaction; a malformed event is reported, not thrown.</summary>
+    internal void Route(Session session, EventPayload payload)
+    {
         try
         {
-            Route(session, payload);
+            RouteCore(session, payload);
         }
         catch (Exception ex) when (ex is JsonException or GitpleLiveException)
         {
@@ -372,7 +378,7 @@ internal sealed class ChatCore : IAsyncDisposable
         }
     }
 
-    internal void Route(Session session, EventPayload p)
+    private void RouteCore(Session session, EventPayload p)
     {
         var me = session.UserId;
         var group = GroupChannel;
