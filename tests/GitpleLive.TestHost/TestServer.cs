@@ -170,6 +170,20 @@ public sealed class EventRecorder : IEventSink
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>Waits until an event matching <paramref name="match"/> has been published (default timeout 10 s).</summary>
+    public async Task<ChatEvent> WaitForAsync(Func<ChatEvent, bool> match, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        while (true)
+        {
+            var found = _events.FirstOrDefault(match);
+            if (found is not null) return found;
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero) throw new TimeoutException("no matching event was published");
+            await _signal.WaitAsync(left < TimeSpan.FromMilliseconds(200) ? left : TimeSpan.FromMilliseconds(200));
+        }
+    }
+
     /// <summary>Events published so far that match.</summary>
     public List<ChatEvent> Where(Func<ChatEvent, bool> match) => _events.Where(match).ToList();
 }

@@ -1,11 +1,12 @@
 using GitpleLive.Server.Events;
+using GitpleLive.Server.Hosting;
 
 namespace GitpleLive.Server.Services;
 
 public static class ServiceSetup
 {
-    /// <summary>Registers the domain services and the default (single-node) event, presence and file seams.</summary>
-    public static IServiceCollection AddChatServices(this IServiceCollection services)
+    /// <summary>Registers the domain services and the event, presence and file seams (in-process by default, Redis when configured).</summary>
+    public static IServiceCollection AddChatServices(this IServiceCollection services, ChatServerOptions options)
     {
         services.AddSingleton<AppService>();
         services.AddSingleton<UserService>();
@@ -18,8 +19,17 @@ public static class ServiceSetup
         services.AddSingleton<FileUrlKey>();
         services.AddSingleton<IChatAccess, ChatAccess>();
         services.AddSingleton<IFileStore, LocalFileStore>();
-        services.AddSingleton<IPresence, InMemoryPresence>();
-        services.AddSingleton<IEventPublisher, LocalEventPublisher>();
+        if (string.IsNullOrEmpty(options.Redis))
+        {
+            services.AddSingleton<IPresence, InMemoryPresence>();
+            services.AddSingleton<IEventPublisher, LocalEventPublisher>();
+        }
+        else
+        {
+            services.AddSingleton(new RedisConnection(options.Redis));
+            services.AddSingleton<IPresence, RedisPresence>();
+            services.AddSingleton<IEventPublisher, RedisEventPublisher>();
+        }
         return services;
     }
 }

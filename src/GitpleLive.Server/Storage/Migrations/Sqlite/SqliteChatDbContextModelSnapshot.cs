@@ -2,19 +2,16 @@
 using GitpleLive.Server.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 #nullable disable
 
 namespace GitpleLive.Server.Storage.Migrations.Sqlite
 {
-    [DbContext(typeof(ChatDbContext))]
-    [Migration("20261127124954_Initial")]
-    partial class Initial
+    [DbContext(typeof(SqliteChatDbContext))]
+    partial class SqliteChatDbContextModelSnapshot : ModelSnapshot
     {
-        /// <inheritdoc />
-        protected override void BuildTargetModel(ModelBuilder modelBuilder)
+        protected override void BuildModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
