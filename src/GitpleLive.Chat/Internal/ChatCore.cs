@@ -58,6 +58,9 @@ internal sealed class ChatCore : IAsyncDisposable
         get { lock (_gate) return _session?.UserId; }
     }
 
+    /// <summary>Test hook: awaited before each reconnect attempt (lets a test act while the client is away).</summary>
+    internal Func<Task>? BeforeReconnectAttempt { get; set; }
+
     // For tests and diagnostics.
     internal Session? CurrentSession
     {
@@ -295,6 +298,7 @@ internal sealed class ChatCore : IAsyncDisposable
             try
             {
                 await Task.Delay(Backoff(attempt), cancellationToken).ConfigureAwait(false);
+                if (BeforeReconnectAttempt is { } hook) await hook().WaitAsync(cancellationToken).ConfigureAwait(false);
                 await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
