@@ -179,4 +179,22 @@ public sealed class ConnectionTests : IAsyncLifetime
         Assert.Equal(id, (await deleted).User.UserId);
         Assert.Equal(DisconnectReason.UserDeleted, (await disconnected).Reason);
     }
+
+    [Fact]
+    public async Task Tokenless_users_connect_without_a_session_token_when_the_app_allows_it()
+    {
+        await using var h = await Harness.StartAsync(new Dictionary<string, string?> { ["GitpleLive:DefaultAppAllowTokenless"] = "true" });
+        var id = Harness.NewId("free");
+        await using var client = new ChatClient(h.Options());
+        await client.ConnectUserAsync(id);
+        Assert.Equal(id, (await client.User.MeAsync()).UserId);
+        Assert.StartsWith($"{h.Server.AppId}::{id}::{ChatClient.SdkVersion}::", client.Core.CurrentSession!.ClientId);
+
+        // Not allowed by default: the connect fails and leaves the client disconnected.
+        var strictId = Harness.NewId("strict");
+        var strict = await _h.NewClientAsync(strictId);
+        var e = await Assert.ThrowsAsync<GitpleLiveException>(() => strict.ConnectUserAsync(strictId));
+        Assert.Contains(e.Code, new[] { 4001, 60902 });
+        Assert.Equal(ConnectionState.Disconnected, strict.Connection.State);
+    }
 }
