@@ -12,7 +12,11 @@ public sealed class UserClient
     /// <summary>Raised when the connected user's profile changed (seed: <c>user_update</c>).</summary>
     public event EventHandler<UserEventArgs>? UserUpdated;
 
-    /// <summary>Raised when the connected user was deleted; the client disconnects right after (seed: <c>user_delete</c>).</summary>
+    /// <summary>
+    /// Raised when the connected user was deleted; the client disconnects right after (seed: <c>user_delete</c>).
+    /// If the server closed the connection before the event arrived, it is raised when reconnecting finds the user
+    /// gone, with a <see cref="Chat.User"/> that carries only the user id.
+    /// </summary>
     public event EventHandler<UserEventArgs>? UserDeleted;
 
     /// <summary>Gets the connected user (GET <c>/users/info/me</c>).</summary>

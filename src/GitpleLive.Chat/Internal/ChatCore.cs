@@ -329,7 +329,9 @@ internal sealed class ChatCore : IAsyncDisposable
             catch (Exception e)
             {
                 last = Wrap(e);
-                if (last.Code == GitpleLiveErrorCode.UnableToSubscribeEvent) break;
+                // Retrying cannot help when the server refuses the user itself (deleted, token revoked or expired).
+                if (last.Code is GitpleLiveErrorCode.UnableToSubscribeEvent or GitpleLiveErrorCode.UserNotFound or GitpleLiveErrorCode.Unauthorized
+                    or GitpleLiveErrorCode.UnauthorizedApplication or GitpleLiveErrorCode.TokenUsageOff or GitpleLiveErrorCode.UserTokenUsageOff) break;
             }
             finally
             {
@@ -338,7 +340,19 @@ internal sealed class ChatCore : IAsyncDisposable
         }
 
         Dispatcher.Post(Connection.RaiseReconnectFailed);
-        var reason = last?.Code == GitpleLiveErrorCode.UnableToSubscribeEvent ? DisconnectReason.SubscriptionRefused : DisconnectReason.ReconnectFailed;
+        var reason = last?.Code switch
+        {
+            GitpleLiveErrorCode.UnableToSubscribeEvent => DisconnectReason.SubscriptionRefused,
+            GitpleLiveErrorCode.UserNotFound => DisconnectReason.UserDeleted,
+            _ => DisconnectReason.ReconnectFailed,
+        };
+        if (reason == DisconnectReason.UserDeleted && !session.UserDeleteSeen)
+        {
+            // The server closes a deleted user's connections right after user_delete; when the close won the
+            // race and the event was lost, say it now with what is known.
+            var args = new UserEventArgs(new User { UserId = session.UserId });
+            User.Post(User.RaiseUserDeleted, args);
+        }
         if (last is not null) ReportError(last);
         await CloseSessionAsync(session, reason, last).ConfigureAwait(false);
     }
@@ -468,6 +482,7 @@ internal sealed class ChatCore : IAsyncDisposable
             {
                 var user = Need(p.User, p);
                 User.Post(User.RaiseUserDeleted, new UserEventArgs(user));
+                if (user.UserId == me) session.UserDeleteSeen = true;
                 if (user.UserId == me)
                     _ = Task.Run(() => CloseSessionAsync(session, DisconnectReason.UserDeleted, null));
                 break;
@@ -573,6 +588,7 @@ internal sealed class ChatCore : IAsyncDisposable
         public string? SessionToken { get; }
         public string? ClientIp { get; set; }
         public string? ClientId { get; private set; }
+        public volatile bool UserDeleteSeen;
         public CancellationTokenSource Cancellation { get; } = new();
         public bool IsCancelled => Cancellation.IsCancellationRequested;
 

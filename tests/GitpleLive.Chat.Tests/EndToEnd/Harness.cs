@@ -1,5 +1,6 @@
 using System.Net.WebSockets;
 using GitpleLive.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace GitpleLive.Chat.Tests.EndToEnd;
 
@@ -35,7 +36,7 @@ public sealed class Harness : IAsyncDisposable
             {
                 if (s_serverHasRealtime is null)
                 {
-                    var probe = await TestServer.StartAsync(settings);
+                    var probe = await TestServer.StartAsync(settings, QuickShutdown);
                     s_serverHasRealtime = await HasRealtimeAsync(probe);
                     if (s_serverHasRealtime == true) return new Harness(probe, null);
                     await probe.DisposeAsync();
@@ -45,12 +46,19 @@ public sealed class Harness : IAsyncDisposable
             {
                 s_probeLock.Release();
             }
-            if (s_serverHasRealtime == true) return new Harness(await TestServer.StartAsync(settings), null);
+            if (s_serverHasRealtime == true) return new Harness(await TestServer.StartAsync(settings, QuickShutdown), null);
         }
         var knobs = new StandInBroker.Knobs();
-        var server = await TestServer.StartAsync(settings, b => StandInBroker.Configure(b, knobs));
+        var server = await TestServer.StartAsync(settings, b => { QuickShutdown(b); StandInBroker.Configure(b, knobs); });
         return new Harness(server, knobs);
     }
+
+    /// <summary>
+    /// Stopping the server ends open WebSocket requests after the host's shutdown timeout (30 s by default);
+    /// tests that stop or restart the server want the connections dropped at once, as a crash would.
+    /// </summary>
+    private static void QuickShutdown(Microsoft.AspNetCore.Builder.WebApplicationBuilder builder) =>
+        builder.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromMilliseconds(200));
 
     private static async Task<bool> HasRealtimeAsync(TestServer server)
     {
