@@ -61,6 +61,9 @@ internal sealed class ChatCore : IAsyncDisposable
     /// <summary>Test hook: awaited before each reconnect attempt (lets a test act while the client is away).</summary>
     internal Func<Task>? BeforeReconnectAttempt { get; set; }
 
+    /// <summary>Test hook: awaited after the joined channels are read and before they are subscribed (lets a test change membership in between).</summary>
+    internal Func<Task>? BeforeSubscribe { get; set; }
+
     // For tests and diagnostics.
     internal Session? CurrentSession
     {
@@ -219,6 +222,7 @@ internal sealed class ChatCore : IAsyncDisposable
                 if (channel.Managers?.Any(m => m.UserId == session.UserId) == true)
                     topics.Add(Topics.ChannelManager(AppId, channel.ChannelId, channel.Type));
             }
+            if (BeforeSubscribe is { } hook) await hook().ConfigureAwait(false);
             await session.SubscribeAsync(topics, cancellationToken).ConfigureAwait(false);
 
             foreach (var channel in caughtUp)

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 namespace GitpleLive.Chat.Tests.EndToEnd;
 
 /// <summary>Connect, disconnect, client-side errors, reconnect with catch-up, token refresh — against the real server.</summary>
@@ -159,11 +160,18 @@ public sealed class ConnectionTests : IAsyncLifetime
     [Fact]
     public async Task A_refused_subscription_is_60903_and_leaves_the_client_disconnected()
     {
-        await using var h = await Harness.StartAsync(null, forceStandIn: true);
+        // Membership changes between reading the joined channels and subscribing to them: the real
+        // broker refuses the channel's topic (SUBACK 0x80), which fails the connect with 60903.
         var id = Harness.NewId("refused");
-        h.Knobs!.RefusedFilters[$"mqtt/topic/gitple/live/{h.Server.AppId}/user/all/{id}/#"] = 0;
-        var client = await h.NewClientAsync(id);
-        var e = await Assert.ThrowsAsync<GitpleLiveException>(async () => await client.ConnectUserAsync(id, await h.Server.SessionTokenAsync(id)));
+        var client = await _h.NewClientAsync(id);
+        var channel = Harness.NewId("gone");
+        (await _h.Server.Platform.PostAsJsonAsync("/v1/group/channels", new { channel_id = channel, name = "soon gone", members = new[] { id } })).EnsureSuccessStatusCode();
+        client.Core.BeforeSubscribe = async () =>
+            (await _h.Server.Platform.SendAsync(new HttpRequestMessage(HttpMethod.Delete, $"/v1/group/channels/{channel}/members")
+            {
+                Content = JsonContent.Create(new { members = new[] { id } }),
+            })).EnsureSuccessStatusCode();
+        var e = await Assert.ThrowsAsync<GitpleLiveException>(async () => await client.ConnectUserAsync(id, await _h.Server.SessionTokenAsync(id)));
         Assert.Equal(60903, e.Code);
         Assert.Equal(ConnectionState.Disconnected, client.Connection.State);
     }

@@ -1,57 +1,22 @@
-using System.Net.WebSockets;
 using GitpleLive.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace GitpleLive.Chat.Tests.EndToEnd;
 
 /// <summary>
-/// The real server (<see cref="TestServer"/>, 127.0.0.1 only) plus SDK clients connected to it. While the server
-/// has no <c>/ws</c> endpoint yet, a <see cref="StandInBroker"/> is plugged in; once it has, the real broker is used.
+/// The real server (<see cref="TestServer"/>, 127.0.0.1 only) plus SDK clients connected to it over real HTTP and
+/// MQTT-over-WebSocket sockets.
 /// </summary>
 public sealed class Harness : IAsyncDisposable
 {
-    private static readonly SemaphoreSlim s_probeLock = new(1, 1);
-    private static bool? s_serverHasRealtime;
     private readonly List<ChatClient> _clients = [];
 
-    private Harness(TestServer server, StandInBroker.Knobs? knobs)
-    {
-        Server = server;
-        Knobs = knobs;
-    }
+    private Harness(TestServer server) => Server = server;
 
     public TestServer Server { get; }
 
-    /// <summary>The stand-in broker's knobs, or null when the server's own broker runs.</summary>
-    internal StandInBroker.Knobs? Knobs { get; }
-
-    public static Task<Harness> StartAsync(IDictionary<string, string?>? settings = null) => StartAsync(settings, forceStandIn: false);
-
-    internal static async Task<Harness> StartAsync(IDictionary<string, string?>? settings, bool forceStandIn)
-    {
-        if (!forceStandIn)
-        {
-            await s_probeLock.WaitAsync();
-            try
-            {
-                if (s_serverHasRealtime is null)
-                {
-                    var probe = await TestServer.StartAsync(settings, QuickShutdown);
-                    s_serverHasRealtime = await HasRealtimeAsync(probe);
-                    if (s_serverHasRealtime == true) return new Harness(probe, null);
-                    await probe.DisposeAsync();
-                }
-            }
-            finally
-            {
-                s_probeLock.Release();
-            }
-            if (s_serverHasRealtime == true) return new Harness(await TestServer.StartAsync(settings, QuickShutdown), null);
-        }
-        var knobs = new StandInBroker.Knobs();
-        var server = await TestServer.StartAsync(settings, b => { QuickShutdown(b); StandInBroker.Configure(b, knobs); });
-        return new Harness(server, knobs);
-    }
+    public static async Task<Harness> StartAsync(IDictionary<string, string?>? settings = null) =>
+        new(await TestServer.StartAsync(settings, QuickShutdown));
 
     /// <summary>
     /// Stopping the server ends open WebSocket requests after the host's shutdown timeout (30 s by default);
@@ -59,22 +24,6 @@ public sealed class Harness : IAsyncDisposable
     /// </summary>
     private static void QuickShutdown(Microsoft.AspNetCore.Builder.WebApplicationBuilder builder) =>
         builder.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromMilliseconds(200));
-
-    private static async Task<bool> HasRealtimeAsync(TestServer server)
-    {
-        using var ws = new ClientWebSocket();
-        ws.Options.AddSubProtocol("mqtt");
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        try
-        {
-            await ws.ConnectAsync(new Uri(server.WebSocketUrl), cts.Token);
-            return true;
-        }
-        catch (Exception e) when (e is WebSocketException or OperationCanceledException)
-        {
-            return false;
-        }
-    }
 
     /// <summary>Options for a client of this server; tests shorten what they need.</summary>
     public ChatClientOptions Options() => new()
