@@ -1,19 +1,35 @@
+using GitpleLive.Server.Events;
 using GitpleLive.Server.Hosting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace GitpleLive.Server.Realtime;
 
 /// <summary>Wires the embedded MQTT broker (MQTT over WebSocket at <c>/ws</c>) into the server.</summary>
 public static class RealtimeSetup
 {
-    /// <summary>Registers the broker, the ACL and the event sink that delivers chat events.</summary>
+    /// <summary>
+    /// Registers the broker, the ACL and the event sink that delivers chat events. Settings come from the
+    /// <c>GitpleLive:Realtime</c> section (<see cref="RealtimeOptions"/>).
+    /// </summary>
     public static IServiceCollection AddChatRealtime(this IServiceCollection services, ChatServerOptions options)
     {
+        services.AddOptions<RealtimeOptions>().BindConfiguration(RealtimeOptions.Section);
+        services.TryAddSingleton<SubscriptionRegistry>();
+        services.TryAddSingleton<ConnectionDirectory>();
+        services.TryAddSingleton<RealtimeEndpoint>();
+        services.TryAddSingleton<RealtimeBroker>();
+        services.AddHostedService(sp => sp.GetRequiredService<RealtimeBroker>());
+        services.AddSingleton<IEventSink, MqttEventSink>();
         return services;
     }
 
-    /// <summary>Maps the <c>/ws</c> endpoint.</summary>
+    /// <summary>Maps the MQTT-over-WebSocket endpoint (<c>/ws</c> unless configured otherwise).</summary>
     public static WebApplication MapChatRealtime(this WebApplication app)
     {
+        var options = app.Services.GetRequiredService<IOptions<RealtimeOptions>>().Value;
+        var endpoint = app.Services.GetRequiredService<RealtimeEndpoint>();
+        app.Map(options.Path, endpoint.HandleAsync);
         return app;
     }
 }
