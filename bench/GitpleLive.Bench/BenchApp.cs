@@ -128,6 +128,10 @@ public static class BenchApp
         }
         ctx.FileLimit = Native.RaiseFileLimit();
         FillMachine(ctx);
+        if (double.TryParse((ReadFirstLine("/proc/loadavg") ?? "").Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture, out var load)
+            && load > Environment.ProcessorCount)
+            ctx.Note($"The machine is busy (load average {load:0.0} on {Environment.ProcessorCount} cores): pinned processes share their core with others, " +
+                "and a single-threaded broker (Mosquitto) gets a smaller share than a multi-threaded one, so ratios lean toward the server.");
 
         bool needsMosquitto = scenarios.Contains(Baseline) || scenarios.Contains(Connections);
         bool needsServer = scenarios.Contains(Fanout) || scenarios.Contains(Connections) || scenarios.Contains(History);
