@@ -65,6 +65,9 @@ public static class ChatServer
             var factory = scope.ServiceProvider.GetRequiredService<IDbContextFactory<ChatDbContext>>();
             await using var db = await factory.CreateDbContextAsync(cancellationToken);
             await db.Database.MigrateAsync(cancellationToken);
+            if (db.Database.IsSqlite())
+                // WAL lets readers run beside the one writer; the mode is kept in the file.
+                await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
         }
         var apps = app.Services.GetRequiredService<AppService>();
         var created = await apps.EnsureDefaultAppAsync(cancellationToken);

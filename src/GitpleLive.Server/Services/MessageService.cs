@@ -41,15 +41,17 @@ public sealed class MessageService(ChatStore store, IEventPublisher events, Mess
         {
             var (channel, dto) = await store.WriteAsync(async db =>
             {
-                var (c, sender) = await CheckCanSendAsync(db, app, channelId, senderId, asPlatform, ct);
                 var now = Clock.NowMs;
-                // Counter update first: on PostgreSQL it takes the channel's row lock, so ids are
-                // assigned in commit order within a channel.
-                await db.Channels.Where(x => x.AppId == app.AppId && x.ChannelId == channelId)
+                var isFile = file is not null ? 1 : 0;
+                // Counters first: on PostgreSQL the update takes the channel's row lock, so message ids
+                // are assigned in commit order within a channel. A refusal below rolls it back.
+                var updated = await db.Channels.Where(x => x.AppId == app.AppId && x.ChannelId == channelId)
                     .ExecuteUpdateAsync(s => s
                         .SetProperty(x => x.TotalMessageCount, x => x.TotalMessageCount + 1)
-                        .SetProperty(x => x.TotalFileCount, x => x.TotalFileCount + (file != null ? 1 : 0))
+                        .SetProperty(x => x.TotalFileCount, x => x.TotalFileCount + isFile)
                         .SetProperty(x => x.UpdatedAt, now), ct);
+                if (updated == 0) throw ApiException.NotFound(ErrorCodes.ChannelNotFound, $"channel '{channelId}' not found");
+                var (c, sender) = await CheckCanSendAsync(db, app, channelId, senderId, asPlatform, ct);
                 var row = new MessageRow
                 {
                     AppId = app.AppId, ChannelId = channelId, UserId = senderId,
@@ -61,7 +63,7 @@ public sealed class MessageService(ChatStore store, IEventPublisher events, Mess
                 await db.SaveChangesAsync(ct);
                 await db.Channels.Where(x => x.AppId == app.AppId && x.ChannelId == channelId)
                     .ExecuteUpdateAsync(s => s.SetProperty(x => x.LastMessageId, row.MessageId), ct);
-                await db.Entry(c).ReloadAsync(ct);
+                c.LastMessageId = row.MessageId;
                 return (c, mapper.ToDto(row, sender));
             }, ct);
             await events.PublishAsync([MessageEvent(app.AppId, channel, "group:message_send", dto)], ct);
@@ -74,16 +76,29 @@ public sealed class MessageService(ChatStore store, IEventPublisher events, Mess
         }
     }
 
+    /// <summary>
+    /// The channel, the sender and (for SDK senders) the sender's membership, read in one query: the
+    /// send path's only read. Refuses 1003, 1004, 1008 and 1009 (frozen, not a manager).
+    /// </summary>
     private static async Task<(ChannelRow, UserRow)> CheckCanSendAsync(ChatDbContext db, AppRow app, string channelId, string senderId, bool asPlatform, CancellationToken ct)
     {
-        var c = await ChannelService.RequireChannelAsync(db, app.AppId, channelId, ct);
-        var sender = await ChannelService.RequireUserAsync(db, app.AppId, senderId, ct);
+        // Left joins on the channel's key (not subqueries), which every provider translates.
+        var found = await (
+                from c in db.Channels.AsNoTracking().Where(c => c.AppId == app.AppId && c.ChannelId == channelId)
+                join u in db.Users.AsNoTracking().Where(u => u.AppId == app.AppId && u.UserId == senderId) on c.AppId equals u.AppId into senders
+                from u in senders.DefaultIfEmpty()
+                join m in db.Members.AsNoTracking().Where(m => m.AppId == app.AppId && m.ChannelId == channelId && m.UserId == senderId) on c.AppId equals m.AppId into members
+                from m in members.DefaultIfEmpty()
+                select new { Channel = c, Sender = u, Member = m })
+            .FirstOrDefaultAsync(ct)
+            ?? throw ApiException.NotFound(ErrorCodes.ChannelNotFound, $"channel '{channelId}' not found");
+        var sender = found.Sender ?? throw ApiException.NotFound(ErrorCodes.UserNotFound, $"user '{senderId}' not found");
         if (!asPlatform)
         {
-            var m = await ChannelService.RequireMemberAsync(db, app.AppId, channelId, Actor.User(senderId), ct);
-            if (c.Freeze && !m!.IsManager) throw ApiException.Forbidden(ErrorCodes.ChannelFrozen, $"channel '{channelId}' is frozen");
+            var m = found.Member ?? throw ApiException.Forbidden(ErrorCodes.NotJoined, $"user '{senderId}' is not a member of channel '{channelId}'");
+            if (found.Channel.Freeze && !m.IsManager) throw ApiException.Forbidden(ErrorCodes.ChannelFrozen, $"channel '{channelId}' is frozen");
         }
-        return (c, sender);
+        return (found.Channel, sender);
     }
 
     /// <summary>History (PROTOCOL §5.3): ascending by id; <c>prev</c> = the newest before the base, <c>next</c> = the oldest after it.</summary>

@@ -10,6 +10,8 @@ public static class ServiceSetup
     {
         services.AddSingleton<AppService>();
         services.AddSingleton<UserService>();
+        services.AddSingleton<UserCache>();
+        services.AddSingleton<IEventSink>(sp => sp.GetRequiredService<UserCache>());
         services.AddSingleton<TokenService>();
         services.AddSingleton<ChannelService>();
         services.AddSingleton<MessageService>();

@@ -6,13 +6,19 @@ using Microsoft.EntityFrameworkCore;
 namespace GitpleLive.Server.Services;
 
 /// <summary>Users of an app: profile, meta, lifecycle. Raises <c>user_update</c> and <c>user_delete</c>.</summary>
-public sealed class UserService(ChatStore store, IEventPublisher events)
+public sealed class UserService(ChatStore store, IEventPublisher events, UserCache cache)
 {
     public static UserDto ToDto(UserRow u, long? joinedAt = null) =>
         new(u.UserId, u.Name, u.ProfileUrl, Meta.ToWire(u.Meta), u.CreatedAt, u.UpdatedAt, joinedAt);
 
-    public Task<bool> ExistsAsync(string appId, string userId, CancellationToken cancellationToken = default) =>
-        store.ReadAsync(db => db.Users.AnyAsync(u => u.AppId == appId && u.UserId == userId, cancellationToken), cancellationToken);
+    /// <summary>Whether the user exists (answered from <see cref="UserCache"/> when it was seen moments ago).</summary>
+    public async Task<bool> ExistsAsync(string appId, string userId, CancellationToken cancellationToken = default)
+    {
+        if (cache.IsKnown(appId, userId)) return true;
+        var exists = await store.ReadAsync(db => db.Users.AnyAsync(u => u.AppId == appId && u.UserId == userId, cancellationToken), cancellationToken);
+        if (exists) cache.Remember(appId, userId);
+        return exists;
+    }
 
     public async Task<UserRow> RequireAsync(string appId, string userId, CancellationToken cancellationToken = default) =>
         await store.ReadAsync(db => db.Users.FirstOrDefaultAsync(u => u.AppId == appId && u.UserId == userId, cancellationToken), cancellationToken)
@@ -126,6 +132,7 @@ public sealed class UserService(ChatStore store, IEventPublisher events)
             db.Users.Remove(u);
             return (u, memberships);
         }, cancellationToken);
+        cache.Forget(app.AppId, userId);
         await events.PublishAsync([new ChatEvent
         {
             AppId = app.AppId,

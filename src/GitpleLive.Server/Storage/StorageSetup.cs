@@ -40,7 +40,10 @@ public static class StorageSetup
     }
 }
 
-/// <summary>WAL lets readers run beside the one writer; NORMAL sync is durable across process crashes.</summary>
+/// <summary>
+/// NORMAL sync in WAL mode is durable across process crashes and skips an fsync per commit. It is a
+/// per-connection setting; WAL itself is stored in the database file and set once at start-up.
+/// </summary>
 internal sealed class SqlitePragmaInterceptor : Microsoft.EntityFrameworkCore.Diagnostics.DbConnectionInterceptor
 {
     public override void ConnectionOpened(System.Data.Common.DbConnection connection, Microsoft.EntityFrameworkCore.Diagnostics.ConnectionEndEventData eventData) => Apply(connection);
@@ -54,7 +57,7 @@ internal sealed class SqlitePragmaInterceptor : Microsoft.EntityFrameworkCore.Di
     private static void Apply(System.Data.Common.DbConnection connection)
     {
         using var cmd = connection.CreateCommand();
-        cmd.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
+        cmd.CommandText = "PRAGMA synchronous=NORMAL;";
         cmd.ExecuteNonQuery();
     }
 }
