@@ -47,8 +47,15 @@ public sealed class ChatEvent
 
     private byte[]? _bytes;
 
-    /// <summary>The payload as UTF-8 JSON, serialised once however many subscribers get it.</summary>
-    public byte[] PayloadBytes => _bytes ??= JsonSerializer.SerializeToUtf8Bytes(Payload, ApiJson.Options);
+    /// <summary>
+    /// The payload as UTF-8 JSON, serialised once however many subscribers get it. Events that came
+    /// from another node carry only these bytes (their <see cref="Payload"/> holds just the category).
+    /// </summary>
+    public byte[] PayloadBytes
+    {
+        get => _bytes ??= JsonSerializer.SerializeToUtf8Bytes(Payload, ApiJson.Options);
+        init => _bytes = value;
+    }
 
     public static string TopicPrefix(string appId) => $"mqtt/topic/gitple/live/{appId}";
 }

@@ -32,7 +32,7 @@ public static class ChatServer
 
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxUploadSize);
         builder.Services.AddChatStorage(options);
-        builder.Services.AddChatServices();
+        builder.Services.AddChatServices(options);
         builder.Services.AddChatRealtime(options);
         builder.Services.AddCors();
         builder.Services.AddHttpContextAccessor();

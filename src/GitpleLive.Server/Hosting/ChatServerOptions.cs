@@ -14,6 +14,12 @@ public sealed class ChatServerOptions
     /// <summary>Connection string; default for SQLite: <c>{DataDirectory}/gitplelive.db</c>.</summary>
     public string? ConnectionString { get; set; }
 
+    /// <summary>
+    /// Redis configuration string (e.g. <c>localhost:6379</c>). When set, events and presence travel
+    /// through Redis so several server nodes serve one app; when empty (default), they stay in-process.
+    /// </summary>
+    public string? Redis { get; set; }
+
     /// <summary>Folder for uploaded files. Default <c>{DataDirectory}/files</c>.</summary>
     public string? FilesDirectory { get; set; }
 

@@ -8,7 +8,7 @@ using Microsoft.EntityFrameworkCore;
 namespace GitpleLive.Server.Services;
 
 /// <summary>Session tokens (for app backends to hand out) and SDK tokens (what every SDK call carries).</summary>
-public sealed class TokenService(ChatStore store, ChatServerOptions options, IPresence presence, UserService users)
+public sealed class TokenService(ChatServerOptions options, IPresence presence, UserService users)
 {
     public const string SessionKind = "session";
     public const string SdkKind = "sdk";

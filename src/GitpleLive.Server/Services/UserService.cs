@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 namespace GitpleLive.Server.Services;
 
 /// <summary>Users of an app: profile, meta, lifecycle. Raises <c>user_update</c> and <c>user_delete</c>.</summary>
-public sealed class UserService(ChatStore store, IEventPublisher events, FileStore files)
+public sealed class UserService(ChatStore store, IEventPublisher events)
 {
     public static UserDto ToDto(UserRow u, long? joinedAt = null) =>
         new(u.UserId, u.Name, u.ProfileUrl, Meta.ToWire(u.Meta), u.CreatedAt, u.UpdatedAt, joinedAt);

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 namespace GitpleLive.Server.Storage;
 
 /// <summary>The chat store. Provider-neutral: services use LINQ only, never provider SQL.</summary>
-public class ChatDbContext(DbContextOptions options) : DbContext(options)
+public abstract class ChatDbContext(DbContextOptions options) : DbContext(options)
 {
     public DbSet<AppRow> Apps => Set<AppRow>();
     public DbSet<UserRow> Users => Set<UserRow>();

@@ -6,25 +6,34 @@ namespace GitpleLive.Server.Storage;
 
 public static class StorageSetup
 {
-    /// <summary>Registers the chat store for the configured provider.</summary>
+    /// <summary>Registers the chat store for the configured provider (<c>sqlite</c> or <c>postgres</c>).</summary>
     public static IServiceCollection AddChatStorage(this IServiceCollection services, ChatServerOptions options)
     {
         switch (options.StorageProvider.ToLowerInvariant())
         {
             case "sqlite":
                 Directory.CreateDirectory(options.DataDirectory);
-                var cs = new SqliteConnectionStringBuilder(options.ConnectionString ?? $"Data Source={Path.Combine(options.DataDirectory, "gitplelive.db")}")
+                var sqlite = new SqliteConnectionStringBuilder(options.ConnectionString ?? $"Data Source={Path.Combine(options.DataDirectory, "gitplelive.db")}")
                 {
                     DefaultTimeout = 30,
                     Pooling = true,
                 }.ToString();
-                services.AddPooledDbContextFactory<ChatDbContext>(o => o
-                    .UseSqlite(cs, s => s.MigrationsAssembly(typeof(ChatDbContext).Assembly.FullName))
+                services.AddPooledDbContextFactory<SqliteChatDbContext>(o => o
+                    .UseSqlite(sqlite)
                     .AddInterceptors(new SqlitePragmaInterceptor()));
+                services.AddSingleton<IDbContextFactory<ChatDbContext>, ChatDbContextFactory<SqliteChatDbContext>>();
+                // SQLite has one writer at a time: queue writers in-process rather than spin on SQLITE_BUSY.
                 services.AddSingleton(new StoreWriteGate(serialize: true));
                 break;
+            case "postgres" or "postgresql":
+                if (string.IsNullOrEmpty(options.ConnectionString))
+                    throw new InvalidOperationException("GitpleLive:ConnectionString is required for the postgres storage provider.");
+                services.AddPooledDbContextFactory<PostgresChatDbContext>(o => o.UseNpgsql(options.ConnectionString));
+                services.AddSingleton<IDbContextFactory<ChatDbContext>, ChatDbContextFactory<PostgresChatDbContext>>();
+                services.AddSingleton(new StoreWriteGate(serialize: false));
+                break;
             default:
-                throw new InvalidOperationException($"GitpleLive:StorageProvider '{options.StorageProvider}' is not supported (use sqlite).");
+                throw new InvalidOperationException($"GitpleLive:StorageProvider '{options.StorageProvider}' is not supported (use sqlite or postgres).");
         }
         services.AddSingleton<ChatStore>();
         return services;

@@ -1,0 +1,259 @@
+using System.CommandLine;
+using GitpleLive.Platform;
+using Spectre.Console;
+
+namespace GitpleLive.Cli;
+
+/// <summary>
+/// <c>gitplelive</c>: the operator's command line over the Platform API. Connection settings come
+/// from options or the environment (<c>GITPLELIVE_HOST</c>, <c>GITPLELIVE_APP_ID</c>, <c>GITPLELIVE_API_KEY</c>).
+/// </summary>
+public static class Cli
+{
+    private static readonly Option<string> Host = new("--host") { Description = "Server host, e.g. localhost:5080 (env GITPLELIVE_HOST)", Recursive = true, DefaultValueFactory = _ => Environment.GetEnvironmentVariable("GITPLELIVE_HOST") ?? "localhost:5080" };
+    private static readonly Option<string?> AppId = new("--app-id") { Description = "App id (env GITPLELIVE_APP_ID)", Recursive = true, DefaultValueFactory = _ => Environment.GetEnvironmentVariable("GITPLELIVE_APP_ID") };
+    private static readonly Option<string?> ApiKey = new("--api-key") { Description = "App API key (env GITPLELIVE_API_KEY)", Recursive = true, DefaultValueFactory = _ => Environment.GetEnvironmentVariable("GITPLELIVE_API_KEY") };
+
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("Administer a GitpleLive chat app through the Platform API.");
+        root.Options.Add(Host);
+        root.Options.Add(AppId);
+        root.Options.Add(ApiKey);
+        root.Subcommands.Add(Users());
+        root.Subcommands.Add(Token());
+        root.Subcommands.Add(Channels());
+        root.Subcommands.Add(Messages());
+        root.Subcommands.Add(App());
+        return root;
+    }
+
+    private static Command Users()
+    {
+        var users = new Command("users", "Create, show, list and delete users.");
+
+        var id = new Argument<string>("user-id");
+        var name = new Option<string?>("--name") { Description = "Display name (default: the id)" };
+        var create = new Command("create", "Create a user.") { id, name };
+        create.SetAction(Run(async (p, client, ct) =>
+            PrintUsers([await client.CreateUserAsync(p.GetValue(id)!, p.GetValue(name) ?? p.GetValue(id)!, cancellationToken: ct)])));
+        users.Subcommands.Add(create);
+
+        var show = new Command("show", "Show a user.") { id };
+        show.SetAction(Run(async (p, client, ct) => PrintUsers([await client.GetUserAsync(p.GetValue(id)!, ct)])));
+        users.Subcommands.Add(show);
+
+        var list = new Command("list", "List every user.");
+        list.SetAction(Run(async (p, client, ct) =>
+        {
+            var all = new List<PlatformUser>();
+            await foreach (var u in client.GetUsersAsync(cancellationToken: ct)) all.Add(u);
+            PrintUsers(all);
+        }));
+        users.Subcommands.Add(list);
+
+        var delete = new Command("delete", "Delete a user (their clients are disconnected).") { id };
+        delete.SetAction(Run(async (p, client, ct) =>
+        {
+            await client.DeleteUserAsync(p.GetValue(id)!, ct);
+            AnsiConsole.MarkupLineInterpolated($"[green]deleted[/] {p.GetValue(id)}");
+        }));
+        users.Subcommands.Add(delete);
+        return users;
+    }
+
+    private static Command Token()
+    {
+        var id = new Argument<string>("user-id");
+        var hours = new Option<int>("--hours") { Description = "Validity in hours", DefaultValueFactory = _ => 24 };
+        var token = new Command("token", "Issue a session token for a user.") { id, hours };
+        token.SetAction(Run(async (p, client, ct) =>
+        {
+            var t = await client.IssueSessionTokenAsync(p.GetValue(id)!, DateTimeOffset.UtcNow.AddHours(p.GetValue(hours)), ct);
+            Console.WriteLine(t.Token);
+        }));
+        return token;
+    }
+
+    private static Command Channels()
+    {
+        var channels = new Command("channels", "Create, list and delete group channels; manage members.");
+        var id = new Argument<string>("channel-id");
+        var name = new Option<string?>("--name") { Description = "Display name (default: the id)" };
+        var members = new Option<string[]>("--member") { Description = "A member (repeatable)", AllowMultipleArgumentsPerToken = true };
+        var managers = new Option<string[]>("--manager") { Description = "A manager (repeatable)", AllowMultipleArgumentsPerToken = true };
+
+        var create = new Command("create", "Create a group channel.") { id, name, members, managers };
+        create.SetAction(Run(async (p, client, ct) =>
+        {
+            var c = await client.CreateChannelAsync(new ChannelCreateOptions
+            {
+                ChannelId = p.GetValue(id)!, Name = p.GetValue(name) ?? p.GetValue(id)!,
+                Members = p.GetValue(members) ?? [], Managers = p.GetValue(managers) ?? [],
+            }, ct);
+            PrintChannels([c]);
+        }));
+        channels.Subcommands.Add(create);
+
+        var list = new Command("list", "List every group channel.");
+        list.SetAction(Run(async (p, client, ct) =>
+        {
+            var all = new List<PlatformChannel>();
+            await foreach (var c in client.GetChannelsAsync(cancellationToken: ct)) all.Add(c);
+            PrintChannels(all);
+        }));
+        channels.Subcommands.Add(list);
+
+        var delete = new Command("delete", "Delete a channel with its messages and files.") { id };
+        delete.SetAction(Run(async (p, client, ct) =>
+        {
+            await client.DeleteChannelAsync(p.GetValue(id)!, ct);
+            AnsiConsole.MarkupLineInterpolated($"[green]deleted[/] {p.GetValue(id)}");
+        }));
+        channels.Subcommands.Add(delete);
+
+        var users = new Argument<string[]>("user-ids") { Arity = ArgumentArity.OneOrMore };
+        var add = new Command("add-members", "Add members to a channel.") { id, users };
+        add.SetAction(Run(async (p, client, ct) =>
+        {
+            await client.AddMembersAsync(p.GetValue(id)!, p.GetValue(users)!, ct);
+            AnsiConsole.MarkupLineInterpolated($"[green]added[/] {string.Join(", ", p.GetValue(users)!)}");
+        }));
+        channels.Subcommands.Add(add);
+
+        var remove = new Command("remove-members", "Remove members from a channel.") { id, users };
+        remove.SetAction(Run(async (p, client, ct) =>
+        {
+            await client.RemoveMembersAsync(p.GetValue(id)!, p.GetValue(users)!, ct);
+            AnsiConsole.MarkupLineInterpolated($"[green]removed[/] {string.Join(", ", p.GetValue(users)!)}");
+        }));
+        channels.Subcommands.Add(remove);
+
+        var user = new Argument<string>("user-id");
+        var minutes = new Option<int>("--minutes") { Description = "Ban length in minutes", DefaultValueFactory = _ => 60 };
+        var reason = new Option<string?>("--reason") { Description = "Why" };
+        var ban = new Command("ban", "Ban a user from a channel.") { id, user, minutes, reason };
+        ban.SetAction(Run(async (p, client, ct) =>
+        {
+            var b = await client.BanAsync(p.GetValue(id)!, p.GetValue(user)!, TimeSpan.FromMinutes(p.GetValue(minutes)), p.GetValue(reason), ct);
+            AnsiConsole.MarkupLineInterpolated($"[yellow]banned[/] {b.User.UserId} until {DateTimeOffset.FromUnixTimeMilliseconds(b.EndAt):u}");
+        }));
+        channels.Subcommands.Add(ban);
+
+        var unban = new Command("unban", "Lift a ban.") { id, user };
+        unban.SetAction(Run(async (p, client, ct) =>
+        {
+            await client.UnbanAsync(p.GetValue(id)!, p.GetValue(user)!, ct);
+            AnsiConsole.MarkupLineInterpolated($"[green]unbanned[/] {p.GetValue(user)}");
+        }));
+        channels.Subcommands.Add(unban);
+        return channels;
+    }
+
+    private static Command Messages()
+    {
+        var messages = new Command("messages", "Send and read messages.");
+        var id = new Argument<string>("channel-id");
+        var sender = new Option<string>("--as") { Description = "Sender user id", Required = true };
+        var text = new Argument<string>("text");
+        var send = new Command("send", "Send a text message as a user.") { id, text, sender };
+        send.SetAction(Run(async (p, client, ct) =>
+        {
+            var m = await client.SendMessageAsync(p.GetValue(id)!, p.GetValue(sender)!, p.GetValue(text)!, cancellationToken: ct);
+            AnsiConsole.MarkupLineInterpolated($"[green]sent[/] #{m.MessageId}");
+        }));
+        messages.Subcommands.Add(send);
+
+        var limit = new Option<int>("--limit") { Description = "How many of the newest", DefaultValueFactory = _ => 20 };
+        var list = new Command("list", "Show the newest messages of a channel.") { id, limit };
+        list.SetAction(Run(async (p, client, ct) =>
+        {
+            var table = new Table().AddColumns("id", "time", "from", "content");
+            foreach (var m in await client.GetMessagesAsync(p.GetValue(id)!, p.GetValue(limit), cancellationToken: ct))
+                table.AddRow(m.MessageId.ToString(), $"{DateTimeOffset.FromUnixTimeMilliseconds(m.CreatedAt):u}", Markup.Escape(m.User.Name),
+                    Markup.Escape(m.Content ?? (m.File is { } f ? $"[file {f.Name}, {f.Size} bytes]" : "")));
+            AnsiConsole.Write(table);
+        }));
+        messages.Subcommands.Add(list);
+        return messages;
+    }
+
+    private static Command App()
+    {
+        var app = new Command("app", "Show or change the app's settings and limits.");
+        var show = new Command("show", "Show settings.");
+        show.SetAction(Run(async (p, client, ct) => PrintApp(await client.GetAppSettingsAsync(ct))));
+        app.Subcommands.Add(show);
+
+        var members = new Option<int?>("--max-members") { Description = "Members per channel" };
+        var managers = new Option<int?>("--max-managers") { Description = "Managers per channel" };
+        var fileSize = new Option<long?>("--max-file-size") { Description = "Largest file in bytes" };
+        var metaKeys = new Option<int?>("--max-meta-keys") { Description = "Meta keys per object" };
+        var tokenless = new Option<bool?>("--allow-tokenless") { Description = "Let users connect without a token" };
+        var set = new Command("set", "Change settings.") { members, managers, fileSize, metaKeys, tokenless };
+        set.SetAction(Run(async (p, client, ct) => PrintApp(await client.UpdateAppSettingsAsync(new AppSettingsUpdate
+        {
+            MaxMembersPerChannel = p.GetValue(members), MaxManagersPerChannel = p.GetValue(managers),
+            MaxFileSize = p.GetValue(fileSize), MaxMetaKeys = p.GetValue(metaKeys), AllowTokenless = p.GetValue(tokenless),
+        }, ct))));
+        app.Subcommands.Add(set);
+        return app;
+    }
+
+    /// <summary>Wraps a command body: builds the client, turns refusals into a red line and exit code 1.</summary>
+    private static Func<ParseResult, CancellationToken, Task<int>> Run(Func<ParseResult, PlatformClient, CancellationToken, Task> body) =>
+        async (parse, ct) =>
+        {
+            var appId = parse.GetValue(AppId);
+            var apiKey = parse.GetValue(ApiKey);
+            if (string.IsNullOrEmpty(appId) || string.IsNullOrEmpty(apiKey))
+            {
+                AnsiConsole.MarkupLine("[red]error:[/] --app-id and --api-key (or GITPLELIVE_APP_ID / GITPLELIVE_API_KEY) are required");
+                return 2;
+            }
+            using var client = new PlatformClient(new PlatformClientOptions { Host = parse.GetValue(Host)!, AppId = appId, ApiKey = apiKey });
+            try
+            {
+                await body(parse, client, ct);
+                return 0;
+            }
+            catch (PlatformException e)
+            {
+                AnsiConsole.MarkupLineInterpolated($"[red]error {e.Code}:[/] {e.Message}");
+                return 1;
+            }
+            catch (HttpRequestException e)
+            {
+                AnsiConsole.MarkupLineInterpolated($"[red]error:[/] cannot reach {parse.GetValue(Host)}: {e.Message}");
+                return 1;
+            }
+        };
+
+    private static void PrintUsers(IEnumerable<PlatformUser> users)
+    {
+        var table = new Table().AddColumns("user id", "name", "created");
+        foreach (var u in users) table.AddRow(Markup.Escape(u.UserId), Markup.Escape(u.Name), $"{DateTimeOffset.FromUnixTimeMilliseconds(u.CreatedAt):u}");
+        AnsiConsole.Write(table);
+    }
+
+    private static void PrintChannels(IEnumerable<PlatformChannel> channels)
+    {
+        var table = new Table().AddColumns("channel id", "name", "members", "messages", "frozen");
+        foreach (var c in channels)
+            table.AddRow(Markup.Escape(c.ChannelId), Markup.Escape(c.Name), (c.Members?.Count ?? 0).ToString(), c.TotalMessageCount.ToString(), c.Freeze ? "yes" : "no");
+        AnsiConsole.Write(table);
+    }
+
+    private static void PrintApp(AppSettings a)
+    {
+        var table = new Table().AddColumns("setting", "value");
+        table.AddRow("app id", Markup.Escape(a.AppId));
+        table.AddRow("name", Markup.Escape(a.Name));
+        table.AddRow("allow tokenless", a.AllowTokenless ? "yes" : "no");
+        table.AddRow("max members per channel", a.MaxMembersPerChannel.ToString());
+        table.AddRow("max managers per channel", a.MaxManagersPerChannel.ToString());
+        table.AddRow("max file size", a.MaxFileSize.ToString());
+        table.AddRow("max meta keys", a.MaxMetaKeys.ToString());
+        AnsiConsole.Write(table);
+    }
+}

@@ -1,0 +1,4 @@
+using System.CommandLine;
+using GitpleLive.Cli;
+
+return await Cli.Build().Parse(args).InvokeAsync();

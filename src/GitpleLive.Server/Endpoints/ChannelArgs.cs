@@ -1,0 +1,37 @@
+using GitpleLive.Server.Api;
+using GitpleLive.Server.Services;
+
+namespace GitpleLive.Server.Endpoints;
+
+/// <summary>Query and body parsing shared by the SDK and Platform channel routes.</summary>
+public static class ChannelArgs
+{
+    public static ChannelQuery ListQuery(HttpRequest r) => new()
+    {
+        Limit = r.Int("limit", 20, 1, 100),
+        ShowMembers = r.Bool("show_members"),
+        ShowManagers = r.Bool("show_managers"),
+        ShowReadReceipt = r.Bool("show_read_receipt"),
+        ShowDeliveryReceipt = r.Bool("show_delivery_receipt"),
+        ShowUnread = r.Bool("show_unread"),
+        ShowLastMessage = r.Bool("show_last_message"),
+        Name = r.String("name", Storage.Limits.NameLength),
+        IncludeMembers = r.String("include_members", 100 * 130) is { } s
+            ? s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(id => Ids.Check("include_members", id)).Distinct().ToList()
+            : null,
+        Next = r.String("next", 600),
+    };
+
+    public static MessageQuery MessageQuery(HttpRequest r) => new()
+    {
+        Limit = r.Int("limit", 20, 1, 100),
+        Next = r.OneOf("mode", "prev", "next") == "next",
+        BaseMessageId = r.Long("base_message_id", 0, long.MaxValue),
+        Type = r.OneOf("type", "text", "file"),
+        Content = r.String("content", Storage.Limits.ContentLength),
+    };
+
+    public static long BanSeconds(JsonBody body) => body.RequiredLong("seconds", 1, 10L * 365 * 24 * 3600);
+
+    public static string? Reason(JsonBody body) => body.OptionalString("reason", Storage.Limits.ReasonLength, allowEmpty: true);
+}

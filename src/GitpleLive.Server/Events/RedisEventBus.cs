@@ -1,0 +1,170 @@
+using System.Buffers;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace GitpleLive.Server.Events;
+
+/// <summary>
+/// Event fan-out across server nodes. Each node delivers its own events to its local sinks at once
+/// (same order as in-process) and publishes them on one Redis channel; every other node delivers
+/// them to its sinks in the order received. Redis pub/sub keeps one publisher's order, so events of
+/// one change — and the "deliver, then cut" rule — stay ordered on every node.
+/// </summary>
+public sealed class RedisEventPublisher : IEventPublisher, IDisposable
+{
+    private static readonly RedisChannel Channel = RedisChannel.Literal("gitplelive:events");
+    private readonly IEventSink[] _sinks;
+    private readonly ISubscriber _subscriber;
+    private readonly ChannelMessageQueue _queue;
+    private readonly string _nodeId;
+    private readonly ILogger<RedisEventPublisher> _logger;
+
+    public RedisEventPublisher(RedisConnection redis, IEnumerable<IEventSink> sinks, ILogger<RedisEventPublisher> logger)
+    {
+        _sinks = sinks.ToArray();
+        _logger = logger;
+        _nodeId = redis.NodeId;
+        _subscriber = redis.Multiplexer.GetSubscriber();
+        _queue = _subscriber.Subscribe(Channel);
+        // OnMessage with an async handler processes messages one at a time, in order.
+        _queue.OnMessage(OnRemoteAsync);
+    }
+
+    public async ValueTask PublishAsync(IReadOnlyList<ChatEvent> events, CancellationToken cancellationToken = default)
+    {
+        foreach (var e in events)
+        {
+            foreach (var sink in _sinks) await sink.DeliverAsync(e, cancellationToken);
+            await _subscriber.PublishAsync(Channel, Encode(e, _nodeId));
+        }
+    }
+
+    private async Task OnRemoteAsync(ChannelMessage message)
+    {
+        try
+        {
+            var e = Decode((byte[])message.Message!, _nodeId);
+            if (e is null) return;
+            foreach (var sink in _sinks) await sink.DeliverAsync(e);
+        }
+        catch (Exception ex)
+        {
+            _logger.LogError(ex, "Dropped a malformed event from Redis");
+        }
+    }
+
+    internal static byte[] Encode(ChatEvent e, string nodeId)
+    {
+        var buffer = new ArrayBufferWriter<byte>(e.PayloadBytes.Length + 256);
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteString("n", nodeId);
+            w.WriteString("a", e.AppId);
+            w.WriteNumber("k", (int)e.TopicKind);
+            w.WriteString("t", e.TargetId);
+            w.WriteString("ct", e.ChannelType);
+            w.WriteString("c", e.Category);
+            w.WriteStartArray("x");
+            foreach (var cut in e.CutsAfter)
+            {
+                w.WriteStartObject();
+                w.WriteString("u", cut.UserId);
+                w.WriteString("ct", cut.ChannelType);
+                w.WriteString("ch", cut.ChannelId);
+                w.WriteBoolean("m", cut.ManagerOnly);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WritePropertyName("p");
+            w.WriteRawValue(e.PayloadBytes, skipInputValidation: true);
+            w.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>The event, or null when it came from <paramref name="ownNodeId"/> (already delivered here).</summary>
+    internal static ChatEvent? Decode(byte[] bytes, string ownNodeId)
+    {
+        using var doc = JsonDocument.Parse(bytes);
+        var r = doc.RootElement;
+        if (r.GetProperty("n").GetString() == ownNodeId) return null;
+        var cuts = r.GetProperty("x").EnumerateArray()
+            .Select(x => new SubscriptionCut(x.GetProperty("u").GetString()!, x.GetProperty("ct").GetString()!, x.GetProperty("ch").GetString()!, x.GetProperty("m").GetBoolean()))
+            .ToList();
+        var payload = r.GetProperty("p");
+        return new ChatEvent
+        {
+            AppId = r.GetProperty("a").GetString()!,
+            TopicKind = (EventTopicKind)r.GetProperty("k").GetInt32(),
+            TargetId = r.GetProperty("t").GetString()!,
+            ChannelType = r.GetProperty("ct").GetString()!,
+            Payload = new EventPayload(r.GetProperty("c").GetString()!),
+            PayloadBytes = System.Text.Encoding.UTF8.GetBytes(payload.GetRawText()),
+            CutsAfter = cuts,
+        };
+    }
+
+    public void Dispose() => _queue.Unsubscribe();
+}
+
+/// <summary>The node's Redis connection and identity.</summary>
+public sealed class RedisConnection(string configuration) : IDisposable
+{
+    public IConnectionMultiplexer Multiplexer { get; } = ConnectionMultiplexer.Connect(configuration);
+    /// <summary>A fresh id per process start: presence entries of a dead node die with its heartbeat.</summary>
+    public string NodeId { get; } = $"{Environment.MachineName}-{Guid.NewGuid():N}";
+
+    public void Dispose() => Multiplexer.Dispose();
+}
+
+/// <summary>
+/// Presence shared by all nodes: a hash per user of client id → node id, and a heartbeat key per
+/// node. A connection counts only while its node's heartbeat lives, so a crashed node's users go
+/// offline within <see cref="HeartbeatTtl"/> without any cleanup.
+/// </summary>
+public sealed class RedisPresence : IPresence, IDisposable
+{
+    public static readonly TimeSpan HeartbeatTtl = TimeSpan.FromSeconds(30);
+    private readonly IDatabase _db;
+    private readonly string _nodeId;
+    private readonly Timer _heartbeat;
+
+    public RedisPresence(RedisConnection redis)
+    {
+        _db = redis.Multiplexer.GetDatabase();
+        _nodeId = redis.NodeId;
+        Beat();
+        _heartbeat = new Timer(_ => Beat(), null, HeartbeatTtl / 3, HeartbeatTtl / 3);
+    }
+
+    private void Beat() => _db.StringSet(NodeKey(_nodeId), "1", HeartbeatTtl, flags: CommandFlags.FireAndForget);
+
+    private static RedisKey UserKey(string appId, string userId) => $"gitplelive:presence:{appId}:{userId}";
+    private static RedisKey NodeKey(string nodeId) => $"gitplelive:node:{nodeId}";
+
+    public void Connected(string appId, string userId, string clientId) =>
+        _db.HashSet(UserKey(appId, userId), clientId, _nodeId, flags: CommandFlags.FireAndForget);
+
+    public void Disconnected(string appId, string userId, string clientId) =>
+        _db.HashDelete(UserKey(appId, userId), clientId, flags: CommandFlags.FireAndForget);
+
+    public async ValueTask<bool> IsClientConnectedAsync(string appId, string userId, string clientId, CancellationToken cancellationToken = default)
+    {
+        var node = await _db.HashGetAsync(UserKey(appId, userId), clientId);
+        return node.HasValue && await _db.KeyExistsAsync(NodeKey(node!));
+    }
+
+    public async ValueTask<IReadOnlyList<string>> OnlineAsync(string appId, IEnumerable<string> userIds, CancellationToken cancellationToken = default)
+    {
+        var ids = userIds.ToList();
+        var nodesPerUser = await Task.WhenAll(ids.Select(u => _db.HashValuesAsync(UserKey(appId, u))));
+        var nodes = nodesPerUser.SelectMany(v => v).Select(v => (string)v!).Distinct().ToList();
+        var alive = new HashSet<string>();
+        foreach (var n in nodes) if (await _db.KeyExistsAsync(NodeKey(n))) alive.Add(n);
+        return ids.Where((_, i) => nodesPerUser[i].Any(v => alive.Contains((string)v!))).ToList();
+    }
+
+    public void Dispose() => _heartbeat.Dispose();
+}

@@ -1,0 +1,26 @@
+using GitpleLive.Server.Api;
+using GitpleLive.Server.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace GitpleLive.Server.Services;
+
+/// <summary>Turns message rows into wire messages: sender joined in, file links signed.</summary>
+public sealed class MessageMapper(FileUrls urls)
+{
+    public MessageDto ToDto(MessageRow m, UserRow? sender) => new(
+        m.MessageId, m.ChannelId, m.Type,
+        sender is not null ? UserService.ToDto(sender) : new UserDto(m.UserId, m.UserId, null, null, 0, 0),
+        m.Content,
+        m.FileKey is not null ? new FileDto(m.FileType ?? "application/octet-stream", m.FileName ?? "file", urls.Sign(m.FileKey, m.FileName ?? "file", m.FileType ?? "application/octet-stream"), m.FileSize ?? 0) : null,
+        Meta.ToWire(m.Meta), null, m.CreatedAt, m.UpdatedAt);
+
+    /// <summary>Loads the messages of <paramref name="query"/> with their senders, in the query's order.</summary>
+    public async Task<List<MessageDto>> LoadAsync(ChatDbContext db, string appId, IQueryable<MessageRow> query, CancellationToken ct)
+    {
+        var rows = await (from m in query
+                          join u in db.Users on new { m.AppId, m.UserId } equals new { u.AppId, u.UserId } into senders
+                          from u in senders.DefaultIfEmpty()
+                          select new { m, u }).ToListAsync(ct);
+        return rows.Select(x => ToDto(x.m, x.u)).ToList();
+    }
+}

@@ -1,0 +1,163 @@
+using GitpleLive.Server.Api;
+using GitpleLive.Server.Events;
+using GitpleLive.Server.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace GitpleLive.Server.Services;
+
+/// <summary>
+/// Messages: send (text and file), history paging, delete, meta. A send writes O(1) rows — the
+/// message and the channel's counters — whatever the channel's size; unread counts derive from
+/// members' read positions.
+/// </summary>
+public sealed class MessageService(ChatStore store, IEventPublisher events, MessageMapper mapper, IFileStore files)
+{
+    public sealed record FileUpload(Stream Content, string Name, string ContentType);
+
+    private static ChatEvent MessageEvent(string appId, ChannelRow channel, string category, MessageDto message) => new()
+    {
+        AppId = appId,
+        TopicKind = EventTopicKind.ChannelAll,
+        TargetId = channel.ChannelId,
+        ChannelType = channel.Type,
+        Payload = new EventPayload(category, Channel: ChannelService.ToDto(channel), Message: message),
+    };
+
+    /// <summary>Sends as <paramref name="senderId"/>. The Platform API may send as any existing user, also into frozen channels.</summary>
+    public async Task<MessageDto> SendAsync(AppRow app, string channelId, string senderId, bool asPlatform, string? content, FileUpload? file, Dictionary<string, string>? meta, CancellationToken ct = default)
+    {
+        Meta.CheckCount(meta, app.MaxMetaKeys);
+        string? fileKey = null;
+        long fileSize = 0;
+        if (file is not null)
+        {
+            // Permission is checked before the bytes are stored, and again inside the transaction.
+            await store.ReadAsync(async db => { await CheckCanSendAsync(db, app, channelId, senderId, asPlatform, ct); return true; }, ct);
+            fileKey = $"{app.AppId}/{channelId}/{Guid.CreateVersion7():N}";
+            fileSize = await files.SaveAsync(fileKey, file.Content, app.MaxFileSize, ct);
+            if (fileSize < 0) throw ApiException.Invalid(ErrorCodes.FileSizeExceeded, $"file: larger than this app's limit of {app.MaxFileSize} bytes");
+        }
+        try
+        {
+            var (channel, dto) = await store.WriteAsync(async db =>
+            {
+                var (c, sender) = await CheckCanSendAsync(db, app, channelId, senderId, asPlatform, ct);
+                var now = Clock.NowMs;
+                // Counter update first: on PostgreSQL it takes the channel's row lock, so ids are
+                // assigned in commit order within a channel.
+                await db.Channels.Where(x => x.AppId == app.AppId && x.ChannelId == channelId)
+                    .ExecuteUpdateAsync(s => s
+                        .SetProperty(x => x.TotalMessageCount, x => x.TotalMessageCount + 1)
+                        .SetProperty(x => x.TotalFileCount, x => x.TotalFileCount + (file != null ? 1 : 0))
+                        .SetProperty(x => x.UpdatedAt, now), ct);
+                var row = new MessageRow
+                {
+                    AppId = app.AppId, ChannelId = channelId, UserId = senderId,
+                    Type = file is null ? "text" : "file", Content = content,
+                    FileKey = fileKey, FileName = file?.Name, FileType = file?.ContentType, FileSize = file is null ? null : fileSize,
+                    Meta = meta is null ? null : Meta.Write(meta), CreatedAt = now, UpdatedAt = now,
+                };
+                db.Messages.Add(row);
+                await db.SaveChangesAsync(ct);
+                await db.Channels.Where(x => x.AppId == app.AppId && x.ChannelId == channelId)
+                    .ExecuteUpdateAsync(s => s.SetProperty(x => x.LastMessageId, row.MessageId), ct);
+                await db.Entry(c).ReloadAsync(ct);
+                return (c, mapper.ToDto(row, sender));
+            }, ct);
+            await events.PublishAsync([MessageEvent(app.AppId, channel, "group:message_send", dto)], ct);
+            return dto;
+        }
+        catch when (fileKey is not null)
+        {
+            await files.DeleteAsync(fileKey, CancellationToken.None);
+            throw;
+        }
+    }
+
+    private static async Task<(ChannelRow, UserRow)> CheckCanSendAsync(ChatDbContext db, AppRow app, string channelId, string senderId, bool asPlatform, CancellationToken ct)
+    {
+        var c = await ChannelService.RequireChannelAsync(db, app.AppId, channelId, ct);
+        var sender = await ChannelService.RequireUserAsync(db, app.AppId, senderId, ct);
+        if (!asPlatform)
+        {
+            var m = await ChannelService.RequireMemberAsync(db, app.AppId, channelId, Actor.User(senderId), ct);
+            if (c.Freeze && !m!.IsManager) throw ApiException.Forbidden(ErrorCodes.ChannelFrozen, $"channel '{channelId}' is frozen");
+        }
+        return (c, sender);
+    }
+
+    /// <summary>History (PROTOCOL §5.3): ascending by id; <c>prev</c> = the newest before the base, <c>next</c> = the oldest after it.</summary>
+    public Task<MessagePage> ListAsync(string appId, string channelId, Actor actor, MessageQuery query, CancellationToken ct = default) =>
+        store.ReadAsync(async db =>
+        {
+            await ChannelService.RequireChannelAsync(db, appId, channelId, ct);
+            await ChannelService.RequireMemberAsync(db, appId, channelId, actor, ct);
+            var q = db.Messages.Where(m => m.AppId == appId && m.ChannelId == channelId);
+            if (query.Type is not null) q = q.Where(m => m.Type == query.Type);
+            if (!string.IsNullOrEmpty(query.Content)) q = q.Where(m => m.Content != null && m.Content.Contains(query.Content));
+            if (query.Next)
+            {
+                var baseId = query.BaseMessageId ?? 0;
+                q = q.Where(m => m.MessageId > baseId).OrderBy(m => m.MessageId).Take(query.Limit);
+            }
+            else
+            {
+                if (query.BaseMessageId is { } b) q = q.Where(m => m.MessageId < b);
+                q = q.OrderByDescending(m => m.MessageId).Take(query.Limit);
+            }
+            var list = await mapper.LoadAsync(db, appId, q, ct);
+            list.Sort((a, c) => a.MessageId.CompareTo(c.MessageId));
+            return new MessagePage(list);
+        }, ct);
+
+    private static async Task<MessageRow> RequireMessageAsync(ChatDbContext db, string appId, string channelId, long messageId, CancellationToken ct) =>
+        await db.Messages.FirstOrDefaultAsync(m => m.AppId == appId && m.ChannelId == channelId && m.MessageId == messageId, ct)
+        ?? throw ApiException.NotFound(ErrorCodes.MessageNotFound, $"message {messageId} not found in channel '{channelId}'");
+
+    /// <summary>Deletes a message: its sender or a manager (or the Platform API). Counters and last message follow.</summary>
+    public async Task DeleteAsync(AppRow app, string channelId, long messageId, Actor actor, CancellationToken ct = default)
+    {
+        var (channel, dto, fileKey) = await store.WriteAsync(async db =>
+        {
+            var c = await ChannelService.RequireChannelAsync(db, app.AppId, channelId, ct);
+            var member = await ChannelService.RequireMemberAsync(db, app.AppId, channelId, actor, ct);
+            var m = await RequireMessageAsync(db, app.AppId, channelId, messageId, ct);
+            if (!actor.IsPlatform && m.UserId != actor.UserId && member is not { IsManager: true })
+                throw ApiException.Forbidden(ErrorCodes.NoPermission, $"only the sender or a manager may delete message {messageId}");
+            var sender = await db.Users.FirstOrDefaultAsync(u => u.AppId == app.AppId && u.UserId == m.UserId, ct);
+            var dto = mapper.ToDto(m, sender);
+            db.Messages.Remove(m);
+            c.TotalMessageCount = Math.Max(0, c.TotalMessageCount - 1);
+            if (m.FileKey is not null) c.TotalFileCount = Math.Max(0, c.TotalFileCount - 1);
+            if (c.LastMessageId == messageId)
+                c.LastMessageId = await db.Messages.Where(x => x.AppId == app.AppId && x.ChannelId == channelId && x.MessageId != messageId)
+                    .MaxAsync(x => (long?)x.MessageId, ct) ?? 0;
+            c.UpdatedAt = Clock.NowMs;
+            return (c, dto, m.FileKey);
+        }, ct);
+        if (fileKey is not null) await files.DeleteAsync(fileKey, ct);
+        await events.PublishAsync([MessageEvent(app.AppId, channel, "group:message_delete", dto)], ct);
+    }
+
+    public Task<MessageDto> UpdateMetaAsync(AppRow app, string channelId, long messageId, Actor actor, Dictionary<string, string> changes, CancellationToken ct = default) =>
+        ChangeMetaAsync(app, channelId, messageId, actor, m => Meta.Merge(m, changes, app.MaxMetaKeys), ct);
+
+    public Task<MessageDto> DeleteMetaAsync(AppRow app, string channelId, long messageId, Actor actor, IReadOnlyList<string> keys, CancellationToken ct = default) =>
+        ChangeMetaAsync(app, channelId, messageId, actor, m => Meta.Remove(m, keys), ct);
+
+    private async Task<MessageDto> ChangeMetaAsync(AppRow app, string channelId, long messageId, Actor actor, Func<string?, string?> change, CancellationToken ct)
+    {
+        var (channel, dto) = await store.WriteAsync(async db =>
+        {
+            var c = await ChannelService.RequireChannelAsync(db, app.AppId, channelId, ct);
+            await ChannelService.RequireMemberAsync(db, app.AppId, channelId, actor, ct);
+            var m = await RequireMessageAsync(db, app.AppId, channelId, messageId, ct);
+            m.Meta = change(m.Meta);
+            m.UpdatedAt = Clock.NowMs;
+            var sender = await db.Users.FirstOrDefaultAsync(u => u.AppId == app.AppId && u.UserId == m.UserId, ct);
+            return (c, mapper.ToDto(m, sender));
+        }, ct);
+        await events.PublishAsync([MessageEvent(app.AppId, channel, "group:message_update", dto)], ct);
+        return dto;
+    }
+}

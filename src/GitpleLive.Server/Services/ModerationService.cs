@@ -1,0 +1,110 @@
+using System.Text.Json;
+using GitpleLive.Server.Api;
+using GitpleLive.Server.Events;
+using GitpleLive.Server.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace GitpleLive.Server.Services;
+
+/// <summary>
+/// Reports of users, channels and messages. A report keeps a snapshot of what was reported, so it
+/// stays useful after the message is deleted or the user renamed. Raises <c>group:report_create</c>
+/// to the channel's managers when a channel is involved.
+/// </summary>
+public sealed class ModerationService(ChatStore store, IEventPublisher events, MessageMapper mapper)
+{
+    public static readonly string[] Types = ["user", "channel", "message"];
+    public static readonly string[] Categories = ["general", "spam", "profanity", "etc", "custom"];
+
+    public sealed record ReportRequest(string ReportType, string Category, string? Reason, string? UserId, string? ChannelId, long? MessageId);
+
+    public async Task<ReportDto> CreateAsync(AppRow app, string reporterId, ReportRequest r, CancellationToken ct = default)
+    {
+        var (row, channel, dto) = await store.WriteAsync(async db =>
+        {
+            var reporter = await ChannelService.RequireUserAsync(db, app.AppId, reporterId, ct);
+            UserRow? target = null;
+            ChannelRow? c = null;
+            MessageDto? message = null;
+            switch (r.ReportType)
+            {
+                case "user":
+                    if (r.UserId is null) throw ApiException.BadRequest("user_id is required for a user report");
+                    target = await ChannelService.RequireUserAsync(db, app.AppId, r.UserId, ct);
+                    if (r.ChannelId is not null)
+                    {
+                        c = await ChannelService.RequireChannelAsync(db, app.AppId, r.ChannelId, ct);
+                        await ChannelService.RequireMemberAsync(db, app.AppId, r.ChannelId, Actor.User(reporterId), ct);
+                    }
+                    break;
+                case "channel":
+                    if (r.ChannelId is null) throw ApiException.BadRequest("channel_id is required for a channel report");
+                    c = await ChannelService.RequireChannelAsync(db, app.AppId, r.ChannelId, ct);
+                    await ChannelService.RequireMemberAsync(db, app.AppId, r.ChannelId, Actor.User(reporterId), ct);
+                    break;
+                default:
+                    if (r.ChannelId is null) throw ApiException.BadRequest("channel_id is required for a message report");
+                    if (r.MessageId is null) throw ApiException.BadRequest("message_id is required for a message report");
+                    c = await ChannelService.RequireChannelAsync(db, app.AppId, r.ChannelId, ct);
+                    await ChannelService.RequireMemberAsync(db, app.AppId, r.ChannelId, Actor.User(reporterId), ct);
+                    var m = await db.Messages.FirstOrDefaultAsync(x => x.AppId == app.AppId && x.ChannelId == r.ChannelId && x.MessageId == r.MessageId, ct)
+                        ?? throw ApiException.NotFound(ErrorCodes.MessageNotFound, $"message {r.MessageId} not found in channel '{r.ChannelId}'");
+                    target = await db.Users.FirstOrDefaultAsync(u => u.AppId == app.AppId && u.UserId == m.UserId, ct);
+                    message = mapper.ToDto(m, target);
+                    break;
+            }
+            var now = Clock.NowMs;
+            var row = new ReportRow
+            {
+                ReportId = Guid.CreateVersion7().ToString("N"),
+                AppId = app.AppId, ReportType = r.ReportType, ReportCategory = r.Category, ReportingUserId = reporterId,
+                Reason = r.Reason, TargetUserId = target?.UserId, ChannelId = c?.ChannelId, MessageId = message?.MessageId,
+                UserSnapshot = target is null ? null : JsonSerializer.Serialize(UserService.ToDto(target), ApiJson.Options),
+                ChannelSnapshot = c is null ? null : JsonSerializer.Serialize(ChannelService.ToDto(c), ApiJson.Options),
+                // The file link is not kept: it expires, and a fresh one is signed when the report is read.
+                MessageSnapshot = message is null ? null : JsonSerializer.Serialize(message with { File = message.File is null ? null : message.File with { Url = "" } }, ApiJson.Options),
+                CreatedAt = now, UpdatedAt = now,
+            };
+            db.Reports.Add(row);
+            return (row, c, ToDto(row, reporter, message));
+        }, ct);
+        if (channel is not null)
+            await events.PublishAsync([new ChatEvent
+            {
+                AppId = app.AppId,
+                TopicKind = EventTopicKind.ChannelManager,
+                TargetId = channel.ChannelId,
+                ChannelType = channel.Type,
+                Payload = new EventPayload("group:report_create", Channel: ChannelService.ToDto(channel), Data: dto),
+            }], ct);
+        return dto;
+    }
+
+    private static ReportDto ToDto(ReportRow r, UserRow? reporter, MessageDto? message = null) => new(
+        r.ReportId, r.ReportType, r.ReportCategory,
+        reporter is not null ? UserService.ToDto(reporter) : new UserDto(r.ReportingUserId, r.ReportingUserId, null, null, 0, 0),
+        r.Reason,
+        r.UserSnapshot is null ? null : JsonSerializer.Deserialize<UserDto>(r.UserSnapshot, ApiJson.Options),
+        r.ChannelSnapshot is null ? null : JsonSerializer.Deserialize<ChannelDto>(r.ChannelSnapshot, ApiJson.Options),
+        message ?? (r.MessageSnapshot is null ? null : JsonSerializer.Deserialize<MessageDto>(r.MessageSnapshot, ApiJson.Options)),
+        r.CreatedAt, r.UpdatedAt);
+
+    /// <summary>Reports about a channel, newest first; managers only.</summary>
+    public Task<ReportPage> ListForChannelAsync(string appId, string channelId, Actor actor, int limit, string? reportType, string? next, CancellationToken ct = default) =>
+        store.ReadAsync(async db =>
+        {
+            await ChannelService.RequireChannelAsync(db, appId, channelId, ct);
+            await ChannelService.RequireManagerAsync(db, appId, channelId, actor, ct);
+            var after = Cursor.Decode(next);
+            var q = db.Reports.Where(r => r.AppId == appId && r.ChannelId == channelId);
+            if (reportType is not null) q = q.Where(r => r.ReportType == reportType);
+            if (after is { } a) q = q.Where(r => r.CreatedAt < a.Time || (r.CreatedAt == a.Time && string.Compare(r.ReportId, a.Id) < 0));
+            var rows = await q.OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.ReportId).Take(limit + 1).ToListAsync(ct);
+            var more = rows.Count > limit;
+            if (more) rows.RemoveAt(rows.Count - 1);
+            var reporterIds = rows.Select(r => r.ReportingUserId).Distinct().ToList();
+            var reporters = await db.Users.Where(u => u.AppId == appId && reporterIds.Contains(u.UserId)).ToDictionaryAsync(u => u.UserId, ct);
+            return new ReportPage(rows.Select(r => ToDto(r, reporters.GetValueOrDefault(r.ReportingUserId))).ToList(),
+                more ? Cursor.Encode(rows[^1].CreatedAt, rows[^1].ReportId) : null);
+        }, ct);
+}

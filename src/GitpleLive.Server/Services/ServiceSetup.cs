@@ -1,0 +1,35 @@
+using GitpleLive.Server.Events;
+using GitpleLive.Server.Hosting;
+
+namespace GitpleLive.Server.Services;
+
+public static class ServiceSetup
+{
+    /// <summary>Registers the domain services and the event, presence and file seams (in-process by default, Redis when configured).</summary>
+    public static IServiceCollection AddChatServices(this IServiceCollection services, ChatServerOptions options)
+    {
+        services.AddSingleton<AppService>();
+        services.AddSingleton<UserService>();
+        services.AddSingleton<TokenService>();
+        services.AddSingleton<ChannelService>();
+        services.AddSingleton<MessageService>();
+        services.AddSingleton<ModerationService>();
+        services.AddSingleton<MessageMapper>();
+        services.AddSingleton<FileUrls>();
+        services.AddSingleton<FileUrlKey>();
+        services.AddSingleton<IChatAccess, ChatAccess>();
+        services.AddSingleton<IFileStore, LocalFileStore>();
+        if (string.IsNullOrEmpty(options.Redis))
+        {
+            services.AddSingleton<IPresence, InMemoryPresence>();
+            services.AddSingleton<IEventPublisher, LocalEventPublisher>();
+        }
+        else
+        {
+            services.AddSingleton(new RedisConnection(options.Redis));
+            services.AddSingleton<IPresence, RedisPresence>();
+            services.AddSingleton<IEventPublisher, RedisEventPublisher>();
+        }
+        return services;
+    }
+}

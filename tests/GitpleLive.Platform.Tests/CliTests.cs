@@ -1,0 +1,53 @@
+using GitpleLive.Cli;
+using GitpleLive.TestHost;
+
+namespace GitpleLive.Platform.Tests;
+
+public class CliTests : IAsyncLifetime
+{
+    private TestServer _server = null!;
+    private PlatformClient _client = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await TestServer.StartAsync();
+        _client = new PlatformClient(new PlatformClientOptions { Host = _server.Host, AppId = _server.AppId, ApiKey = _server.ApiKey });
+    }
+
+    public async Task DisposeAsync()
+    {
+        _client.Dispose();
+        await _server.DisposeAsync();
+    }
+
+    private Task<int> RunAsync(params string[] args) =>
+        Cli.Cli.Build().Parse([.. args, "--host", _server.Host, "--app-id", _server.AppId, "--api-key", _server.ApiKey]).InvokeAsync();
+
+    [Fact]
+    public async Task Commands_change_the_app_through_the_platform_api()
+    {
+        Assert.Equal(0, await RunAsync("users", "create", "cli-a", "--name", "Cli A"));
+        Assert.Equal(0, await RunAsync("users", "create", "cli-b"));
+        Assert.Equal("Cli A", (await _client.GetUserAsync("cli-a")).Name);
+
+        Assert.Equal(0, await RunAsync("channels", "create", "cli-room", "--member", "cli-a", "--manager", "cli-b"));
+        Assert.Equal(0, await RunAsync("messages", "send", "cli-room", "hi there", "--as", "cli-a"));
+        Assert.Equal("hi there", Assert.Single(await _client.GetMessagesAsync("cli-room")).Content);
+
+        Assert.Equal(0, await RunAsync("channels", "ban", "cli-room", "cli-a", "--minutes", "10"));
+        Assert.Single(await _client.GetBannedListAsync("cli-room"));
+
+        Assert.Equal(0, await RunAsync("app", "set", "--max-meta-keys", "7"));
+        Assert.Equal(7, (await _client.GetAppSettingsAsync()).MaxMetaKeys);
+
+        Assert.Equal(0, await RunAsync("users", "delete", "cli-b"));
+        Assert.Equal(1004, (await Assert.ThrowsAsync<PlatformException>(() => _client.GetUserAsync("cli-b"))).Code);
+    }
+
+    [Fact]
+    public async Task A_refusal_exits_with_1_and_missing_credentials_with_2()
+    {
+        Assert.Equal(1, await RunAsync("users", "show", "nobody"));
+        Assert.Equal(2, await Cli.Cli.Build().Parse(["users", "list", "--host", _server.Host, "--app-id", "", "--api-key", ""]).InvokeAsync());
+    }
+}

@@ -1,0 +1,107 @@
+using System.Text;
+using GitpleLive.Server.Events;
+using GitpleLive.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace GitpleLive.Server.Tests;
+
+/// <summary>Two server nodes on one PostgreSQL store, carrying events and presence through Redis.</summary>
+public class MultiNodeTests
+{
+    private static async Task<(TestServer A, TestServer B, string Db)> StartPairAsync()
+    {
+        var reason = await ExternalServices.PostgresUnavailableAsync() ?? await ExternalServices.RedisUnavailableAsync();
+        if (reason is not null)
+        {
+            Assert.False(ExternalServices.InCi, reason);
+            Skip.If(true, reason);
+        }
+        var db = await ExternalServices.CreatePostgresDatabaseAsync();
+        var id = Guid.NewGuid().ToString("N")[..8];
+        var settings = new Dictionary<string, string?>
+        {
+            ["GitpleLive:StorageProvider"] = "postgres",
+            ["GitpleLive:ConnectionString"] = db,
+            ["GitpleLive:Redis"] = ExternalServices.Redis,
+            ["GitpleLive:DefaultAppId"] = "multi-" + id,
+            ["GitpleLive:DefaultApiKey"] = "key-" + id,
+        };
+        var a = await TestServer.StartAsync(settings);
+        var b = await TestServer.StartAsync(settings);
+        return (a, b, db);
+    }
+
+    [SkippableFact]
+    public async Task An_event_raised_on_one_node_reaches_the_other_with_the_same_payload()
+    {
+        var (a, b, db) = await StartPairAsync();
+        try
+        {
+            var alice = await a.SdkUserAsync("alice");
+            await b.SdkUserAsync("bob");
+            await alice.Http.PostJsonAsync("/v1/sdk/group/channels", new { channel_id = "across", name = "n", members = new[] { "bob" } });
+            var sent = await alice.Http.PostJsonAsync("/v1/sdk/group/channels/across/messages", new { type = "text", content = "from node A" });
+
+            var local = await a.Events.WaitForAsync(e => e.Category == "group:message_send");
+            var remote = await b.Events.WaitForAsync(e => e.Category == "group:message_send");
+            Assert.Equal(local.Topic, remote.Topic);
+            Assert.Equal(Encoding.UTF8.GetString(local.PayloadBytes), Encoding.UTF8.GetString(remote.PayloadBytes));
+            Assert.Contains("from node A", Encoding.UTF8.GetString(remote.PayloadBytes));
+            Assert.Equal(sent!["message_id"]!.GetValue<long>(), System.Text.Json.JsonDocument.Parse(remote.PayloadBytes).RootElement.GetProperty("message").GetProperty("message_id").GetInt64());
+
+            // Cuts travel too: bob leaves through node B, node A hears the leave with its cut.
+            var bob = await b.SdkUserAsync("bob");
+            await bob.Http.PutJsonAsync("/v1/sdk/group/channels/across/leave");
+            var leave = await a.Events.WaitForAsync(e => e.Category == "group:channel_leave");
+            var cut = Assert.Single(leave.CutsAfter);
+            Assert.Equal(("bob", "across", false), (cut.UserId, cut.ChannelId, cut.ManagerOnly));
+        }
+        finally
+        {
+            await a.DisposeAsync();
+            await b.DisposeAsync();
+            await ExternalServices.DropPostgresDatabaseAsync(db);
+        }
+    }
+
+    [SkippableFact]
+    public async Task A_user_connected_to_one_node_is_online_on_the_other()
+    {
+        var (a, b, db) = await StartPairAsync();
+        try
+        {
+            var alice = await a.SdkUserAsync("alice");
+            var bob = await b.SdkUserAsync("bob");
+            await alice.Http.PostJsonAsync("/v1/sdk/group/channels", new { channel_id = "presence", name = "n", members = new[] { "bob" } });
+
+            var presenceA = a.Services.GetRequiredService<IPresence>();
+            presenceA.Connected(a.AppId, "alice", "client-1");
+            var online = await WaitForOnlineAsync(bob, expected: ["alice"]);
+            Assert.Equal(["alice"], online);
+            Assert.True(await b.Services.GetRequiredService<IPresence>().IsClientConnectedAsync(a.AppId, "alice", "client-1"));
+
+            presenceA.Disconnected(a.AppId, "alice", "client-1");
+            online = await WaitForOnlineAsync(bob, expected: []);
+            Assert.Empty(online);
+        }
+        finally
+        {
+            await a.DisposeAsync();
+            await b.DisposeAsync();
+            await ExternalServices.DropPostgresDatabaseAsync(db);
+        }
+    }
+
+    private static async Task<List<string>> WaitForOnlineAsync(SdkUser viewer, string[] expected)
+    {
+        List<string> online = [];
+        for (var i = 0; i < 50; i++)
+        {
+            var list = await viewer.Http.GetJsonAsync("/v1/sdk/group/channels/presence/online_members");
+            online = list!.AsArray().Select(x => x!.GetValue<string>()).ToList();
+            if (online.SequenceEqual(expected)) break;
+            await Task.Delay(100);
+        }
+        return online;
+    }
+}

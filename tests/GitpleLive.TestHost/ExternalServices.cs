@@ -1,0 +1,65 @@
+using Npgsql;
+using StackExchange.Redis;
+
+namespace GitpleLive.TestHost;
+
+/// <summary>
+/// PostgreSQL and Redis for the suites that need them. <c>.ci/run</c> installs and starts both;
+/// the addresses come from <c>GITPLELIVE_TEST_POSTGRES</c> / <c>GITPLELIVE_TEST_REDIS</c> or default
+/// to the local services. Outside CI a missing service skips those tests; in CI (<c>CI=true</c>) it fails them.
+/// </summary>
+public static class ExternalServices
+{
+    public static string PostgresAdmin =>
+        Environment.GetEnvironmentVariable("GITPLELIVE_TEST_POSTGRES") ?? "Host=127.0.0.1;Port=5432;Username=postgres;Password=postgres;Database=postgres";
+
+    public static string Redis => Environment.GetEnvironmentVariable("GITPLELIVE_TEST_REDIS") ?? "127.0.0.1:6379";
+
+    public static bool InCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Null when PostgreSQL answers; else why not.</summary>
+    public static async Task<string?> PostgresUnavailableAsync()
+    {
+        try
+        {
+            await using var c = new NpgsqlConnection(PostgresAdmin + ";Timeout=3");
+            await c.OpenAsync();
+            return null;
+        }
+        catch (Exception e) { return $"PostgreSQL not reachable ({e.Message})"; }
+    }
+
+    public static async Task<string?> RedisUnavailableAsync()
+    {
+        try
+        {
+            using var m = await ConnectionMultiplexer.ConnectAsync(Redis + ",connectTimeout=3000,abortConnect=true");
+            await m.GetDatabase().PingAsync();
+            return null;
+        }
+        catch (Exception e) { return $"Redis not reachable ({e.Message})"; }
+    }
+
+    /// <summary>Creates an empty database and returns its connection string.</summary>
+    public static async Task<string> CreatePostgresDatabaseAsync()
+    {
+        var name = "gitplelive_test_" + Guid.NewGuid().ToString("N")[..12];
+        await using (var c = new NpgsqlConnection(PostgresAdmin))
+        {
+            await c.OpenAsync();
+            await using var cmd = new NpgsqlCommand($"CREATE DATABASE {name}", c);
+            await cmd.ExecuteNonQueryAsync();
+        }
+        return new NpgsqlConnectionStringBuilder(PostgresAdmin) { Database = name }.ToString();
+    }
+
+    public static async Task DropPostgresDatabaseAsync(string connectionString)
+    {
+        var name = new NpgsqlConnectionStringBuilder(connectionString).Database;
+        NpgsqlConnection.ClearAllPools();
+        await using var c = new NpgsqlConnection(PostgresAdmin);
+        await c.OpenAsync();
+        await using var cmd = new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", c);
+        await cmd.ExecuteNonQueryAsync();
+    }
+}
