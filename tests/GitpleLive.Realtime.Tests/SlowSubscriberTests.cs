@@ -5,12 +5,12 @@ namespace GitpleLive.Realtime.Tests;
 /// <summary>A server with small outgoing queues, so a stalled subscriber overflows quickly.</summary>
 public sealed class SmallQueueServer : RealtimeServer
 {
-    protected override IEnumerable<string> ExtraArgs =>
-    [
-        "--GitpleLive:Realtime:MaxQueuedPackets=64",
-        "--GitpleLive:Realtime:MaxQueuedBytes=131072",
-        "--GitpleLive:Realtime:WriteStallTimeout=00:05:00",
-    ];
+    protected override IDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>
+    {
+        ["GitpleLive:Realtime:MaxQueuedPackets"] = "64",
+        ["GitpleLive:Realtime:MaxQueuedBytes"] = "131072",
+        ["GitpleLive:Realtime:WriteStallTimeout"] = "00:05:00",
+    };
 }
 
 /// <summary>A subscriber that stops reading is disconnected once its queue is full, and never delays the others.</summary>
