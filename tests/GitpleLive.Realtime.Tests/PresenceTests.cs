@@ -12,16 +12,7 @@ public sealed class PresenceTests(RealtimeServer server) : IClassFixture<Realtim
 
     private async Task<bool> OnlineAsync(string userId) => (await Presence.OnlineAsync(App, [userId])).Count == 1;
 
-    /// <summary>Waits (polling, bounded) until presence reaches the expected state: disconnects are noticed asynchronously.</summary>
-    private async Task EventuallyAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + TestClient.Timeout;
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline) Assert.Fail($"timed out waiting for {what}");
-            await Task.Delay(20);
-        }
-    }
+    private static Task EventuallyAsync(Func<Task<bool>> condition, string what) => RealtimeServer.EventuallyAsync(condition, what);
 
     [Fact]
     public async Task Presence_follows_connects_and_disconnects()

@@ -49,6 +49,20 @@ public class RealtimeServer : IAsyncLifetime
         if (_host is not null) await _host.DisposeAsync();
     }
 
+    /// <summary>
+    /// Waits (polling, bounded by <see cref="TestClient.Timeout"/>) until <paramref name="condition"/> holds: for
+    /// state the server updates asynchronously, such as presence after a socket goes.
+    /// </summary>
+    public static async Task EventuallyAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + TestClient.Timeout;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline) Assert.Fail($"timed out waiting for {what}");
+            await Task.Delay(20);
+        }
+    }
+
     public T Service<T>() where T : notnull => App.Services.GetRequiredService<T>();
 
     /// <summary>A fresh, unique id with a readable prefix.</summary>
