@@ -157,6 +157,95 @@ public sealed class RawMqttClient : IAsyncDisposable
         return [(byte)(bytes.Length >> 8), (byte)bytes.Length, .. bytes];
     }
 
+    /// <summary>
+    /// Reads until the socket closes or <paramref name="cancellationToken"/> fires, calling <paramref name="onPublish"/>
+    /// for every PUBLISH, with as little work per byte as possible (a load-generating subscriber).
+    /// </summary>
+    public async Task CountPublishesAsync(Action onPublish, CancellationToken cancellationToken)
+    {
+        var parser = new StreamParser(onPublish);
+        var buffer = new byte[64 * 1024];
+        while (true)
+        {
+            var n = await _stream.ReadAsync(buffer, cancellationToken);
+            if (n == 0 || !parser.Feed(buffer, n)) return;
+        }
+    }
+
+    /// <summary>Server WebSocket frames (unmasked) around a stream of MQTT packets.</summary>
+    private sealed class StreamParser(Action onPublish)
+    {
+        private readonly byte[] _header = new byte[10];
+        private int _headerLength, _headerTotal = 2;
+        private long _frameLeft;
+        private int _mqttState, _mqttType, _mqttLength, _mqttMultiplier;
+        private long _mqttLeft;
+
+        /// <summary>Returns false when the server closed the WebSocket.</summary>
+        public bool Feed(byte[] buffer, int count)
+        {
+            var i = 0;
+            while (i < count)
+            {
+                if (_frameLeft == 0)
+                {
+                    _header[_headerLength++] = buffer[i++];
+                    if (_headerLength == 2)
+                    {
+                        var l = _header[1] & 0x7F;
+                        _headerTotal = l == 126 ? 4 : l == 127 ? 10 : 2;
+                    }
+                    if (_headerLength < 2 || _headerLength != _headerTotal) continue;
+                    if ((_header[0] & 0x0F) == 0x8) return false;
+                    long length = _header[1] & 0x7F;
+                    if (length == 126) length = BinaryPrimitives.ReadUInt16BigEndian(_header.AsSpan(2));
+                    else if (length == 127) length = (long)BinaryPrimitives.ReadUInt64BigEndian(_header.AsSpan(2));
+                    _frameLeft = length;
+                    _headerLength = 0;
+                    continue;
+                }
+                var take = (int)Math.Min(_frameLeft, count - i);
+                FeedMqtt(buffer, i, take);
+                _frameLeft -= take;
+                i += take;
+            }
+            return true;
+        }
+
+        private void FeedMqtt(byte[] buffer, int offset, int count)
+        {
+            var k = offset;
+            var end = offset + count;
+            while (k < end)
+            {
+                switch (_mqttState)
+                {
+                    case 0:
+                        _mqttType = buffer[k++];
+                        _mqttLength = 0;
+                        _mqttMultiplier = 1;
+                        _mqttState = 1;
+                        break;
+                    case 1:
+                        var digit = buffer[k++];
+                        _mqttLength += (digit & 0x7F) * _mqttMultiplier;
+                        _mqttMultiplier *= 128;
+                        if ((digit & 0x80) != 0) break;
+                        if ((_mqttType & 0xF0) == 0x30) onPublish();
+                        _mqttLeft = _mqttLength;
+                        _mqttState = _mqttLeft == 0 ? 0 : 2;
+                        break;
+                    default:
+                        var skip = (int)Math.Min(_mqttLeft, end - k);
+                        k += skip;
+                        _mqttLeft -= skip;
+                        if (_mqttLeft == 0) _mqttState = 0;
+                        break;
+                }
+            }
+        }
+    }
+
     public ValueTask DisposeAsync()
     {
         _stream.Dispose();
