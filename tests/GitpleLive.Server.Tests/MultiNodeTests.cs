@@ -1,4 +1,6 @@
 using System.Text;
+using System.Threading.Channels;
+using MQTTnet;
 using GitpleLive.Server.Events;
 using GitpleLive.TestHost;
 using Microsoft.Extensions.DependencyInjection;
@@ -83,6 +85,61 @@ public class MultiNodeTests
             presenceA.Disconnected(a.AppId, "alice", "client-1");
             online = await WaitForOnlineAsync(bob, expected: []);
             Assert.Empty(online);
+        }
+        finally
+        {
+            await a.DisposeAsync();
+            await b.DisposeAsync();
+            await ExternalServices.DropPostgresDatabaseAsync(db);
+        }
+    }
+
+    [SkippableFact]
+    public async Task A_client_on_one_node_hears_changes_made_on_the_other_and_is_cut_there()
+    {
+        var (a, b, db) = await StartPairAsync();
+        try
+        {
+            var alice = await a.SdkUserAsync("alice");
+            var bob = await b.SdkUserAsync("bob");
+            await alice.Http.PostJsonAsync("/v1/sdk/group/channels", new { channel_id = "presence", name = "n", members = new[] { "bob" } });
+
+            // Bob is connected to node B over MQTT-over-WebSocket and listens to the channel.
+            var received = Channel.CreateUnbounded<(string Topic, string Payload)>();
+            using var mqtt = new MqttClientFactory().CreateMqttClient();
+            mqtt.ApplicationMessageReceivedAsync += e =>
+            {
+                received.Writer.TryWrite((e.ApplicationMessage.Topic, Encoding.UTF8.GetString(e.ApplicationMessage.Payload)));
+                return Task.CompletedTask;
+            };
+            var clientId = $"{b.AppId}::bob::test::{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}::127.0.0.1";
+            await mqtt.ConnectAsync(new MqttClientOptionsBuilder().WithWebSocketServer(o => o.WithUri(b.WebSocketUrl))
+                .WithClientId(clientId).WithCredentials("bob", bob.SdkToken).WithCleanSession().Build());
+            var prefix = $"mqtt/topic/gitple/live/{b.AppId}";
+            var sub = await mqtt.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter($"{prefix}/channel/group/presence/all/#").Build());
+            Assert.True(sub.Items.Single().ResultCode <= MQTTnet.MqttClientSubscribeResultCode.GrantedQoS2);
+
+            // Node A sees bob online.
+            Assert.Equal(["bob"], await WaitForOnlineAsync(alice, expected: ["bob"]));
+
+            await alice.Http.PostJsonAsync("/v1/sdk/group/channels/presence/messages", new { type = "text", content = "over the bus" });
+            var got = await received.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.Equal($"{prefix}/channel/group/presence/all/group:message_send", got.Topic);
+            Assert.Contains("over the bus", got.Payload);
+
+            // Removing bob through node A cuts his subscription on node B after he hears why.
+            (await a.Platform.SendAsync(new HttpRequestMessage(HttpMethod.Delete, "/v1/group/channels/presence/members")
+            { Content = System.Net.Http.Json.JsonContent.Create(new { members = new[] { "bob" } }) })).EnsureSuccessStatusCode();
+            var leave = await received.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.EndsWith("/group:channel_leave", leave.Topic);
+            await b.Events.WaitForAsync(e => e.Category == "group:channel_leave");
+            await alice.Http.PostJsonAsync("/v1/sdk/group/channels/presence/messages", new { type = "text", content = "not for bob" });
+            await b.Events.WaitForAsync(e => e.Category == "group:message_send" && Encoding.UTF8.GetString(e.PayloadBytes).Contains("not for bob"));
+            await Task.Delay(300);
+            Assert.False(received.Reader.TryRead(out var extra), $"bob still heard {extra.Topic}");
+
+            await mqtt.DisconnectAsync();
+            Assert.Empty(await WaitForOnlineAsync(alice, expected: []));
         }
         finally
         {

@@ -18,26 +18,36 @@ public static class ExternalServices
     public static bool InCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Null when PostgreSQL answers; else why not.</summary>
-    public static async Task<string?> PostgresUnavailableAsync()
+    public static Task<string?> PostgresUnavailableAsync() => ProbeAsync("PostgreSQL", async () =>
     {
-        try
-        {
-            await using var c = new NpgsqlConnection(PostgresAdmin + ";Timeout=3");
-            await c.OpenAsync();
-            return null;
-        }
-        catch (Exception e) { return $"PostgreSQL not reachable ({e.Message})"; }
-    }
+        await using var c = new NpgsqlConnection(PostgresAdmin + ";Timeout=10");
+        await c.OpenAsync();
+    });
 
-    public static async Task<string?> RedisUnavailableAsync()
+    public static Task<string?> RedisUnavailableAsync() => ProbeAsync("Redis", async () =>
     {
-        try
+        using var m = await ConnectionMultiplexer.ConnectAsync(Redis + ",connectTimeout=10000,abortConnect=true");
+        await m.GetDatabase().PingAsync();
+    });
+
+    // A loaded machine (parallel test assemblies on two cores) can make one probe slow: try three times.
+    private static async Task<string?> ProbeAsync(string name, Func<Task> probe)
+    {
+        Exception? last = null;
+        for (var attempt = 0; attempt < 3; attempt++)
         {
-            using var m = await ConnectionMultiplexer.ConnectAsync(Redis + ",connectTimeout=3000,abortConnect=true");
-            await m.GetDatabase().PingAsync();
-            return null;
+            try
+            {
+                await probe();
+                return null;
+            }
+            catch (Exception e)
+            {
+                last = e;
+                await Task.Delay(500);
+            }
         }
-        catch (Exception e) { return $"Redis not reachable ({e.Message})"; }
+        return $"{name} not reachable ({last!.Message})";
     }
 
     /// <summary>Creates an empty database and returns its connection string.</summary>

@@ -1,0 +1,206 @@
+using System.Text;
+using GitpleLive.Bench.Mqtt;
+using GitpleLive.Bench.Targets;
+using HdrHistogram;
+using Spectre.Console;
+
+namespace GitpleLive.Bench.Scenarios;
+
+/// <summary>Who is in which channel: users are numbered, channel c holds users c·M … c·M+M−1.</summary>
+public sealed class FanoutLayout(int users, int members, string appId)
+{
+    public int Members { get; } = members;
+    public int Channels { get; } = users / members;
+    public int Users => Channels * Members;
+    public string AppId { get; } = appId;
+    public string TopicPrefix => $"mqtt/topic/gitple/live/{AppId}";
+
+    public static string UserId(int user) => $"bench-u{user:D6}";
+    public static string ChannelId(int channel) => $"bench-ch{channel:D5}";
+    public int ChannelOf(int user) => user / Members;
+    public int CreatorOf(int channel) => channel * Members;
+
+    /// <summary>The subscriptions of PROTOCOL §6 for a member of one group channel.</summary>
+    public string[] Filters(int user) =>
+    [
+        $"{TopicPrefix}/user/all/{UserId(user)}/#",
+        $"{TopicPrefix}/channel/group/{ChannelId(ChannelOf(user))}/all/#",
+    ];
+
+    public string MessageTopic(int channel) => $"{TopicPrefix}/channel/group/{ChannelId(channel)}/all/group:message_send";
+
+    public string ClientId(int user) =>
+        $"{AppId}::{UserId(user)}::bench::{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}::127.0.0.1";
+}
+
+/// <summary>Counters of one step, written by the sender and every receive loop.</summary>
+public sealed class StepCounters
+{
+    public long Sent;
+    public long NotOffered;
+    public long SendErrors;
+    public long Received;
+    /// <summary>Send→receive latency in microseconds.</summary>
+    public readonly LongConcurrentHistogram Latency = new(1, 120_000_000, 3);
+}
+
+/// <summary>A broker under fan-out load: the chat server, or Mosquitto relaying the same payloads.</summary>
+public interface IFanoutTarget : IDisposable
+{
+    string Name { get; }
+    int Pid { get; }
+    Uri WsUri { get; }
+    bool IsServer { get; }
+    int PayloadBytes { get; }
+
+    /// <summary>Creates users, tokens and channels (server) or publisher connections (Mosquitto).</summary>
+    Task PrepareAsync(FanoutLayout layout, ProgressTask progress, CancellationToken ct);
+
+    (string? UserName, string? Password) Credentials(int user);
+
+    /// <summary>Starts one message to <paramref name="channel"/>; false when it cannot be offered now.</summary>
+    bool TrySend(int channel, int step, long sequence, long scheduledTimestamp, StepCounters counters);
+
+    /// <summary>Waits for sends still in flight (bounded).</summary>
+    Task DrainAsync(TimeSpan timeout);
+}
+
+/// <summary>The chat server: users, tokens and channels through REST, messages sent as REST POSTs.</summary>
+public sealed class ServerFanoutTarget(BenchContext ctx, ServerHost host) : IFanoutTarget
+{
+    private readonly GitpleApi _api = new(host.BaseUri, ServerHost.AppId, host.ApiKey, ctx.Options.MaxInFlight);
+    private readonly PayloadTemplate _body = PayloadTemplate.FromString(
+        Encoding.UTF8.GetString(GitpleApi.TextBody(Marker.PlaceholderContent(ctx.Options.ContentSize))));
+    private GitpleApi.BenchUser[] _users = [];
+    private FanoutLayout? _layout;
+    private int _inFlight;
+
+    public string Name => "server";
+    public int Pid => host.Pid;
+    public Uri WsUri => host.WsUri;
+    public bool IsServer => true;
+    public int PayloadBytes => ctx.ServerPayload?.Length ?? 0;
+    public ServerHost Host => host;
+
+    public async Task PrepareAsync(FanoutLayout layout, ProgressTask progress, CancellationToken ct)
+    {
+        _layout = layout;
+        _users = new GitpleApi.BenchUser[layout.Users];
+        progress.MaxValue = layout.Users + layout.Channels;
+        await Parallel.ForEachAsync(Enumerable.Range(0, layout.Users), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct },
+            async (i, token) =>
+            {
+                _users[i] = await _api.CreateSdkUserAsync(FanoutLayout.UserId(i), $"bench user {i}", token);
+                progress.Increment(1);
+            });
+        await Parallel.ForEachAsync(Enumerable.Range(0, layout.Channels), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct },
+            async (c, token) =>
+            {
+                var creator = _users[layout.CreatorOf(c)];
+                var members = Enumerable.Range(c * layout.Members + 1, layout.Members - 1).Select(FanoutLayout.UserId);
+                await _api.CreateChannelAsync(creator, FanoutLayout.ChannelId(c), $"bench channel {c}", members, token);
+                progress.Increment(1);
+            });
+    }
+
+    public (string? UserName, string? Password) Credentials(int user) => (_users[user].UserId, _users[user].SdkToken);
+
+    public bool TrySend(int channel, int step, long sequence, long scheduledTimestamp, StepCounters counters)
+    {
+        if (Interlocked.Increment(ref _inFlight) > ctx.Options.MaxInFlight)
+        {
+            Interlocked.Decrement(ref _inFlight);
+            return false;
+        }
+        var body = _body.Build(step, sequence, scheduledTimestamp);
+        var request = _api.SendTextRequest(_users[_layout!.CreatorOf(channel)], FanoutLayout.ChannelId(channel), body);
+        _ = PostAsync(request, counters);
+        return true;
+    }
+
+    private async Task PostAsync(HttpRequestMessage request, StepCounters counters)
+    {
+        try
+        {
+            using (request)
+            using (var response = await _api.Http.SendAsync(request, CancellationToken.None))
+            {
+                if (!response.IsSuccessStatusCode) Interlocked.Increment(ref counters.SendErrors);
+            }
+        }
+        catch
+        {
+            Interlocked.Increment(ref counters.SendErrors);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
+    }
+
+    public async Task DrainAsync(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (Volatile.Read(ref _inFlight) > 0 && DateTime.UtcNow < deadline) await Task.Delay(20);
+    }
+
+    public void Dispose()
+    {
+        _api.Dispose();
+        host.Dispose();
+    }
+}
+
+/// <summary>Mosquitto: the generator publishes the server's event payloads itself, QoS 0, on the same topics.</summary>
+public sealed class MosquittoFanoutTarget(BenchContext ctx, MosquittoHost host, LeanMqttSettings settings) : IFanoutTarget
+{
+    private const int Publishers = 4;
+    private const int MaxQueuedPerPublisher = 2_000;
+    private readonly List<LeanMqttClient> _publishers = [];
+    private byte[][] _topics = [];
+    private PayloadTemplate _payload = null!;
+
+    public string Name => "mosquitto";
+    public int Pid => host.Pid;
+    public Uri WsUri => host.WsUri;
+    public bool IsServer => false;
+    public int PayloadBytes => _payload?.Length ?? 0;
+
+    public async Task PrepareAsync(FanoutLayout layout, ProgressTask progress, CancellationToken ct)
+    {
+        _payload = ctx.ServerPayload ?? PayloadTemplate.SyntheticEvent(FanoutLayout.ChannelId(0), FanoutLayout.UserId(0), ctx.Options.ContentSize);
+        if (ctx.ServerPayload is null)
+            ctx.Note("Mosquitto baseline uses a synthetic event payload shaped like the server's (no server fan-out ran before it in this run).");
+        _topics = Enumerable.Range(0, layout.Channels).Select(c => Encoding.UTF8.GetBytes(layout.MessageTopic(c))).ToArray();
+        progress.MaxValue = Publishers;
+        for (int i = 0; i < Publishers; i++)
+        {
+            _publishers.Add(await LeanMqttClient.ConnectAsync(host.WsUri, $"bench-publisher-{i}", null, null, settings, null, ct));
+            progress.Increment(1);
+        }
+    }
+
+    public (string? UserName, string? Password) Credentials(int user) => (FanoutLayout.UserId(user), null);
+
+    public bool TrySend(int channel, int step, long sequence, long scheduledTimestamp, StepCounters counters)
+    {
+        var publisher = _publishers[channel % Publishers];
+        if (!publisher.IsOpen)
+        {
+            Interlocked.Increment(ref counters.SendErrors);
+            return true;
+        }
+        if (publisher.Queued >= MaxQueuedPerPublisher) return false;
+        var payload = _payload.Build(step, sequence, scheduledTimestamp);
+        publisher.Enqueue(MqttFrames.PublishQos0(_topics[channel], payload));
+        return true;
+    }
+
+    public Task DrainAsync(TimeSpan timeout) => Task.CompletedTask;
+
+    public void Dispose()
+    {
+        foreach (var p in _publishers) p.Abort();
+        host.Dispose();
+    }
+}

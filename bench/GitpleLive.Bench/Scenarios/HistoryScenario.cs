@@ -1,0 +1,219 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using GitpleLive.Bench.Sys;
+using GitpleLive.Bench.Targets;
+using HdrHistogram;
+
+namespace GitpleLive.Bench.Scenarios;
+
+/// <summary>
+/// History: one channel filled through the server's own storage path (concurrent REST sends), then
+/// sequential page reads (latest, prev/next around random bases, content filter). The send rate with
+/// persistence is measured at 1, 8 and 64 concurrent senders while filling.
+/// </summary>
+public static class HistoryScenario
+{
+    public const string ChannelId = "bench-history";
+    private static readonly int[] SenderCounts = [1, 8, 64];
+
+    /// <summary>Latencies (ms) of every query, by kind, for the histogram plot.</summary>
+    public sealed record Samples(Dictionary<string, List<double>> ByKind);
+
+    public static async Task<(HistoryResult Result, Samples Samples)> RunAsync(BenchContext ctx, ServerHost host, CancellationToken ct)
+    {
+        var o = ctx.Options;
+        var result = new HistoryResult
+        {
+            RequestedMessages = o.Messages,
+            LoadPath = "REST POST /v1/sdk/group/channels/{id}/messages (the server's own storage path)",
+        };
+        var samples = new Samples(new Dictionary<string, List<double>>());
+        using var api = new GitpleApi(host.BaseUri, ServerHost.AppId, host.ApiKey, 128);
+        var owner = await api.CreateSdkUserAsync("bench-history-a", "history a", ct);
+        var other = await api.CreateSdkUserAsync("bench-history-b", "history b", ct);
+        await api.CreateChannelAsync(owner, ChannelId, "history", [other.UserId], ct);
+
+        long nextIndex = 0;
+        long minId = long.MaxValue, maxId = 0;
+        long errors = 0;
+        var loadWatch = Stopwatch.StartNew();
+
+        // One send: content has a three-digit word w000–w999 so a content filter matches 1 in 1,000.
+        async Task<bool> SendOneAsync(LongHistogram? latency, object? latencyLock, CancellationToken token)
+        {
+            long i = Interlocked.Increment(ref nextIndex) - 1;
+            var body = GitpleApi.TextBody($"history message {i} w{i % 1000:D3} lorem ipsum dolor sit amet");
+            using var request = api.SendTextRequest(i % 2 == 0 ? owner : other, ChannelId, body);
+            long t0 = Stopwatch.GetTimestamp();
+            try
+            {
+                var answer = await api.SendForJsonAsync(request, token);
+                long us = (Stopwatch.GetTimestamp() - t0) * 1_000_000 / Stopwatch.Frequency;
+                if (latency is not null)
+                    lock (latencyLock!) latency.RecordValue(Math.Clamp(us, 1, 60_000_000));
+                long id = answer["message_id"]!.GetValue<long>();
+                InterlockedMin(ref minId, id);
+                InterlockedMax(ref maxId, id);
+                return true;
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                throw;
+            }
+            catch
+            {
+                Interlocked.Increment(ref errors);
+                return false;
+            }
+        }
+
+        await Ui.ProgressAsync(async progress =>
+        {
+            // Send rate at 1, 8 and 64 senders (these messages are part of the history too).
+            foreach (var senders in SenderCounts)
+            {
+                var task = progress.AddTask(Ui.Esc($"history: send rate with {senders} concurrent sender(s), {o.HistoryRateSeconds:0} s"), maxValue: 100);
+                var latency = new LongHistogram(1, 60_000_000, 3);
+                var gate = new object();
+                long before = Interlocked.Read(ref nextIndex), errorsBefore = Interlocked.Read(ref errors);
+                var cpu = new CpuMeter(host.Pid);
+                var sw = Stopwatch.StartNew();
+                using var window = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                window.CancelAfter(TimeSpan.FromSeconds(o.HistoryRateSeconds));
+                var workers = Enumerable.Range(0, senders).Select(async _ =>
+                {
+                    while (!window.IsCancellationRequested)
+                    {
+                        try { await SendOneAsync(latency, gate, CancellationToken.None); }
+                        catch (OperationCanceledException) { }
+                        task.Value = Math.Min(100, 100 * sw.Elapsed.TotalSeconds / o.HistoryRateSeconds);
+                    }
+                }).ToArray();
+                await Task.WhenAll(workers);
+                ct.ThrowIfCancellationRequested();
+                var seconds = sw.Elapsed.TotalSeconds;
+                long count = Interlocked.Read(ref nextIndex) - before;
+                long errs = Interlocked.Read(ref errors) - errorsBefore;
+                result.SendRates.Add(new SendRateResult
+                {
+                    Senders = senders,
+                    Seconds = seconds,
+                    Messages = count - errs,
+                    Errors = errs,
+                    MessagesPerSecond = (count - errs) / seconds,
+                    P50Ms = latency.TotalCount == 0 ? 0 : latency.GetValueAtPercentile(50) / 1000.0,
+                    P99Ms = latency.TotalCount == 0 ? 0 : latency.GetValueAtPercentile(99) / 1000.0,
+                    ServerCpuPercent = cpu.Percent(),
+                });
+                task.Value = 100;
+                task.Description = Ui.Esc($"history: {senders} sender(s): {(count - errs) / seconds:N0} messages/s, {errs} errors");
+            }
+
+            // Fill the rest of the history.
+            long remaining = o.Messages - Interlocked.Read(ref nextIndex);
+            var fill = progress.AddTask(Ui.Esc($"history: load {o.Messages:N0} messages with {o.LoadConcurrency} senders"), maxValue: o.Messages);
+            fill.Value = Math.Min(o.Messages, Interlocked.Read(ref nextIndex));
+            if (remaining > 0)
+            {
+                var workers = Enumerable.Range(0, o.LoadConcurrency).Select(async _ =>
+                {
+                    while (Interlocked.Read(ref nextIndex) < o.Messages)
+                    {
+                        await SendOneAsync(null, null, ct);
+                        fill.Increment(1);
+                    }
+                }).ToArray();
+                await Task.WhenAll(workers);
+            }
+            fill.Value = fill.MaxValue;
+        });
+        result.LoadSeconds = loadWatch.Elapsed.TotalSeconds;
+        result.LoadErrors = Interlocked.Read(ref errors);
+        result.StoredMessages = Interlocked.Read(ref nextIndex) - result.LoadErrors;
+        result.LoadMessagesPerSecond = result.StoredMessages / result.LoadSeconds;
+        if (result.LoadErrors > 0) ctx.Note($"history: {result.LoadErrors} sends failed while loading.");
+
+        // Read pages, one request at a time.
+        var rng = new Random(12345);
+        var kinds = new (string Name, Func<string> Query)[]
+        {
+            ("latest page", () => $"limit={o.PageSize}"),
+            ("prev around random base", () => $"limit={o.PageSize}&mode=prev&base_message_id={rng.NextInt64(minId, maxId + 1)}"),
+            ("next around random base", () => $"limit={o.PageSize}&mode=next&base_message_id={rng.NextInt64(minId, maxId + 1)}"),
+            ("content filter (1 in 1,000)", () => $"limit={o.PageSize}&content=w{rng.Next(1000):D3}"),
+        };
+        await Ui.ProgressAsync(async progress =>
+        {
+            foreach (var (name, query) in kinds)
+            {
+                var task = progress.AddTask(Ui.Esc($"history: {o.Queries} × {name}"), maxValue: o.Queries);
+                var h = new LongHistogram(1, 60_000_000, 3);
+                var list = new List<double>(o.Queries);
+                int errs = 0;
+                long results = 0;
+                // A few untimed reads first so the first timed one does not pay for JIT.
+                for (int i = -5; i < o.Queries; i++)
+                {
+                    ct.ThrowIfCancellationRequested();
+                    using var request = api.Sdk(HttpMethod.Get, $"v1/sdk/group/channels/{ChannelId}/messages?{query()}", owner.UserId, owner.SdkToken);
+                    long t0 = Stopwatch.GetTimestamp();
+                    try
+                    {
+                        var answer = await api.SendForJsonAsync(request, ct);
+                        long us = (Stopwatch.GetTimestamp() - t0) * 1_000_000 / Stopwatch.Frequency;
+                        if (i < 0) continue;
+                        h.RecordValue(Math.Clamp(us, 1, 60_000_000));
+                        list.Add(us / 1000.0);
+                        results += (answer["messages"] as JsonArray)?.Count ?? 0;
+                    }
+                    catch (BenchApiException)
+                    {
+                        if (i >= 0) errs++;
+                    }
+                    if (i >= 0) task.Increment(1);
+                }
+                samples.ByKind[name] = list;
+                result.Queries.Add(new LatencySummary
+                {
+                    Name = name,
+                    Count = (int)h.TotalCount,
+                    Errors = errs,
+                    P50Ms = h.TotalCount == 0 ? 0 : h.GetValueAtPercentile(50) / 1000.0,
+                    P90Ms = h.TotalCount == 0 ? 0 : h.GetValueAtPercentile(90) / 1000.0,
+                    P99Ms = h.TotalCount == 0 ? 0 : h.GetValueAtPercentile(99) / 1000.0,
+                    MaxMs = h.TotalCount == 0 ? 0 : h.GetMaxValue() / 1000.0,
+                    MeanMs = h.TotalCount == 0 ? 0 : h.GetMean() / 1000.0,
+                    AverageResults = h.TotalCount == 0 ? 0 : results / (double)h.TotalCount,
+                });
+                task.Description = Ui.Esc($"history: {name}: p50 {result.Queries[^1].P50Ms:0.00} ms, p99 {result.Queries[^1].P99Ms:0.00} ms");
+            }
+        });
+        result.ServerRssMb = ProcStats.RssBytes(host.Pid) / 1048576.0;
+        result.DataDirectoryMb = DirectorySize(host.DataDirectory) / 1048576.0;
+        return (result, samples);
+    }
+
+    private static long DirectorySize(string dir)
+    {
+        try
+        {
+            return new DirectoryInfo(dir).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
+        }
+        catch
+        {
+            return 0;
+        }
+    }
+
+    private static void InterlockedMin(ref long target, long value)
+    {
+        long current;
+        while (value < (current = Interlocked.Read(ref target)) && Interlocked.CompareExchange(ref target, value, current) != current) { }
+    }
+
+    private static void InterlockedMax(ref long target, long value)
+    {
+        long current;
+        while (value > (current = Interlocked.Read(ref target)) && Interlocked.CompareExchange(ref target, value, current) != current) { }
+    }
+}

@@ -1,0 +1,143 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace GitpleLive.Bench.Targets;
+
+/// <summary>The slice of the Platform and SDK REST APIs the bench uses (PROTOCOL §4, §5, §8).</summary>
+public sealed class GitpleApi : IDisposable
+{
+    private static readonly MediaTypeHeaderValue Json = new("application/json") { CharSet = "utf-8" };
+
+    private readonly string _appId;
+    private readonly string _apiKey;
+
+    public HttpClient Http { get; }
+
+    public GitpleApi(Uri baseUri, string appId, string apiKey, int maxConnections = 512)
+    {
+        _appId = appId;
+        _apiKey = apiKey;
+        Http = new HttpClient(new SocketsHttpHandler
+        {
+            UseProxy = false,
+            MaxConnectionsPerServer = maxConnections,
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(10),
+            AutomaticDecompression = System.Net.DecompressionMethods.None,
+        })
+        {
+            BaseAddress = baseUri,
+            Timeout = TimeSpan.FromSeconds(60),
+        };
+    }
+
+    /// <summary>A user with a session and an SDK token.</summary>
+    public sealed record BenchUser(string UserId, string SdkToken);
+
+    public async Task CreateUserAsync(string userId, string name, CancellationToken ct)
+    {
+        using var request = Platform(HttpMethod.Post, "v1/users", new JsonObject { ["user_id"] = userId, ["name"] = name });
+        using var response = await Http.SendAsync(request, ct);
+        if (response.IsSuccessStatusCode) return;
+        var body = await response.Content.ReadAsStringAsync(ct);
+        if (body.Contains("\"code\":1007")) return; // already there
+        throw new BenchApiException("POST /v1/users", response.StatusCode, body);
+    }
+
+    public async Task<string> SessionTokenAsync(string userId, CancellationToken ct)
+    {
+        var expires = DateTimeOffset.UtcNow.AddDays(1).ToUnixTimeMilliseconds();
+        using var request = Platform(HttpMethod.Post, $"v1/users/{Uri.EscapeDataString(userId)}/token", new JsonObject { ["expires_at"] = expires });
+        var answer = await SendForJsonAsync(request, ct);
+        return answer["token"]!.GetValue<string>();
+    }
+
+    public async Task<string> SdkTokenAsync(string userId, string sessionToken, CancellationToken ct)
+    {
+        using var request = Sdk(HttpMethod.Post, "v1/sdk/users/token", userId, sessionToken, new JsonObject());
+        var answer = await SendForJsonAsync(request, ct);
+        return answer["token"]!.GetValue<string>();
+    }
+
+    /// <summary>Creates the user (if new), then a session token, then an SDK token.</summary>
+    public async Task<BenchUser> CreateSdkUserAsync(string userId, string name, CancellationToken ct)
+    {
+        await CreateUserAsync(userId, name, ct);
+        var session = await SessionTokenAsync(userId, ct);
+        return new BenchUser(userId, await SdkTokenAsync(userId, session, ct));
+    }
+
+    public async Task CreateChannelAsync(BenchUser creator, string channelId, string name, IEnumerable<string> members, CancellationToken ct)
+    {
+        var body = new JsonObject
+        {
+            ["channel_id"] = channelId,
+            ["name"] = name,
+            ["members"] = new JsonArray(members.Select(m => (JsonNode)JsonValue.Create(m)!).ToArray()),
+        };
+        using var request = Sdk(HttpMethod.Post, "v1/sdk/group/channels", creator.UserId, creator.SdkToken, body);
+        await SendForJsonAsync(request, ct);
+    }
+
+    /// <summary>A prepared text-message POST; the body bytes are given so callers control their cost.</summary>
+    public HttpRequestMessage SendTextRequest(BenchUser sender, string channelId, byte[] jsonBody)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, $"v1/sdk/group/channels/{channelId}/messages")
+        {
+            Content = new ByteArrayContent(jsonBody),
+        };
+        request.Content.Headers.ContentType = Json;
+        AddSdkHeaders(request, sender.UserId, sender.SdkToken);
+        return request;
+    }
+
+    public static byte[] TextBody(string content) =>
+        Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new Dictionary<string, string> { ["type"] = "text", ["content"] = content }));
+
+    public HttpRequestMessage Sdk(HttpMethod method, string path, string userId, string token, JsonNode? body = null)
+    {
+        var request = new HttpRequestMessage(method, path);
+        if (body is not null)
+        {
+            request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8);
+            request.Content.Headers.ContentType = Json;
+        }
+        AddSdkHeaders(request, userId, token);
+        return request;
+    }
+
+    private void AddSdkHeaders(HttpRequestMessage request, string userId, string token)
+    {
+        request.Headers.TryAddWithoutValidation("APP_ID", _appId);
+        request.Headers.TryAddWithoutValidation("USER_ID", userId);
+        request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + token);
+    }
+
+    private HttpRequestMessage Platform(HttpMethod method, string path, JsonNode? body)
+    {
+        var request = new HttpRequestMessage(method, path);
+        if (body is not null)
+        {
+            request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8);
+            request.Content.Headers.ContentType = Json;
+        }
+        request.Headers.TryAddWithoutValidation("APP_ID", _appId);
+        request.Headers.TryAddWithoutValidation("APP_API_KEY", _apiKey);
+        return request;
+    }
+
+    public async Task<JsonNode> SendForJsonAsync(HttpRequestMessage request, CancellationToken ct)
+    {
+        using var response = await Http.SendAsync(request, ct);
+        var body = await response.Content.ReadAsStringAsync(ct);
+        if (!response.IsSuccessStatusCode)
+            throw new BenchApiException($"{request.Method} /{request.RequestUri}", response.StatusCode, body);
+        return JsonNode.Parse(body) ?? new JsonObject();
+    }
+
+    public void Dispose() => Http.Dispose();
+}
+
+public sealed class BenchApiException(string call, System.Net.HttpStatusCode status, string body)
+    : Exception($"{call} answered {(int)status}: {(body.Length > 500 ? body[..500] : body)}");
