@@ -1,11 +1,8 @@
 using GitpleLive.Server.Events;
-using GitpleLive.Server.Hosting;
 using GitpleLive.Server.Services;
 using GitpleLive.Server.Storage;
+using GitpleLive.TestHost;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.EntityFrameworkCore;
 using MQTTnet.Formatter;
@@ -13,8 +10,8 @@ using MQTTnet.Formatter;
 namespace GitpleLive.Realtime.Tests;
 
 /// <summary>
-/// The real server, in process, on a free 127.0.0.1 port with its own data folder. Offers the platform
-/// steps the tests need (apps, users, tokens, channels) and an MQTT client factory.
+/// The real server (started by the shared <see cref="TestServer"/> host on a free 127.0.0.1 port) with three
+/// pinned apps, the platform steps the tests need (users, tokens, channels) and an MQTT client factory.
 /// </summary>
 public class RealtimeServer : IAsyncLifetime
 {
@@ -22,53 +19,48 @@ public class RealtimeServer : IAsyncLifetime
     public const string OtherAppId = "rt-other";
     public const string TokenlessAppId = "rt-tokenless";
 
-    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "gitplelive-rt-" + Guid.NewGuid().ToString("N"));
-    private WebApplication? _app;
+    private TestServer? _host;
 
-    public WebApplication App => _app ?? throw new InvalidOperationException("not started");
-    public int Port { get; private set; }
-    public string BaseUrl => $"http://127.0.0.1:{Port}";
-    public string WebSocketUrl => $"ws://127.0.0.1:{Port}/ws";
+    /// <summary>The server, started by the shared test host with this class's pinned apps.</summary>
+    public TestServer Host => _host ?? throw new InvalidOperationException("not started");
+    public WebApplication App => Host.App;
+    public int Port => Host.Port;
+    public string BaseUrl => Host.BaseUrl;
+    public string WebSocketUrl => Host.WebSocketUrl;
 
     /// <summary>Extra configuration for a server with special settings (e.g. small queues).</summary>
-    protected virtual IEnumerable<string> ExtraArgs => [];
+    protected virtual IDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>();
 
     public async Task InitializeAsync()
     {
-        string[] args =
-        [
-            "--urls", "http://127.0.0.1:0",
-            $"--GitpleLive:DataDirectory={_dataDirectory}",
-            $"--GitpleLive:DefaultAppId={AppId}",
-            "--GitpleLive:DefaultApiKey=rt-api-key",
-            "--Logging:LogLevel:Default=Warning",
-            "--Logging:LogLevel:Microsoft.EntityFrameworkCore=Error",
-            .. ExtraArgs,
-        ];
-        _app = ChatServer.Build(args);
-        await using (var db = await _app.Services.GetRequiredService<IDbContextFactory<ChatDbContext>>().CreateDbContextAsync())
+        var settings = new Dictionary<string, string?>(ExtraSettings)
         {
-            // Until the store ships migrations, create the schema from the model.
-            if (!db.Database.GetMigrations().Any()) await db.Database.EnsureCreatedAsync();
-        }
-        await ChatServer.PrepareAsync(_app);
-        await _app.StartAsync();
-        var address = _app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        Port = new Uri(address).Port;
-
-        var apps = _app.Services.GetRequiredService<AppService>();
+            ["GitpleLive:DefaultAppId"] = AppId,
+            ["GitpleLive:DefaultApiKey"] = "rt-api-key",
+        };
+        _host = await TestServer.StartAsync(settings);
+        var apps = Service<AppService>();
         await apps.CreateAsync(OtherAppId, "other", null, allowTokenless: false);
         await apps.CreateAsync(TokenlessAppId, "tokenless", null, allowTokenless: true);
     }
 
     public async Task DisposeAsync()
     {
-        if (_app is not null)
+        if (_host is not null) await _host.DisposeAsync();
+    }
+
+    /// <summary>
+    /// Waits (polling, bounded by <see cref="TestClient.Timeout"/>) until <paramref name="condition"/> holds: for
+    /// state the server updates asynchronously, such as presence after a socket goes.
+    /// </summary>
+    public static async Task EventuallyAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + TestClient.Timeout;
+        while (!await condition())
         {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
+            if (DateTime.UtcNow > deadline) Assert.Fail($"timed out waiting for {what}");
+            await Task.Delay(20);
         }
-        try { Directory.Delete(_dataDirectory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 
     public T Service<T>() where T : notnull => App.Services.GetRequiredService<T>();

@@ -130,9 +130,14 @@ public sealed class TestClient : IAsyncDisposable
             TargetId = UserId,
             Payload = new EventPayload("test:marker", Data: new { marker }),
         });
-        var next = await NextAsync();
-        Assert.True(next.Category == "test:marker" && next.Json.GetProperty("data").GetProperty("marker").GetString() == marker,
-            $"{UserId}: expected nothing more, got {next.Topic} {next.Text}");
+        while (true)
+        {
+            var next = await NextAsync();
+            if (next.Category != "test:marker")
+                Assert.Fail($"{UserId}: expected nothing more, got {next.Topic} {next.Text}");
+            // Markers of earlier checks (another connection of the same user) are no news.
+            if (next.Json.GetProperty("data").GetProperty("marker").GetString() == marker) return;
+        }
     }
 
     public async ValueTask DisposeAsync()

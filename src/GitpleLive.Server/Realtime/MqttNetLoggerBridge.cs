@@ -20,6 +20,8 @@ internal sealed class MqttNetLoggerBridge(ILogger? logger) : IMqttNetLogger
         {
             MqttNetLogLevel.Verbose => LogLevel.Trace,
             MqttNetLogLevel.Info => LogLevel.Debug,
+            // Clients that vanish without a goodbye are everyday business for a chat server, not a warning.
+            MqttNetLogLevel.Warning when exception is MQTTnet.Exceptions.MqttCommunicationException => LogLevel.Debug,
             MqttNetLogLevel.Warning => LogLevel.Warning,
             _ => LogLevel.Error,
         };

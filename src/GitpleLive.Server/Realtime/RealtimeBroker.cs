@@ -19,6 +19,7 @@ internal sealed class RealtimeBroker(
     ConnectionDirectory directory,
     IChatAccess access,
     IOptions<RealtimeOptions> options,
+    IHostApplicationLifetime lifetime,
     ILoggerFactory loggerFactory) : IHostedService, IAsyncDisposable
 {
     /// <summary>Key of the connection in MQTTnet's session items.</summary>
@@ -29,6 +30,8 @@ internal sealed class RealtimeBroker(
     private MqttServer? _server;
     private CancellationTokenSource? _stop;
     private Task? _stallWatch;
+    private Task? _stopping;
+    private readonly Lock _stopGate = new();
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -48,13 +51,36 @@ internal sealed class RealtimeBroker(
 
         _stop = new CancellationTokenSource();
         _stallWatch = WatchStalledWritersAsync(_stop.Token);
+        // The web server waits for open requests when it stops, and every MQTT connection is one: end the
+        // sessions as soon as stopping begins, not after the web server's shutdown timeout.
+        lifetime.ApplicationStopping.Register(() => _ = StopServerAsync());
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_stop is not null) await _stop.CancelAsync();
-        if (_server is not null) await _server.StopAsync(new MqttServerStopOptions());
+        await StopServerAsync().WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         if (_stallWatch is not null) await _stallWatch.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    private Task StopServerAsync()
+    {
+        lock (_stopGate) return _stopping ??= StopServerCoreAsync();
+    }
+
+    private async Task StopServerCoreAsync()
+    {
+        await Task.Yield();
+        try
+        {
+            if (_stop is not null) await _stop.CancelAsync();
+            if (_server is not null) await _server.StopAsync(new MqttServerStopOptions());
+        }
+        catch (Exception e)
+        {
+            _logger.LogWarning(e, "Stopping the MQTT server failed");
+        }
+        // Whatever is still open (not yet past CONNECT, or slow to close) goes now.
+        foreach (var connection in directory.All()) connection.Abort(null);
     }
 
     public ValueTask DisposeAsync()

@@ -19,6 +19,9 @@ namespace GitpleLive.Server.Realtime;
 /// </summary>
 internal sealed class RealtimeConnection : IMqttChannelAdapter, IThreadPoolWorkItem
 {
+    /// <summary>How long a connection told to close after its queue drains may still close by itself.</summary>
+    private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(2);
+
     private readonly WebSocket _webSocket;
     private readonly HttpContext _http;
     private readonly MqttChannelAdapter _reader;
@@ -96,7 +99,24 @@ internal sealed class RealtimeConnection : IMqttChannelAdapter, IThreadPoolWorkI
 
     public Task ConnectAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task<MqttPacket> ReceivePacketAsync(CancellationToken cancellationToken) => _reader.ReceivePacketAsync(cancellationToken);
+    public async Task<MqttPacket> ReceivePacketAsync(CancellationToken cancellationToken)
+    {
+        // After an abort the reader may still hand back what it made of a torn socket; report a plain end instead.
+        try
+        {
+            var packet = await _reader.ReceivePacketAsync(cancellationToken);
+            return IsAborted ? null! : packet;
+        }
+        catch (Exception) when (IsAborted)
+        {
+            return null!;
+        }
+    }
+
+    private bool IsAborted
+    {
+        get { lock (_gate) return _aborted; }
+    }
 
     /// <summary>MQTTnet's own packets: encoded here, written in order with the events, completed once written.</summary>
     public Task SendPacketAsync(MqttPacket packet, CancellationToken cancellationToken)
@@ -394,6 +414,9 @@ internal sealed class RealtimeConnection : IMqttChannelAdapter, IThreadPoolWorkI
     {
         try
         {
+            // The client is expected to disconnect on what it was just sent; give it a moment to do so itself,
+            // and to handle that last message before the close arrives.
+            await Task.Delay(CloseGrace);
             if (_webSocket.State is WebSocketState.Open or WebSocketState.CloseReceived)
                 await _webSocket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None).WaitAsync(_options.CommunicationTimeout);
             // The client answers the close and MQTTnet ends the session; drop it if it does not.

@@ -19,6 +19,9 @@ internal sealed class SubscriptionRegistry
     /// <summary>Number of keys with at least one subscriber or pending check.</summary>
     public int TopicCount => _topics.Count;
 
+    /// <summary>How many connections hold the subscription <paramref name="key"/>.</summary>
+    public int CountSubscribers(string key) => Find(key)?.Connections.Length ?? 0;
+
     /// <summary>The subscribers of a key, or null when there are none.</summary>
     public TopicSubscribers? Find(string key) => _topics.TryGetValue(key, out var topic) ? topic : null;
 
