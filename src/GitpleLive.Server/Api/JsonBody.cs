@@ -122,6 +122,24 @@ public sealed partial class JsonBody
         return list;
     }
 
+    /// <summary>An array of JSON objects (each read with the same strict accessors), at most <paramref name="maxCount"/>.</summary>
+    public IReadOnlyList<JsonBody> RequiredObjectList(string name, int maxCount)
+    {
+        if (Get(name) is not { } v) throw ApiException.BadRequest($"{name} is required");
+        if (v.ValueKind != JsonValueKind.Array) throw ApiException.BadRequest($"{name} must be an array of objects");
+        if (v.GetArrayLength() > maxCount) throw ApiException.BadRequest($"{name} must have at most {maxCount} entries");
+        return v.EnumerateArray().Select((item, i) => item.ValueKind == JsonValueKind.Object
+            ? new JsonBody(item)
+            : throw ApiException.BadRequest($"{name}[{i}] must be an object")).ToList();
+    }
+
+    /// <summary>Reads an entry of a list; a refusal names the entry (<c>messages[3].user_id is required</c>).</summary>
+    public static T Entry<T>(string path, Func<T> read)
+    {
+        try { return read(); }
+        catch (ApiException e) when (e.Code == ErrorCodes.InvalidParameters) { throw ApiException.BadRequest($"{path}.{e.Message}"); }
+    }
+
     /// <summary>A flat object of string keys to string values (PROTOCOL §2).</summary>
     public Dictionary<string, string>? OptionalMeta(string name)
     {

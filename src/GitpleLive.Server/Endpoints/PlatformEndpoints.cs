@@ -163,6 +163,17 @@ public static class PlatformEndpoints
             return Json(await messages.SendAsync(http.PlatformApp(), Id("channel_id", channelId), input.SenderId!, asPlatform: true, input.Content, input.File, input.Meta, http.RequestAborted));
         });
 
+        g.MapPost("/{channelId}/messages/import", async (HttpContext http, string channelId, MessageService messages) =>
+        {
+            var body = await http.BodyAsync();
+            var items = body.RequiredObjectList("messages", 1000).Select((m, i) => JsonBody.Entry($"messages[{i}]", () => new MessageService.ImportedMessage(
+                m.RequiredId("user_id"), m.RequiredString("content", Limits.ContentLength),
+                m.OptionalLong("created_at", 0, 253402300799999), m.OptionalMeta("meta")))).ToList();
+            if (items.Count == 0) throw ApiException.BadRequest("messages must not be empty");
+            var (first, last) = await messages.ImportAsync(http.PlatformApp(), Id("channel_id", channelId), items, http.RequestAborted);
+            return Json(new { imported = items.Count, first_message_id = first, last_message_id = last });
+        });
+
         g.MapGet("/{channelId}/messages", async (HttpContext http, string channelId, MessageService messages) =>
             Json(await messages.ListAsync(http.PlatformApp().AppId, Id("channel_id", channelId), Actor.Platform, ChannelArgs.MessageQuery(http.Request), http.RequestAborted)));
 

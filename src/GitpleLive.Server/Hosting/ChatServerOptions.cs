@@ -47,5 +47,11 @@ public sealed class ChatServerOptions
     /// <summary>Largest multipart upload accepted by the web server before app limits apply. Default 200 MiB.</summary>
     public long MaxUploadSize { get; set; } = 200L * 1024 * 1024;
 
+    /// <summary>
+    /// Enables the Platform API's <c>/v1/diagnostics</c> routes (a server-side event generator for
+    /// measuring fan-out). For benchmarks only. Default false.
+    /// </summary>
+    public bool EnableDiagnostics { get; set; }
+
     internal string ResolvedFilesDirectory => FilesDirectory ?? Path.Combine(DataDirectory, "files");
 }

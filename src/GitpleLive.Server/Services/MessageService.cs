@@ -76,6 +76,43 @@ public sealed class MessageService(ChatStore store, IEventPublisher events, Mess
         }
     }
 
+    /// <summary>One message of a history import.</summary>
+    public sealed record ImportedMessage(string UserId, string Content, long? CreatedAt, Dictionary<string, string>? Meta);
+
+    /// <summary>
+    /// Imports history (migrating from another chat system): the messages are stored in one
+    /// transaction, in the given order, with their original times, and raise no events. Senders must
+    /// exist; they need not be members. Returns the ids given to the first and last message.
+    /// </summary>
+    public async Task<(long First, long Last)> ImportAsync(AppRow app, string channelId, IReadOnlyList<ImportedMessage> messages, CancellationToken ct = default)
+    {
+        foreach (var m in messages) Meta.CheckCount(m.Meta, app.MaxMetaKeys);
+        return await store.WriteAsync(async db =>
+        {
+            var now = Clock.NowMs;
+            var updated = await db.Channels.Where(x => x.AppId == app.AppId && x.ChannelId == channelId)
+                .ExecuteUpdateAsync(s => s
+                    .SetProperty(x => x.TotalMessageCount, x => x.TotalMessageCount + messages.Count)
+                    .SetProperty(x => x.UpdatedAt, now), ct);
+            if (updated == 0) throw ApiException.NotFound(ErrorCodes.ChannelNotFound, $"channel '{channelId}' not found");
+            var senders = messages.Select(m => m.UserId).Distinct().ToList();
+            var known = await db.Users.Where(u => u.AppId == app.AppId && senders.Contains(u.UserId)).Select(u => u.UserId).ToListAsync(ct);
+            var missing = senders.FirstOrDefault(u => !known.Contains(u));
+            if (missing is not null) throw ApiException.NotFound(ErrorCodes.UserNotFound, $"user '{missing}' not found");
+            var rows = messages.Select(m => new MessageRow
+            {
+                AppId = app.AppId, ChannelId = channelId, UserId = m.UserId, Type = "text", Content = m.Content,
+                Meta = m.Meta is null ? null : Meta.Write(m.Meta), CreatedAt = m.CreatedAt ?? now, UpdatedAt = m.CreatedAt ?? now,
+            }).ToList();
+            db.Messages.AddRange(rows);
+            await db.SaveChangesAsync(ct);
+            var last = rows.Max(r => r.MessageId);
+            await db.Channels.Where(x => x.AppId == app.AppId && x.ChannelId == channelId && x.LastMessageId < last)
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.LastMessageId, last), ct);
+            return (rows.Min(r => r.MessageId), last);
+        }, ct);
+    }
+
     /// <summary>
     /// The channel, the sender and (for SDK senders) the sender's membership, read in one query: the
     /// send path's only read. Refuses 1003, 1004, 1008 and 1009 (frozen, not a manager).

@@ -16,6 +16,7 @@ public static class ServiceSetup
         services.AddSingleton<ChannelService>();
         services.AddSingleton<MessageService>();
         services.AddSingleton<ModerationService>();
+        services.AddSingleton<FanoutGenerator>();
         services.AddSingleton<MessageMapper>();
         services.AddSingleton<FileUrls>();
         services.AddSingleton<FileUrlKey>();

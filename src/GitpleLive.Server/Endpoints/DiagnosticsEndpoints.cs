@@ -1,0 +1,36 @@
+using GitpleLive.Server.Api;
+using GitpleLive.Server.Auth;
+using GitpleLive.Server.Services;
+using static GitpleLive.Server.Endpoints.EndpointMap;
+
+namespace GitpleLive.Server.Endpoints;
+
+/// <summary>Benchmark-only routes of the Platform API, mapped when <c>GitpleLive:EnableDiagnostics</c> is on.</summary>
+public static class DiagnosticsEndpoints
+{
+    public static void Map(RouteGroupBuilder platform)
+    {
+        var g = platform.MapGroup("/diagnostics");
+
+        // { channel_ids: [..], rate: events/s, seconds, content_bytes? }: starts the server-side generator.
+        g.MapPost("/fanout", async (HttpContext http, FanoutGenerator generator) =>
+        {
+            var body = await http.BodyAsync();
+            var channels = body.OptionalIdList("channel_ids", 10_000) ?? throw ApiException.BadRequest("channel_ids is required");
+            if (channels.Count == 0) throw ApiException.BadRequest("channel_ids must not be empty");
+            var rate = (int)body.RequiredLong("rate", 1, 10_000_000);
+            var seconds = body.RequiredLong("seconds", 1, 3600);
+            var bytes = (int)(body.OptionalLong("content_bytes", 0, 64 * 1024) ?? 100);
+            await generator.StartAsync(http.PlatformApp(), channels, rate, TimeSpan.FromSeconds(seconds), bytes, http.RequestAborted);
+            return Json(generator.Current);
+        });
+
+        g.MapGet("/fanout", (FanoutGenerator generator) => Json(generator.Current));
+
+        g.MapDelete("/fanout", (FanoutGenerator generator) =>
+        {
+            generator.Stop();
+            return Json(generator.Current);
+        });
+    }
+}
