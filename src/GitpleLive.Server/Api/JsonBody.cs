@@ -132,6 +132,20 @@ public sealed partial class JsonBody
     public Dictionary<string, string> RequiredMeta(string name) =>
         OptionalMeta(name) ?? throw ApiException.BadRequest($"{name} is required");
 
+    /// <summary>A meta object sent as JSON text (the <c>meta</c> field of a multipart upload).</summary>
+    public static Dictionary<string, string> ParseMeta(string name, string json)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 16 });
+            return ReadMeta(name, doc.RootElement);
+        }
+        catch (JsonException e)
+        {
+            throw ApiException.BadRequest($"{name} must be a JSON object of string values: {e.Message}");
+        }
+    }
+
     public static Dictionary<string, string> ReadMeta(string name, JsonElement v)
     {
         if (v.ValueKind != JsonValueKind.Object) throw ApiException.BadRequest($"{name} must be an object of string values");

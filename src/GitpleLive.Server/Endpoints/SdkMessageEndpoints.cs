@@ -1,4 +1,3 @@
-using System.Text;
 using GitpleLive.Server.Api;
 using GitpleLive.Server.Auth;
 using GitpleLive.Server.Services;
@@ -60,7 +59,7 @@ public sealed record MessageInput(string? SenderId, string? Content, MessageServ
             if (name.Length > 255) throw ApiException.BadRequest("file name must be at most 255 characters");
             Dictionary<string, string>? meta = null;
             if (form["meta"].ToString() is { Length: > 0 } metaJson)
-                meta = JsonBody.Parse(Encoding.UTF8.GetBytes($"{{\"meta\":{metaJson}}}")).OptionalMeta("meta");
+                meta = JsonBody.ParseMeta("meta", metaJson);
             string? sender = null;
             if (senderField)
             {
