@@ -148,7 +148,7 @@ public class ServerFixture : IAsyncLifetime
 
     protected virtual IDictionary<string, string?>? Settings => null;
 
-    public async Task InitializeAsync() => Server = await TestServer.StartAsync(Settings);
+    public virtual async Task InitializeAsync() => Server = await TestServer.StartAsync(Settings);
 
     public async Task DisposeAsync() => await Server.DisposeAsync();
 }
