@@ -38,11 +38,40 @@ public sealed partial class JsonBody
         {
             using var doc = JsonDocument.Parse(utf8, new JsonDocumentOptions { MaxDepth = 16 });
             if (doc.RootElement.ValueKind != JsonValueKind.Object) throw ApiException.BadRequest("request body must be a JSON object");
+            CheckText(doc.RootElement, null);
             return new JsonBody(doc.RootElement.Clone());
         }
         catch (JsonException e)
         {
             throw ApiException.BadRequest($"malformed JSON body: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Refuses strings and names that are valid JSON but not valid text (an escaped unpaired surrogate
+    /// such as <c>"\ud800"</c>): reading them later would throw instead of answering 400.
+    /// </summary>
+    private static void CheckText(JsonElement e, string? path)
+    {
+        switch (e.ValueKind)
+        {
+            case JsonValueKind.String:
+                try { e.GetString(); }
+                catch (InvalidOperationException) { throw ApiException.BadRequest($"{path ?? "value"} is not valid text (unpaired surrogate)"); }
+                break;
+            case JsonValueKind.Object:
+                foreach (var p in e.EnumerateObject())
+                {
+                    string name;
+                    try { name = p.Name; }
+                    catch (InvalidOperationException) { throw ApiException.BadRequest($"{path ?? "body"} has a key that is not valid text (unpaired surrogate)"); }
+                    CheckText(p.Value, path is null ? name : $"{path}.{name}");
+                }
+                break;
+            case JsonValueKind.Array:
+                var i = 0;
+                foreach (var item in e.EnumerateArray()) CheckText(item, $"{path}[{i++}]");
+                break;
         }
     }
 
@@ -138,6 +167,7 @@ public sealed partial class JsonBody
         try
         {
             using var doc = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 16 });
+            CheckText(doc.RootElement, name);
             return ReadMeta(name, doc.RootElement);
         }
         catch (JsonException e)
