@@ -23,22 +23,22 @@ public static class SdkMessageEndpoints
         g.MapGet("", async (HttpContext http, string channelId, MessageService messages) =>
             Json(await messages.ListAsync(http.Caller().AppId, Id("channel_id", channelId), Actor.User(http.Caller().UserId), ChannelArgs.MessageQuery(http.Request), http.RequestAborted)));
 
-        g.MapDelete("/{messageId:long}", async (HttpContext http, string channelId, long messageId, MessageService messages) =>
+        g.MapDelete("/{messageId}", async (HttpContext http, string channelId, string messageId, MessageService messages) =>
         {
-            await messages.DeleteAsync(http.Caller().App, Id("channel_id", channelId), messageId, Actor.User(http.Caller().UserId), http.RequestAborted);
+            await messages.DeleteAsync(http.Caller().App, Id("channel_id", channelId), MessageId(messageId), Actor.User(http.Caller().UserId), http.RequestAborted);
             return Json(Ok);
         });
 
-        g.MapPut("/{messageId:long}/meta", async (HttpContext http, string channelId, long messageId, MessageService messages) =>
+        g.MapPut("/{messageId}/meta", async (HttpContext http, string channelId, string messageId, MessageService messages) =>
         {
             var body = await http.BodyAsync();
-            return Json(await messages.UpdateMetaAsync(http.Caller().App, Id("channel_id", channelId), messageId, Actor.User(http.Caller().UserId), body.RequiredMeta("meta"), http.RequestAborted));
+            return Json(await messages.UpdateMetaAsync(http.Caller().App, Id("channel_id", channelId), MessageId(messageId), Actor.User(http.Caller().UserId), body.RequiredMeta("meta"), http.RequestAborted));
         });
 
-        g.MapDelete("/{messageId:long}/meta", async (HttpContext http, string channelId, long messageId, MessageService messages) =>
+        g.MapDelete("/{messageId}/meta", async (HttpContext http, string channelId, string messageId, MessageService messages) =>
         {
             var body = await http.BodyAsync();
-            return Json(await messages.DeleteMetaAsync(http.Caller().App, Id("channel_id", channelId), messageId, Actor.User(http.Caller().UserId), body.RequiredKeyList("keys"), http.RequestAborted));
+            return Json(await messages.DeleteMetaAsync(http.Caller().App, Id("channel_id", channelId), MessageId(messageId), Actor.User(http.Caller().UserId), body.RequiredKeyList("keys"), http.RequestAborted));
         });
     }
 }
