@@ -50,7 +50,16 @@ public sealed record MessageInput(string? SenderId, string? Content, MessageServ
     {
         if (http.Request.HasFormContentType)
         {
-            var form = await http.Request.ReadFormAsync(http.RequestAborted);
+            IFormCollection form;
+            try
+            {
+                form = await http.Request.ReadFormAsync(http.RequestAborted);
+            }
+            catch (IOException e) when (!http.RequestAborted.IsCancellationRequested)
+            {
+                // A truncated body (no closing boundary) surfaces as an IOException, not InvalidDataException.
+                throw ApiException.BadRequest($"malformed multipart body: {e.Message}");
+            }
             var type = form["type"].ToString();
             if (type != "file") throw ApiException.BadRequest("type must be \"file\" for a multipart message");
             var file = form.Files.GetFile("file") ?? throw ApiException.BadRequest("file part is required");
