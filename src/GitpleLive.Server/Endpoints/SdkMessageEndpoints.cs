@@ -55,9 +55,11 @@ public sealed record MessageInput(string? SenderId, string? Content, MessageServ
             {
                 form = await http.Request.ReadFormAsync(http.RequestAborted);
             }
-            catch (IOException e) when (!http.RequestAborted.IsCancellationRequested)
+            catch (IOException e) when (e is not BadHttpRequestException && !http.RequestAborted.IsCancellationRequested)
             {
                 // A truncated body (no closing boundary) surfaces as an IOException, not InvalidDataException.
+                // BadHttpRequestException is an IOException too (body too large: 413/1012); the error
+                // middleware answers it.
                 throw ApiException.BadRequest($"malformed multipart body: {e.Message}");
             }
             var type = form["type"].ToString();
