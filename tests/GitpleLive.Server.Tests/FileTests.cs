@@ -169,3 +169,21 @@ public class FileTests(ServerFixture fx) : IClassFixture<ServerFixture>
         Assert.Equal([5, 6, 7], await Anonymous.GetByteArrayAsync(fresh));
     }
 }
+
+/// <summary>Uploads past the web server's own body limit (<c>GitpleLive:MaxUploadSize</c>).</summary>
+public class UploadLimitTests
+{
+    [Fact]
+    public async Task An_upload_over_the_server_limit_is_1012_and_stores_nothing()
+    {
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string?> { ["GitpleLive:MaxUploadSize"] = "65536" });
+        using var alice = await server.SdkUserAsync("alice");
+        await alice.Http.PostJsonAsync("/v1/sdk/group/channels", new { channel_id = "c", name = "c" });
+        var code = await alice.Http.SendAsync(HttpMethod.Post, "/v1/sdk/group/channels/c/messages", Api.FileForm(new byte[200_000], "big.bin"), 413);
+        Assert.Equal(1012, code.Long("code"));
+        Assert.Equal(0, (await alice.ChannelAsync("c")).Long("total_file_count"));
+        // Below the limit is fine.
+        await alice.Http.PostJsonAsync("/v1/sdk/group/channels/c/messages", Api.FileForm(new byte[30_000], "ok.bin"));
+        Assert.Single(Directory.GetFiles(Path.Combine(server.DataDirectory, "files"), "*", SearchOption.AllDirectories));
+    }
+}
