@@ -185,5 +185,18 @@ public class UploadLimitTests
         // Below the limit is fine.
         await alice.Http.PostJsonAsync("/v1/sdk/group/channels/c/messages", Api.FileForm(new byte[30_000], "ok.bin"));
         Assert.Single(Directory.GetFiles(Path.Combine(server.DataDirectory, "files"), "*", SearchOption.AllDirectories));
+        // The form reader never refuses a part the body limit allows (else large files would be 1001, not 1012).
+        var form = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
+            .GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Features.FormOptions>>(server.Services).Value;
+        Assert.True(form.MultipartBodyLengthLimit >= 65536);
+    }
+
+    [Fact]
+    public async Task The_form_reader_allows_parts_as_large_as_the_default_body_limit()
+    {
+        await using var server = await TestServer.StartAsync();
+        var form = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
+            .GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Features.FormOptions>>(server.Services).Value;
+        Assert.True(form.MultipartBodyLengthLimit >= 200L * 1024 * 1024, $"multipart limit {form.MultipartBodyLengthLimit}");
     }
 }
