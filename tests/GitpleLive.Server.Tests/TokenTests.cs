@@ -122,6 +122,24 @@ public class TokenTests(ServerFixture fx) : IClassFixture<ServerFixture>
         using (var http = Client(Server.AppId, user, session)) await http.ExpectErrorAsync(HttpMethod.Post, path, "[1]", 400, 1001);
     }
 
+    [Theory]
+    [InlineData("{\"user_id\":\"u\",\"app_id\":\"a\",\"typ\":\"sdk\",\"iat\":\"x\",\"exp\":1}")]
+    [InlineData("{\"user_id\":\"u\",\"app_id\":\"a\",\"typ\":\"sdk\",\"iat\":1,\"exp\":\"never\"}")]
+    [InlineData("{\"user_id\":\"u\",\"app_id\":\"a\",\"typ\":\"sdk\",\"iat\":1,\"exp\":1e40}")]
+    [InlineData("{\"user_id\":5,\"app_id\":\"a\",\"typ\":\"sdk\",\"iat\":1,\"exp\":2}")]
+    [InlineData("[1,2,3]")]
+    [InlineData("not json")]
+    public async Task Malformed_token_payloads_are_4001_not_500(string payload)
+    {
+        var header = System.Buffers.Text.Base64Url.EncodeToString("{\"alg\":\"HS256\",\"typ\":\"JWT\"}"u8);
+        var token = $"{header}.{System.Buffers.Text.Base64Url.EncodeToString(System.Text.Encoding.UTF8.GetBytes(payload))}.c2ln";
+        using (var http = Client(Server.AppId, "u", token))
+        {
+            await http.ExpectErrorAsync(HttpMethod.Get, "/v1/sdk/users/info/me", null, 401, 4001);
+            await http.ExpectErrorAsync(HttpMethod.Post, "/v1/sdk/users/token", new { }, 401, 4001);
+        }
+    }
+
     [Fact]
     public async Task Sdk_routes_refuse_bad_credentials()
     {
