@@ -49,7 +49,7 @@ public static class Jwt
             if (!root.TryGetProperty("exp", out var exp) || exp.ValueKind != JsonValueKind.Number || !exp.TryGetInt64(out var expValue)) return null;
             return new Claims(user.GetString()!, app.GetString()!, kind.GetString()!, iatValue, expValue);
         }
-        catch (Exception e) when (e is FormatException or JsonException or ArgumentException)
+        catch (Exception e) when (e is FormatException or JsonException or ArgumentException or InvalidOperationException)
         {
             return null;
         }
