@@ -127,6 +127,7 @@ public class TokenTests(ServerFixture fx) : IClassFixture<ServerFixture>
     [InlineData("{\"user_id\":\"u\",\"app_id\":\"a\",\"typ\":\"sdk\",\"iat\":1,\"exp\":\"never\"}")]
     [InlineData("{\"user_id\":\"u\",\"app_id\":\"a\",\"typ\":\"sdk\",\"iat\":1,\"exp\":1e40}")]
     [InlineData("{\"user_id\":5,\"app_id\":\"a\",\"typ\":\"sdk\",\"iat\":1,\"exp\":2}")]
+    [InlineData("{\"user_id\":\"\\ud800\",\"app_id\":\"a\",\"typ\":\"sdk\",\"iat\":1,\"exp\":2}")]
     [InlineData("[1,2,3]")]
     [InlineData("not json")]
     public async Task Malformed_token_payloads_are_4001_not_500(string payload)
