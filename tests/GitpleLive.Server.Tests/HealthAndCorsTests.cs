@@ -29,6 +29,17 @@ public class HealthAndCorsTests(ServerFixture fx) : IClassFixture<ServerFixture>
     }
 
     [Fact]
+    public async Task Health_behind_a_proxy_echoes_the_original_client()
+    {
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"{Server.BaseUrl}/health");
+        request.Headers.Add("X-Forwarded-For", "203.0.113.7, 10.0.0.1");
+        using var response = await http.SendAsync(request);
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Equal("203.0.113.7", Header(response, "x-forwarded-for"));
+    }
+
+    [Fact]
     public async Task Preflight_allows_the_protocol_headers_and_methods()
     {
         using var http = new HttpClient();

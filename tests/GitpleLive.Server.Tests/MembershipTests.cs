@@ -1,5 +1,6 @@
 using GitpleLive.Server.Events;
 using GitpleLive.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace GitpleLive.Server.Tests;
 
@@ -106,17 +107,12 @@ public class MembershipTests(ServerFixture fx) : IClassFixture<ServerFixture>
         Assert.Empty(online!.AsArray());
 
         // A member with a live connection is listed (presence is fed by the realtime layer).
-        Server.Services.GetService(typeof(IPresence)).As<IPresence>().Connected(Server.AppId, alice.UserId, "client-1");
+        Server.Services.GetRequiredService<IPresence>().Connected(Server.AppId, alice.UserId, "client-1");
         Assert.Equal([alice.UserId], (await alice.Http.GetJsonAsync($"/v1/sdk/group/channels/{id}/online_members"))!.AsArray().Select(n => n!.GetValue<string>()));
-        Server.Services.GetService(typeof(IPresence)).As<IPresence>().Disconnected(Server.AppId, alice.UserId, "client-1");
+        Server.Services.GetRequiredService<IPresence>().Disconnected(Server.AppId, alice.UserId, "client-1");
         Assert.Empty((await alice.Http.GetJsonAsync($"/v1/sdk/group/channels/{id}/online_members"))!.AsArray());
 
         await eve.Http.ExpectErrorAsync(HttpMethod.Get, $"/v1/sdk/group/channels/{id}/online_members", null, 403, 1008);
         await eve.Http.ExpectErrorAsync(HttpMethod.Get, $"/v1/sdk/group/channels/{Api.NewId("none")}/online_members", null, 404, 1003);
     }
-}
-
-internal static class ObjectExtensions
-{
-    public static T As<T>(this object? o) => Assert.IsAssignableFrom<T>(o);
 }
