@@ -61,6 +61,10 @@ public class BadInputTests(ServerFixture fx) : IClassFixture<ServerFixture>
         await u.Http.ExpectInvalidAsync(HttpMethod.Post, path, new { channel_id = (string?)null, name = "x" }, "channel_id");
         await u.Http.ExpectInvalidAsync(HttpMethod.Post, path, new { channel_id = 5, name = "x" }, "channel_id");
         await u.Http.ExpectInvalidAsync(HttpMethod.Post, path, new { channel_id = Api.NewId("c"), name = new[] { "x" } }, "name");
+        await u.Http.ExpectInvalidAsync(HttpMethod.Post, path, new { channel_id = Api.NewId("c"), name = new string('n', 192) }, "name");
+        await u.Http.ExpectInvalidAsync(HttpMethod.Post, path, new { channel_id = Api.NewId("c"), name = "" }, "name");
+        await u.Http.ExpectInvalidAsync(HttpMethod.Post, path, new { channel_id = Api.NewId("c"), name = "x", profile_url = new string('p', 2049) }, "profile_url");
+        await Server.Platform.ExpectInvalidAsync(HttpMethod.Post, "/v1/users", new { user_id = Api.NewId("u"), name = new string('n', 192) }, "name");
         await u.Http.ExpectInvalidAsync(HttpMethod.Post, path, new { channel_id = Api.NewId("c"), name = "x", members = "bob" }, "members");
         await u.Http.ExpectInvalidAsync(HttpMethod.Post, path, new { channel_id = Api.NewId("c"), name = "x", members = new[] { 1 } }, "members");
         await u.Http.ExpectInvalidAsync(HttpMethod.Post, path, new { channel_id = Api.NewId("c"), name = "x", reuse = "yes" }, "reuse");
@@ -170,6 +174,60 @@ public class BadInputTests(ServerFixture fx) : IClassFixture<ServerFixture>
         await u.Http.ExpectInvalidAsync(HttpMethod.Get, $"/v1/sdk/group/channels?next={notTime}", null, "next");
         // Empty values mean "not given".
         Assert.NotNull((await u.Http.GetJsonAsync("/v1/sdk/group/channels?limit=&show_members=&name=&next="))!["channels"]);
+    }
+
+    [Fact]
+    public async Task No_route_answers_500_to_junk()
+    {
+        var (u, id, messageId) = await Setup();
+        var other = (await Server.NewUsersAsync("junk"))[0];
+        var c = id;
+        (HttpMethod Method, string Path, bool Platform)[] routes =
+        [
+            (HttpMethod.Put, "/v1/sdk/users", false), (HttpMethod.Put, $"/v1/sdk/users/{u.UserId}/meta", false),
+            (HttpMethod.Delete, $"/v1/sdk/users/{u.UserId}/meta", false), (HttpMethod.Put, "/v1/sdk/users/messages/read", false),
+            (HttpMethod.Post, "/v1/sdk/users/token", false), (HttpMethod.Post, "/v1/sdk/users/token/by_client_id", false),
+            (HttpMethod.Post, "/v1/sdk/group/channels", false), (HttpMethod.Put, $"/v1/sdk/group/channels/{c}", false),
+            (HttpMethod.Post, $"/v1/sdk/group/channels/{c}/managers", false), (HttpMethod.Delete, $"/v1/sdk/group/channels/{c}/managers", false),
+            (HttpMethod.Put, $"/v1/sdk/group/channels/{c}/freeze", false), (HttpMethod.Put, $"/v1/sdk/group/channels/{c}/meta", false),
+            (HttpMethod.Delete, $"/v1/sdk/group/channels/{c}/meta", false), (HttpMethod.Post, $"/v1/sdk/group/channels/{c}/ban", false),
+            (HttpMethod.Post, $"/v1/sdk/group/channels/{c}/messages", false),
+            (HttpMethod.Put, $"/v1/sdk/group/channels/{c}/messages/{messageId}/meta", false),
+            (HttpMethod.Delete, $"/v1/sdk/group/channels/{c}/messages/{messageId}/meta", false),
+            (HttpMethod.Post, "/v1/sdk/reports", false),
+            (HttpMethod.Put, "/v1/app", true), (HttpMethod.Post, "/v1/users", true), (HttpMethod.Put, $"/v1/users/{other.UserId}", true),
+            (HttpMethod.Post, $"/v1/users/{other.UserId}/token", true), (HttpMethod.Post, "/v1/group/channels", true),
+            (HttpMethod.Put, $"/v1/group/channels/{c}", true), (HttpMethod.Post, $"/v1/group/channels/{c}/members", true),
+            (HttpMethod.Delete, $"/v1/group/channels/{c}/members", true), (HttpMethod.Post, $"/v1/group/channels/{c}/managers", true),
+            (HttpMethod.Delete, $"/v1/group/channels/{c}/managers", true), (HttpMethod.Put, $"/v1/group/channels/{c}/freeze", true),
+            (HttpMethod.Post, $"/v1/group/channels/{c}/messages", true), (HttpMethod.Post, $"/v1/group/channels/{c}/ban", true),
+        ];
+        Func<HttpContent>[] junk =
+        [
+            () => new StringContent("[]", Encoding.UTF8, "application/json"),
+            () => new StringContent("{\"a\":", Encoding.UTF8, "application/json"),
+            () => new StringContent("null", Encoding.UTF8, "application/json"),
+            () => new StringContent("""{"channel_id":{},"name":[],"members":{},"meta":[],"user_id":1,"manager":[],"seconds":"x","freeze":1,"keys":{},"channels":1,"content":{},"type":5,"report_type":[],"expires_at":"x","max_file_size":-1,"clientId":{}}""", Encoding.UTF8, "application/json"),
+            () => new StringContent("""{"channel_id":"\ud800","name":"\udfff","meta":{"k":"\ud800"},"keys":["\ud800"],"members":["\ud800"],"content":"\ud800"}""", Encoding.UTF8, "application/json"),
+            () => Raw([0xff, 0xfe, 0x00, 0x7b]),
+            () => Raw("--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a\"\r\n\r\nxx"u8.ToArray(), "multipart/form-data; boundary=b"),
+            () => Raw("a=%ZZ&b"u8.ToArray(), "application/x-www-form-urlencoded"),
+            () => Raw("x"u8.ToArray(), "multipart/mixed; boundary=q"),
+        ];
+        var failures = new List<string>();
+        foreach (var (method, path, platform) in routes)
+            foreach (var body in junk)
+            {
+                using var request = new HttpRequestMessage(method, path) { Content = body() };
+                if (path.StartsWith("/v1/sdk/users/token")) request.Headers.Authorization = new("Bearer", u.SdkToken);
+                using var response = await (platform ? Server.Platform : u.Http).SendAsync(request);
+                var text = await response.Content.ReadAsStringAsync();
+                // Some junk is a harmless object (the token call ignores its body); refusals must be 4xx in the error shape.
+                if ((int)response.StatusCode >= 500 || ((int)response.StatusCode >= 400 && !text.Contains("\"code\":")))
+                    failures.Add($"{method} {path} [{await body().ReadAsStringAsync()}] -> {(int)response.StatusCode} {text}");
+            }
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+        Assert.Equal(1, (await u.ChannelAsync(id)).Long("total_message_count"));
     }
 
     [Fact]
