@@ -38,11 +38,40 @@ public sealed partial class JsonBody
         {
             using var doc = JsonDocument.Parse(utf8, new JsonDocumentOptions { MaxDepth = 16 });
             if (doc.RootElement.ValueKind != JsonValueKind.Object) throw ApiException.BadRequest("request body must be a JSON object");
+            CheckText(doc.RootElement, null);
             return new JsonBody(doc.RootElement.Clone());
         }
         catch (JsonException e)
         {
             throw ApiException.BadRequest($"malformed JSON body: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Refuses strings and names that are valid JSON but not valid text (an escaped unpaired surrogate
+    /// such as <c>"\ud800"</c>): reading them later would throw instead of answering 400.
+    /// </summary>
+    private static void CheckText(JsonElement e, string? path)
+    {
+        switch (e.ValueKind)
+        {
+            case JsonValueKind.String:
+                try { e.GetString(); }
+                catch (InvalidOperationException) { throw ApiException.BadRequest($"{path ?? "value"} is not valid text (unpaired surrogate)"); }
+                break;
+            case JsonValueKind.Object:
+                foreach (var p in e.EnumerateObject())
+                {
+                    string name;
+                    try { name = p.Name; }
+                    catch (InvalidOperationException) { throw ApiException.BadRequest($"{path ?? "body"} has a key that is not valid text (unpaired surrogate)"); }
+                    CheckText(p.Value, path is null ? name : $"{path}.{name}");
+                }
+                break;
+            case JsonValueKind.Array:
+                var i = 0;
+                foreach (var item in e.EnumerateArray()) CheckText(item, $"{path}[{i++}]");
+                break;
         }
     }
 
@@ -150,6 +179,21 @@ public sealed partial class JsonBody
     public Dictionary<string, string> RequiredMeta(string name) =>
         OptionalMeta(name) ?? throw ApiException.BadRequest($"{name} is required");
 
+    /// <summary>A meta object sent as JSON text (the <c>meta</c> field of a multipart upload).</summary>
+    public static Dictionary<string, string> ParseMeta(string name, string json)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 16 });
+            CheckText(doc.RootElement, name);
+            return ReadMeta(name, doc.RootElement);
+        }
+        catch (JsonException e)
+        {
+            throw ApiException.BadRequest($"{name} must be a JSON object of string values: {e.Message}");
+        }
+    }
+
     public static Dictionary<string, string> ReadMeta(string name, JsonElement v)
     {
         if (v.ValueKind != JsonValueKind.Object) throw ApiException.BadRequest($"{name} must be an object of string values");
@@ -169,16 +213,17 @@ public sealed partial class JsonBody
 /// <summary>
 /// Ids (users, channels) are 1–128 characters of ASCII letters, digits and <c>_ - . @</c>. They
 /// end up in MQTT topic names and in <c>::</c>-separated client ids, so <c>/ + # :</c> and spaces
-/// are refused.
+/// are refused. They are also URL path segments, so <c>.</c> and <c>..</c> (which clients and
+/// servers collapse as dot segments, making the resource unreachable) are refused too.
 /// </summary>
 public static partial class Ids
 {
-    public const string Allowed = "1-128 characters of A-Z a-z 0-9 _ - . @";
+    public const string Allowed = "1-128 characters of A-Z a-z 0-9 _ - . @, not '.' or '..'";
 
     [GeneratedRegex("^[A-Za-z0-9_.@-]{1,128}$")]
     private static partial Regex Pattern();
 
-    public static bool IsValid(string? id) => id is not null && Pattern().IsMatch(id);
+    public static bool IsValid(string? id) => id is not null and not "." and not ".." && Pattern().IsMatch(id);
 
     public static string Check(string field, string id) =>
         IsValid(id) ? id : throw ApiException.BadRequest($"{field} '{Truncate(id)}' is not a valid id ({Allowed})");

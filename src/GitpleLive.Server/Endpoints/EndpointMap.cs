@@ -39,5 +39,14 @@ public static class EndpointMap
     /// <summary>Checks a route id against the id rules.</summary>
     public static string Id(string field, string value) => Ids.Check(field, value);
 
+    /// <summary>
+    /// Parses a route message id: a positive integer below 2^53 (PROTOCOL §2). Anything else is a
+    /// 400 naming the field, not a route miss.
+    /// </summary>
+    public static long MessageId(string value) =>
+        long.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id) && id is > 0 and < 1L << 53
+            ? id
+            : throw ApiException.BadRequest($"message_id '{(value.Length > 40 ? value[..40] + "…" : value)}' must be a positive integer");
+
     public static IResult Json<T>(T value) => Results.Json(value, ApiJson.Options);
 }

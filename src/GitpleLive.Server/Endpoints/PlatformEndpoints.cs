@@ -177,9 +177,9 @@ public static class PlatformEndpoints
         g.MapGet("/{channelId}/messages", async (HttpContext http, string channelId, MessageService messages) =>
             Json(await messages.ListAsync(http.PlatformApp().AppId, Id("channel_id", channelId), Actor.Platform, ChannelArgs.MessageQuery(http.Request), http.RequestAborted)));
 
-        g.MapDelete("/{channelId}/messages/{messageId:long}", async (HttpContext http, string channelId, long messageId, MessageService messages) =>
+        g.MapDelete("/{channelId}/messages/{messageId}", async (HttpContext http, string channelId, string messageId, MessageService messages) =>
         {
-            await messages.DeleteAsync(http.PlatformApp(), Id("channel_id", channelId), messageId, Actor.Platform, http.RequestAborted);
+            await messages.DeleteAsync(http.PlatformApp(), Id("channel_id", channelId), MessageId(messageId), Actor.Platform, http.RequestAborted);
             return Json(Ok);
         });
 

@@ -1,4 +1,3 @@
-using System.Text;
 using GitpleLive.Server.Api;
 using GitpleLive.Server.Auth;
 using GitpleLive.Server.Services;
@@ -24,22 +23,22 @@ public static class SdkMessageEndpoints
         g.MapGet("", async (HttpContext http, string channelId, MessageService messages) =>
             Json(await messages.ListAsync(http.Caller().AppId, Id("channel_id", channelId), Actor.User(http.Caller().UserId), ChannelArgs.MessageQuery(http.Request), http.RequestAborted)));
 
-        g.MapDelete("/{messageId:long}", async (HttpContext http, string channelId, long messageId, MessageService messages) =>
+        g.MapDelete("/{messageId}", async (HttpContext http, string channelId, string messageId, MessageService messages) =>
         {
-            await messages.DeleteAsync(http.Caller().App, Id("channel_id", channelId), messageId, Actor.User(http.Caller().UserId), http.RequestAborted);
+            await messages.DeleteAsync(http.Caller().App, Id("channel_id", channelId), MessageId(messageId), Actor.User(http.Caller().UserId), http.RequestAborted);
             return Json(Ok);
         });
 
-        g.MapPut("/{messageId:long}/meta", async (HttpContext http, string channelId, long messageId, MessageService messages) =>
+        g.MapPut("/{messageId}/meta", async (HttpContext http, string channelId, string messageId, MessageService messages) =>
         {
             var body = await http.BodyAsync();
-            return Json(await messages.UpdateMetaAsync(http.Caller().App, Id("channel_id", channelId), messageId, Actor.User(http.Caller().UserId), body.RequiredMeta("meta"), http.RequestAborted));
+            return Json(await messages.UpdateMetaAsync(http.Caller().App, Id("channel_id", channelId), MessageId(messageId), Actor.User(http.Caller().UserId), body.RequiredMeta("meta"), http.RequestAborted));
         });
 
-        g.MapDelete("/{messageId:long}/meta", async (HttpContext http, string channelId, long messageId, MessageService messages) =>
+        g.MapDelete("/{messageId}/meta", async (HttpContext http, string channelId, string messageId, MessageService messages) =>
         {
             var body = await http.BodyAsync();
-            return Json(await messages.DeleteMetaAsync(http.Caller().App, Id("channel_id", channelId), messageId, Actor.User(http.Caller().UserId), body.RequiredKeyList("keys"), http.RequestAborted));
+            return Json(await messages.DeleteMetaAsync(http.Caller().App, Id("channel_id", channelId), MessageId(messageId), Actor.User(http.Caller().UserId), body.RequiredKeyList("keys"), http.RequestAborted));
         });
     }
 }
@@ -51,7 +50,18 @@ public sealed record MessageInput(string? SenderId, string? Content, MessageServ
     {
         if (http.Request.HasFormContentType)
         {
-            var form = await http.Request.ReadFormAsync(http.RequestAborted);
+            IFormCollection form;
+            try
+            {
+                form = await http.Request.ReadFormAsync(http.RequestAborted);
+            }
+            catch (IOException e) when (e is not BadHttpRequestException && !http.RequestAborted.IsCancellationRequested)
+            {
+                // A truncated body (no closing boundary) surfaces as an IOException, not InvalidDataException.
+                // BadHttpRequestException is an IOException too (body too large: 413/1012); the error
+                // middleware answers it.
+                throw ApiException.BadRequest($"malformed multipart body: {e.Message}");
+            }
             var type = form["type"].ToString();
             if (type != "file") throw ApiException.BadRequest("type must be \"file\" for a multipart message");
             var file = form.Files.GetFile("file") ?? throw ApiException.BadRequest("file part is required");
@@ -60,7 +70,7 @@ public sealed record MessageInput(string? SenderId, string? Content, MessageServ
             if (name.Length > 255) throw ApiException.BadRequest("file name must be at most 255 characters");
             Dictionary<string, string>? meta = null;
             if (form["meta"].ToString() is { Length: > 0 } metaJson)
-                meta = JsonBody.Parse(Encoding.UTF8.GetBytes($"{{\"meta\":{metaJson}}}")).OptionalMeta("meta");
+                meta = JsonBody.ParseMeta("meta", metaJson);
             string? sender = null;
             if (senderField)
             {

@@ -31,6 +31,9 @@ public static class ChatServer
         builder.Services.AddSingleton(options);
 
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxUploadSize);
+        // The form reader's own per-part cap (128 MB by default) would refuse large files as malformed
+        // (400/1001) before the body limit (413/1012) or the app's file limit (1012) could.
+        builder.Services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(f => f.MultipartBodyLengthLimit = options.MaxUploadSize);
         builder.Services.AddChatStorage(options);
         builder.Services.AddChatServices(options);
         builder.Services.AddChatRealtime(options);

@@ -14,6 +14,9 @@ public sealed class MessageMapper(FileUrls urls)
         m.FileKey is not null ? new FileDto(m.FileType ?? "application/octet-stream", m.FileName ?? "file", urls.Sign(m.FileKey, m.FileName ?? "file", m.FileType ?? "application/octet-stream"), m.FileSize ?? 0) : null,
         Meta.ToWire(m.Meta), null, m.CreatedAt, m.UpdatedAt);
 
+    /// <summary>The file with a freshly signed link to the bytes stored under <paramref name="fileKey"/>.</summary>
+    public FileDto Relink(FileDto file, string fileKey) => file with { Url = urls.Sign(fileKey, file.Name, file.Type) };
+
     /// <summary>Loads the messages of <paramref name="query"/> with their senders, in the query's order.</summary>
     public async Task<List<MessageDto>> LoadAsync(ChatDbContext db, string appId, IQueryable<MessageRow> query, CancellationToken ct)
     {

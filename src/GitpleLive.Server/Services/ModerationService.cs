@@ -26,6 +26,7 @@ public sealed class ModerationService(ChatStore store, IEventPublisher events, M
             UserRow? target = null;
             ChannelRow? c = null;
             MessageDto? message = null;
+            string? fileKey = null;
             switch (r.ReportType)
             {
                 case "user":
@@ -51,6 +52,7 @@ public sealed class ModerationService(ChatStore store, IEventPublisher events, M
                         ?? throw ApiException.NotFound(ErrorCodes.MessageNotFound, $"message {r.MessageId} not found in channel '{r.ChannelId}'");
                     target = await db.Users.FirstOrDefaultAsync(u => u.AppId == app.AppId && u.UserId == m.UserId, ct);
                     message = mapper.ToDto(m, target);
+                    fileKey = m.FileKey;
                     break;
             }
             var now = Clock.NowMs;
@@ -61,8 +63,9 @@ public sealed class ModerationService(ChatStore store, IEventPublisher events, M
                 Reason = r.Reason, TargetUserId = target?.UserId, ChannelId = c?.ChannelId, MessageId = message?.MessageId,
                 UserSnapshot = target is null ? null : JsonSerializer.Serialize(UserService.ToDto(target), ApiJson.Options),
                 ChannelSnapshot = c is null ? null : JsonSerializer.Serialize(ChannelService.ToDto(c), ApiJson.Options),
-                // The file link is not kept: it expires, and a fresh one is signed when the report is read.
-                MessageSnapshot = message is null ? null : JsonSerializer.Serialize(message with { File = message.File is null ? null : message.File with { Url = "" } }, ApiJson.Options),
+                // The file link expires, so the snapshot keeps the file's storage key in its place and
+                // a fresh link is signed whenever the report is read.
+                MessageSnapshot = message is null ? null : JsonSerializer.Serialize(message with { File = message.File is null ? null : message.File with { Url = fileKey ?? "" } }, ApiJson.Options),
                 CreatedAt = now, UpdatedAt = now,
             };
             db.Reports.Add(row);
@@ -80,14 +83,21 @@ public sealed class ModerationService(ChatStore store, IEventPublisher events, M
         return dto;
     }
 
-    private static ReportDto ToDto(ReportRow r, UserRow? reporter, MessageDto? message = null) => new(
+    private ReportDto ToDto(ReportRow r, UserRow? reporter, MessageDto? message = null) => new(
         r.ReportId, r.ReportType, r.ReportCategory,
         reporter is not null ? UserService.ToDto(reporter) : new UserDto(r.ReportingUserId, r.ReportingUserId, null, null, 0, 0),
         r.Reason,
         r.UserSnapshot is null ? null : JsonSerializer.Deserialize<UserDto>(r.UserSnapshot, ApiJson.Options),
         r.ChannelSnapshot is null ? null : JsonSerializer.Deserialize<ChannelDto>(r.ChannelSnapshot, ApiJson.Options),
-        message ?? (r.MessageSnapshot is null ? null : JsonSerializer.Deserialize<MessageDto>(r.MessageSnapshot, ApiJson.Options)),
+        message ?? SnapshotMessage(r.MessageSnapshot),
         r.CreatedAt, r.UpdatedAt);
+
+    private MessageDto? SnapshotMessage(string? snapshot)
+    {
+        if (snapshot is null) return null;
+        var message = JsonSerializer.Deserialize<MessageDto>(snapshot, ApiJson.Options)!;
+        return message.File is { Url.Length: > 0 } file ? message with { File = mapper.Relink(file, file.Url) } : message;
+    }
 
     /// <summary>Reports about a channel, newest first; managers only.</summary>
     public Task<ReportPage> ListForChannelAsync(string appId, string channelId, Actor actor, int limit, string? reportType, string? next, CancellationToken ct = default) =>
