@@ -43,6 +43,24 @@ public class ConcurrencyTests(ConcurrencyTests.Fixture fx) : IClassFixture<Concu
     }
 
     [Fact]
+    public async Task Parallel_senders_events_are_published_in_message_id_order()
+    {
+        // Clients drop a live message whose id is not above the last they saw, so the server must
+        // publish a channel's message events in id order even when sends race.
+        const int senders = 8, each = 15;
+        var users = await Server.NewUsersAsync([.. Enumerable.Repeat("o", senders)]);
+        var id = await users[0].NewChannelAsync(users[1..]);
+        await Task.WhenAll(users.Select(async u =>
+        {
+            for (var i = 0; i < each; i++) await u.SendTextAsync(id, $"{u.UserId} {i}");
+        }));
+        var published = Server.Events.Where(e => e.Category == "group:message_send" && e.TargetId == id)
+            .Select(e => ((GitpleLive.Server.Api.MessageDto)e.Payload.Message!).MessageId).ToList();
+        Assert.Equal(senders * each, published.Count);
+        Assert.Equal(published.Order(), published);
+    }
+
+    [Fact]
     public async Task Parallel_senders_get_unique_increasing_ids_and_exact_counts()
     {
         const int senders = 6, each = 20;

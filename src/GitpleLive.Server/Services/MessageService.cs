@@ -10,7 +10,7 @@ namespace GitpleLive.Server.Services;
 /// message and the channel's counters — whatever the channel's size; unread counts derive from
 /// members' read positions.
 /// </summary>
-public sealed class MessageService(ChatStore store, IEventPublisher events, MessageMapper mapper, IFileStore files)
+public sealed class MessageService(ChatStore store, IEventPublisher events, MessageMapper mapper, IFileStore files, ChannelSequencer sequencer)
 {
     public sealed record FileUpload(Stream Content, string Name, string ContentType);
 
@@ -39,6 +39,7 @@ public sealed class MessageService(ChatStore store, IEventPublisher events, Mess
         }
         try
         {
+            using var turn = await sequencer.EnterAsync(app.AppId, channelId, ct);
             var (channel, dto) = await store.WriteAsync(async db =>
             {
                 var now = Clock.NowMs;

@@ -17,6 +17,7 @@ public static class ServiceSetup
         services.AddSingleton<MessageService>();
         services.AddSingleton<ModerationService>();
         services.AddSingleton<FanoutGenerator>();
+        services.AddSingleton<ChannelSequencer>();
         services.AddSingleton<MessageMapper>();
         services.AddSingleton<FileUrls>();
         services.AddSingleton<FileUrlKey>();
