@@ -178,6 +178,20 @@ public class ChannelTests(ServerFixture fx) : IClassFixture<ServerFixture>
     }
 
     [Fact]
+    public async Task Name_filter_matches_any_case()
+    {
+        var (alice, _, _) = await Trio();
+        var tag = Api.NewId("Case");
+        await alice.Http.PostJsonAsync("/v1/sdk/group/channels", new { channel_id = tag, name = $"Team {tag} Room" });
+        foreach (var query in new[] { $"team {tag.ToLowerInvariant()}", $"TEAM {tag.ToUpperInvariant()} ROOM", tag })
+        {
+            var found = (await alice.Http.GetJsonAsync($"/v1/sdk/group/channels?name={Uri.EscapeDataString(query)}"))!["channels"]!.AsArray();
+            Assert.Equal(tag, Assert.Single(found)!.Str("channel_id"));
+        }
+        Assert.Empty((await alice.Http.GetJsonAsync($"/v1/sdk/group/channels?name={tag}-nope"))!["channels"]!.AsArray());
+    }
+
+    [Fact]
     public async Task Default_limit_is_20_and_limit_is_checked()
     {
         var (alice, _, _) = await Trio();

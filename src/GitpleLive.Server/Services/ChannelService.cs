@@ -95,7 +95,12 @@ public sealed class ChannelService(ChatStore store, IEventPublisher events, IPre
             var q = db.Channels.Where(c => c.AppId == appId && c.Type == GroupType);
             if (joinedBy is not null)
                 q = q.Where(c => db.Members.Any(m => m.AppId == appId && m.ChannelId == c.ChannelId && m.UserId == joinedBy));
-            if (!string.IsNullOrEmpty(query.Name)) q = q.Where(c => c.Name.Contains(query.Name));
+            if (!string.IsNullOrEmpty(query.Name))
+            {
+                // Case-insensitive "contains" that every provider translates (lower() on both sides).
+                var name = query.Name.ToLowerInvariant();
+                q = q.Where(c => c.Name.ToLower().Contains(name));
+            }
             if (query.IncludeMembers is { Count: > 0 } include)
             {
                 var n = include.Count;
