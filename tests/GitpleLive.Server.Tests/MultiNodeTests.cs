@@ -149,6 +149,53 @@ public class MultiNodeTests
         }
     }
 
+    [SkippableFact]
+    public async Task Racing_sends_through_both_nodes_reach_a_subscriber_in_message_id_order()
+    {
+        var (a, b, db) = await StartPairAsync();
+        try
+        {
+            var alice = await a.SdkUserAsync("alice");
+            var bob = await b.SdkUserAsync("bob");
+            var carol = await b.SdkUserAsync("carol");
+            await alice.Http.PostJsonAsync("/v1/sdk/group/channels", new { channel_id = "race", name = "n", members = new[] { "bob", "carol" } });
+
+            var received = Channel.CreateUnbounded<long>();
+            using var mqtt = new MqttClientFactory().CreateMqttClient();
+            mqtt.ApplicationMessageReceivedAsync += e =>
+            {
+                using var doc = System.Text.Json.JsonDocument.Parse(Encoding.UTF8.GetString(e.ApplicationMessage.Payload));
+                received.Writer.TryWrite(doc.RootElement.GetProperty("message").GetProperty("message_id").GetInt64());
+                return Task.CompletedTask;
+            };
+            await mqtt.ConnectAsync(new MqttClientOptionsBuilder().WithWebSocketServer(o => o.WithUri(b.WebSocketUrl))
+                .WithClientId($"{b.AppId}::carol::test::1::127.0.0.1").WithCredentials("carol", carol.SdkToken).WithCleanSession().Build());
+            await mqtt.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
+                .WithTopicFilter($"mqtt/topic/gitple/live/{b.AppId}/channel/group/race/all/#").Build());
+
+            const int each = 20;
+            await Task.WhenAll(new[] { alice, bob }.SelectMany(u => Enumerable.Range(0, 2).Select(async lane =>
+            {
+                for (var i = 0; i < each; i++) await u.Http.PostJsonAsync("/v1/sdk/group/channels/race/messages", new { type = "text", content = $"{u.UserId} {lane} {i}" });
+            })));
+
+            var ids = new List<long>();
+            while (ids.Count < 4 * each)
+            {
+                try { ids.Add(await received.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10))); }
+                catch (TimeoutException) { Assert.Fail($"received {ids.Count} of {4 * each}: {string.Join(",", ids)}"); }
+            }
+            Assert.Equal(ids.Order(), ids);
+            Assert.Equal(4 * each, ids.Distinct().Count());
+        }
+        finally
+        {
+            await a.DisposeAsync();
+            await b.DisposeAsync();
+            await ExternalServices.DropPostgresDatabaseAsync(db);
+        }
+    }
+
     private static async Task<List<string>> WaitForOnlineAsync(SdkUser viewer, string[] expected)
     {
         List<string> online = [];

@@ -39,7 +39,7 @@ public sealed class MessageService(ChatStore store, IEventPublisher events, Mess
         }
         try
         {
-            using var turn = await sequencer.EnterAsync(app.AppId, channelId, ct);
+            await using var turn = await sequencer.EnterAsync(app.AppId, channelId, ct);
             var (channel, dto) = await store.WriteAsync(async db =>
             {
                 var now = Clock.NowMs;
