@@ -294,19 +294,32 @@ public sealed class ChannelService(ChatStore store, IEventPublisher events, IPre
         return dto;
     }
 
-    public async Task<ChannelDto> UpdateAsync(AppRow app, string channelId, Actor actor, string? name, string? profileUrl, Dictionary<string, string>? meta = null, CancellationToken ct = default)
-    {
-        var channel = await store.WriteAsync(async db =>
+    /// <summary>Changes name, picture (and meta for the Platform API); manager only; raises <c>group:channel_update</c>.</summary>
+    public Task<ChannelDto> UpdateAsync(AppRow app, string channelId, Actor actor, string? name, string? profileUrl, Dictionary<string, string>? meta = null, CancellationToken ct = default) =>
+        ChangeAsync(app, channelId, actor, managerOnly: true, c =>
         {
-            var c = await RequireChannelAsync(db, app.AppId, channelId, ct);
-            await RequireManagerAsync(db, app.AppId, channelId, actor, ct);
             if (name is not null) c.Name = name;
             if (profileUrl is not null) c.ProfileUrl = profileUrl.Length == 0 ? null : profileUrl;
             if (meta is not null) c.Meta = Meta.Merge(c.Meta, meta, app.MaxMetaKeys);
-            c.UpdatedAt = Clock.NowMs;
-            return c;
+            return "group:channel_update";
         }, ct);
-        await events.PublishAsync([ChannelEvent(app.AppId, channel, "group:channel_update")], ct);
+
+    /// <summary>
+    /// Applies <paramref name="change"/> to the stored channel after the permission check (manager or
+    /// member), then publishes the category the change returns, with the channel as it now is.
+    /// </summary>
+    private async Task<ChannelDto> ChangeAsync(AppRow app, string channelId, Actor actor, bool managerOnly, Func<ChannelRow, string> change, CancellationToken ct)
+    {
+        var (channel, category) = await store.WriteAsync(async db =>
+        {
+            var c = await RequireChannelAsync(db, app.AppId, channelId, ct);
+            if (managerOnly) await RequireManagerAsync(db, app.AppId, channelId, actor, ct);
+            else await RequireMemberAsync(db, app.AppId, channelId, actor, ct);
+            var category = change(c);
+            c.UpdatedAt = Clock.NowMs;
+            return (c, category);
+        }, ct);
+        await events.PublishAsync([ChannelEvent(app.AppId, channel, category)], ct);
         return ToDto(channel);
     }
 
@@ -443,47 +456,29 @@ public sealed class ChannelService(ChatStore store, IEventPublisher events, IPre
 
     // ---- freeze, meta -------------------------------------------------------------------------
 
-    public async Task<ChannelDto> FreezeAsync(AppRow app, string channelId, Actor actor, bool freeze, CancellationToken ct = default)
-    {
-        var channel = await store.WriteAsync(async db =>
+    /// <summary>Freezes (only managers may send) or unfreezes; manager only.</summary>
+    public Task<ChannelDto> FreezeAsync(AppRow app, string channelId, Actor actor, bool freeze, CancellationToken ct = default) =>
+        ChangeAsync(app, channelId, actor, managerOnly: true, c =>
         {
-            var c = await RequireChannelAsync(db, app.AppId, channelId, ct);
-            await RequireManagerAsync(db, app.AppId, channelId, actor, ct);
             c.Freeze = freeze;
-            c.UpdatedAt = Clock.NowMs;
-            return c;
+            return freeze ? "group:channel_freeze" : "group:channel_unfreeze";
         }, ct);
-        await events.PublishAsync([ChannelEvent(app.AppId, channel, freeze ? "group:channel_freeze" : "group:channel_unfreeze")], ct);
-        return ToDto(channel);
-    }
 
-    public async Task<ChannelDto> UpdateMetaAsync(AppRow app, string channelId, Actor actor, Dictionary<string, string> changes, CancellationToken ct = default)
-    {
-        var channel = await store.WriteAsync(async db =>
+    /// <summary>Merges meta keys (1014 over the limit); any member; raises <c>group:channel_update</c>.</summary>
+    public Task<ChannelDto> UpdateMetaAsync(AppRow app, string channelId, Actor actor, Dictionary<string, string> changes, CancellationToken ct = default) =>
+        ChangeAsync(app, channelId, actor, managerOnly: false, c =>
         {
-            var c = await RequireChannelAsync(db, app.AppId, channelId, ct);
-            await RequireMemberAsync(db, app.AppId, channelId, actor, ct);
             c.Meta = Meta.Merge(c.Meta, changes, app.MaxMetaKeys);
-            c.UpdatedAt = Clock.NowMs;
-            return c;
+            return "group:channel_update";
         }, ct);
-        await events.PublishAsync([ChannelEvent(app.AppId, channel, "group:channel_update")], ct);
-        return ToDto(channel);
-    }
 
-    public async Task<ChannelDto> DeleteMetaAsync(AppRow app, string channelId, Actor actor, IReadOnlyList<string> keys, CancellationToken ct = default)
-    {
-        var channel = await store.WriteAsync(async db =>
+    /// <summary>Removes meta keys; any member; raises <c>group:channel_update</c>.</summary>
+    public Task<ChannelDto> DeleteMetaAsync(AppRow app, string channelId, Actor actor, IReadOnlyList<string> keys, CancellationToken ct = default) =>
+        ChangeAsync(app, channelId, actor, managerOnly: false, c =>
         {
-            var c = await RequireChannelAsync(db, app.AppId, channelId, ct);
-            await RequireMemberAsync(db, app.AppId, channelId, actor, ct);
             c.Meta = Meta.Remove(c.Meta, keys);
-            c.UpdatedAt = Clock.NowMs;
-            return c;
+            return "group:channel_update";
         }, ct);
-        await events.PublishAsync([ChannelEvent(app.AppId, channel, "group:channel_update")], ct);
-        return ToDto(channel);
-    }
 
     // ---- receipts -----------------------------------------------------------------------------
 

@@ -68,50 +68,35 @@ public sealed class UserService(ChatStore store, IEventPublisher events, UserCac
     }
 
     /// <summary>Updates name/profile (and meta for the Platform API) and raises <c>user_update</c> to the user.</summary>
-    public async Task<UserDto> UpdateAsync(AppRow app, string userId, string? name, string? profileUrl, Dictionary<string, string>? meta = null, CancellationToken cancellationToken = default)
-    {
-        var row = await store.WriteAsync(async db =>
+    public Task<UserDto> UpdateAsync(AppRow app, string userId, string? name, string? profileUrl, Dictionary<string, string>? meta = null, CancellationToken cancellationToken = default) =>
+        ChangeAsync(app.AppId, userId, u =>
         {
-            var u = await db.Users.FirstOrDefaultAsync(x => x.AppId == app.AppId && x.UserId == userId, cancellationToken)
-                ?? throw ApiException.NotFound(ErrorCodes.UserNotFound, $"user '{userId}' not found");
             if (name is not null) u.Name = name;
             if (profileUrl is not null) u.ProfileUrl = profileUrl.Length == 0 ? null : profileUrl;
             if (meta is not null) u.Meta = Meta.Merge(u.Meta, meta, app.MaxMetaKeys);
-            u.UpdatedAt = Clock.NowMs;
-            return u;
         }, cancellationToken);
-        var dto = ToDto(row);
-        await PublishUserAsync(app.AppId, "user_update", dto, cancellationToken);
-        return dto;
-    }
 
-    public async Task<UserDto> UpdateMetaAsync(AppRow app, string userId, Dictionary<string, string> changes, CancellationToken cancellationToken = default)
+    /// <summary>Merges meta keys (1014 over the app's limit) and raises <c>user_update</c>.</summary>
+    public Task<UserDto> UpdateMetaAsync(AppRow app, string userId, Dictionary<string, string> changes, CancellationToken cancellationToken = default) =>
+        ChangeAsync(app.AppId, userId, u => u.Meta = Meta.Merge(u.Meta, changes, app.MaxMetaKeys), cancellationToken);
+
+    /// <summary>Removes meta keys and raises <c>user_update</c>.</summary>
+    public Task<UserDto> DeleteMetaAsync(AppRow app, string userId, IReadOnlyList<string> keys, CancellationToken cancellationToken = default) =>
+        ChangeAsync(app.AppId, userId, u => u.Meta = Meta.Remove(u.Meta, keys), cancellationToken);
+
+    /// <summary>Applies <paramref name="change"/> to the stored user (1004 when missing), then tells the user.</summary>
+    private async Task<UserDto> ChangeAsync(string appId, string userId, Action<UserRow> change, CancellationToken cancellationToken)
     {
         var row = await store.WriteAsync(async db =>
         {
-            var u = await db.Users.FirstOrDefaultAsync(x => x.AppId == app.AppId && x.UserId == userId, cancellationToken)
+            var u = await db.Users.FirstOrDefaultAsync(x => x.AppId == appId && x.UserId == userId, cancellationToken)
                 ?? throw ApiException.NotFound(ErrorCodes.UserNotFound, $"user '{userId}' not found");
-            u.Meta = Meta.Merge(u.Meta, changes, app.MaxMetaKeys);
+            change(u);
             u.UpdatedAt = Clock.NowMs;
             return u;
         }, cancellationToken);
         var dto = ToDto(row);
-        await PublishUserAsync(app.AppId, "user_update", dto, cancellationToken);
-        return dto;
-    }
-
-    public async Task<UserDto> DeleteMetaAsync(AppRow app, string userId, IReadOnlyList<string> keys, CancellationToken cancellationToken = default)
-    {
-        var row = await store.WriteAsync(async db =>
-        {
-            var u = await db.Users.FirstOrDefaultAsync(x => x.AppId == app.AppId && x.UserId == userId, cancellationToken)
-                ?? throw ApiException.NotFound(ErrorCodes.UserNotFound, $"user '{userId}' not found");
-            u.Meta = Meta.Remove(u.Meta, keys);
-            u.UpdatedAt = Clock.NowMs;
-            return u;
-        }, cancellationToken);
-        var dto = ToDto(row);
-        await PublishUserAsync(app.AppId, "user_update", dto, cancellationToken);
+        await PublishUserAsync(appId, "user_update", dto, cancellationToken);
         return dto;
     }
 
