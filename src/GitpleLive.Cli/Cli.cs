@@ -190,11 +190,15 @@ public static class Cli
         var fileSize = new Option<long?>("--max-file-size") { Description = "Largest file in bytes" };
         var metaKeys = new Option<int?>("--max-meta-keys") { Description = "Meta keys per object" };
         var tokenless = new Option<bool?>("--allow-tokenless") { Description = "Let users connect without a token" };
-        var set = new Command("set", "Change settings.") { members, managers, fileSize, metaKeys, tokenless };
+        var profanityMode = new Option<string?>("--profanity-mode") { Description = "off, block or mask" };
+        profanityMode.AcceptOnlyFromAmong("off", "block", "mask");
+        var profanityWords = new Option<string[]?>("--profanity-word") { Description = "A word for the profanity filter (repeatable; replaces the list)", AllowMultipleArgumentsPerToken = true };
+        var set = new Command("set", "Change settings.") { members, managers, fileSize, metaKeys, tokenless, profanityMode, profanityWords };
         set.SetAction(Run(async (p, client, ct) => PrintApp(await client.UpdateAppSettingsAsync(new AppSettingsUpdate
         {
             MaxMembersPerChannel = p.GetValue(members), MaxManagersPerChannel = p.GetValue(managers),
             MaxFileSize = p.GetValue(fileSize), MaxMetaKeys = p.GetValue(metaKeys), AllowTokenless = p.GetValue(tokenless),
+            ProfanityMode = p.GetValue(profanityMode), ProfanityWords = p.GetValue(profanityWords),
         }, ct))));
         app.Subcommands.Add(set);
         return app;
@@ -254,6 +258,7 @@ public static class Cli
         table.AddRow("max managers per channel", a.MaxManagersPerChannel.ToString());
         table.AddRow("max file size", a.MaxFileSize.ToString());
         table.AddRow("max meta keys", a.MaxMetaKeys.ToString());
+        table.AddRow("profanity filter", Markup.Escape($"{a.ProfanityMode} ({a.ProfanityWords.Count} words)"));
         AnsiConsole.Write(table);
     }
 }

@@ -73,7 +73,10 @@ public sealed record SessionToken(string Token, long ExpiresAt);
 /// <param name="MaxManagersPerChannel">Manager limit per channel.</param>
 /// <param name="MaxFileSize">Largest file, bytes.</param>
 /// <param name="MaxMetaKeys">Most meta keys per object.</param>
-public sealed record AppSettings(string AppId, string Name, bool AllowTokenless, int MaxMembersPerChannel, int MaxManagersPerChannel, long MaxFileSize, int MaxMetaKeys);
+/// <param name="ProfanityMode"><c>off</c>, <c>block</c> (refuse with 1020) or <c>mask</c> (star the words).</param>
+/// <param name="ProfanityWords">The words the profanity filter looks for.</param>
+public sealed record AppSettings(string AppId, string Name, bool AllowTokenless, int MaxMembersPerChannel, int MaxManagersPerChannel, long MaxFileSize, int MaxMetaKeys,
+    string ProfanityMode, IReadOnlyList<string> ProfanityWords);
 
 /// <summary>Changes to an app's settings; null leaves a setting as it is.</summary>
 public sealed record AppSettingsUpdate
@@ -90,6 +93,10 @@ public sealed record AppSettingsUpdate
     public long? MaxFileSize { get; init; }
     /// <summary>Most meta keys per object.</summary>
     public int? MaxMetaKeys { get; init; }
+    /// <summary>Profanity filter mode: <c>off</c>, <c>block</c> or <c>mask</c>.</summary>
+    public string? ProfanityMode { get; init; }
+    /// <summary>The words the profanity filter looks for (replaces the list; empty clears it).</summary>
+    public IReadOnlyList<string>? ProfanityWords { get; init; }
 }
 
 /// <summary>What a new channel starts with.</summary>

@@ -195,7 +195,8 @@ public sealed class PlatformClient : IDisposable
     /// <summary>Changes the app's settings and limits.</summary>
     public Task<AppSettings> UpdateAppSettingsAsync(AppSettingsUpdate update, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Put, "v1/app", Body(("name", update.Name), ("allow_tokenless", update.AllowTokenless), ("max_members_per_channel", update.MaxMembersPerChannel),
-            ("max_managers_per_channel", update.MaxManagersPerChannel), ("max_file_size", update.MaxFileSize), ("max_meta_keys", update.MaxMetaKeys)), PlatformJson.Default.AppSettings, cancellationToken);
+            ("max_managers_per_channel", update.MaxManagersPerChannel), ("max_file_size", update.MaxFileSize), ("max_meta_keys", update.MaxMetaKeys),
+            ("profanity_mode", update.ProfanityMode), ("profanity_words", update.ProfanityWords)), PlatformJson.Default.AppSettings, cancellationToken);
 
     /// <inheritdoc />
     public void Dispose()

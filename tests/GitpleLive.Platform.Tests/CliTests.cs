@@ -37,8 +37,11 @@ public class CliTests : IAsyncLifetime
         Assert.Equal(0, await RunAsync("channels", "ban", "cli-room", "cli-a", "--minutes", "10"));
         Assert.Single(await _client.GetBannedListAsync("cli-room"));
 
-        Assert.Equal(0, await RunAsync("app", "set", "--max-meta-keys", "7"));
-        Assert.Equal(7, (await _client.GetAppSettingsAsync()).MaxMetaKeys);
+        Assert.Equal(0, await RunAsync("app", "set", "--max-meta-keys", "7", "--profanity-mode", "mask", "--profanity-word", "darn", "--profanity-word", "heck"));
+        var settings = await _client.GetAppSettingsAsync();
+        Assert.Equal(7, settings.MaxMetaKeys);
+        Assert.Equal("mask", settings.ProfanityMode);
+        Assert.Equal(["darn", "heck"], settings.ProfanityWords);
 
         Assert.Equal(0, await RunAsync("users", "delete", "cli-b"));
         Assert.Equal(1004, (await Assert.ThrowsAsync<PlatformException>(() => _client.GetUserAsync("cli-b"))).Code);

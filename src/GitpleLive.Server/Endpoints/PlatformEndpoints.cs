@@ -32,6 +32,14 @@ public static class PlatformEndpoints
             var metaKeys = body.OptionalLong("max_meta_keys", 1, 1000);
             var tokenless = body.OptionalBool("allow_tokenless");
             var name = body.OptionalString("name", 128);
+            var profanityMode = body.OptionalString("profanity_mode", 8);
+            if (profanityMode is not null && !ProfanityFilter.Modes.Contains(profanityMode))
+                throw ApiException.BadRequest("profanity_mode must be one of off, block, mask");
+            var profanityWords = body.Has("profanity_words") ? body.RequiredKeyList("profanity_words") : null;
+            if (profanityWords is { Count: > ProfanityFilter.MaxWords })
+                throw ApiException.BadRequest($"profanity_words must have at most {ProfanityFilter.MaxWords} entries");
+            if (profanityWords is not null && profanityWords.Any(w => w.Contains('\n') || string.IsNullOrWhiteSpace(w)))
+                throw ApiException.BadRequest("profanity_words entries must be non-blank single lines");
             var app = await apps.UpdateAsync(http.PlatformApp().AppId, a =>
             {
                 if (members is { } m) a.MaxMembersPerChannel = (int)m;
@@ -40,6 +48,8 @@ public static class PlatformEndpoints
                 if (metaKeys is { } k) a.MaxMetaKeys = (int)k;
                 if (tokenless is { } t) a.AllowTokenless = t;
                 if (name is not null) a.Name = name;
+                if (profanityMode is not null) a.ProfanityMode = profanityMode;
+                if (profanityWords is not null) a.ProfanityWords = profanityWords.Count == 0 ? null : string.Join('\n', profanityWords.Select(w => w.Trim()));
             }, http.RequestAborted);
             return Json(AppSettings.From(app));
         });
@@ -202,7 +212,9 @@ public static class PlatformEndpoints
 }
 
 /// <summary>An app's settings as the Platform API shows them (never its secrets).</summary>
-public sealed record AppSettings(string AppId, string Name, bool AllowTokenless, int MaxMembersPerChannel, int MaxManagersPerChannel, long MaxFileSize, int MaxMetaKeys)
+public sealed record AppSettings(string AppId, string Name, bool AllowTokenless, int MaxMembersPerChannel, int MaxManagersPerChannel, long MaxFileSize, int MaxMetaKeys,
+    string ProfanityMode, IReadOnlyList<string> ProfanityWords)
 {
-    public static AppSettings From(AppRow a) => new(a.AppId, a.Name, a.AllowTokenless, a.MaxMembersPerChannel, a.MaxManagersPerChannel, a.MaxFileSize, a.MaxMetaKeys);
+    public static AppSettings From(AppRow a) => new(a.AppId, a.Name, a.AllowTokenless, a.MaxMembersPerChannel, a.MaxManagersPerChannel, a.MaxFileSize, a.MaxMetaKeys,
+        a.ProfanityMode, a.ProfanityWords?.Split('\n') ?? []);
 }

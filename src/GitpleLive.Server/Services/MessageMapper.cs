@@ -12,7 +12,7 @@ public sealed class MessageMapper(FileUrls urls)
         sender is not null ? UserService.ToDto(sender) : new UserDto(m.UserId, m.UserId, null, null, 0, 0),
         m.Content,
         m.FileKey is not null ? new FileDto(m.FileType ?? "application/octet-stream", m.FileName ?? "file", urls.Sign(m.FileKey, m.FileName ?? "file", m.FileType ?? "application/octet-stream"), m.FileSize ?? 0) : null,
-        Meta.ToWire(m.Meta), null, m.CreatedAt, m.UpdatedAt);
+        Meta.ToWire(m.Meta), m.FilterOriginContent is null ? null : new FilterDto(m.FilterOriginContent, ["profanity"]), m.CreatedAt, m.UpdatedAt);
 
     /// <summary>The file with a freshly signed link to the bytes stored under <paramref name="fileKey"/>.</summary>
     public FileDto Relink(FileDto file, string fileKey) => file with { Url = urls.Sign(fileKey, file.Name, file.Type) };

@@ -10,7 +10,7 @@ namespace GitpleLive.Server.Services;
 /// message and the channel's counters — whatever the channel's size; unread counts derive from
 /// members' read positions.
 /// </summary>
-public sealed class MessageService(ChatStore store, IEventPublisher events, MessageMapper mapper, IFileStore files, ChannelSequencer sequencer)
+public sealed class MessageService(ChatStore store, IEventPublisher events, MessageMapper mapper, IFileStore files, ChannelSequencer sequencer, ProfanityFilter profanity)
 {
     public sealed record FileUpload(Stream Content, string Name, string ContentType);
 
@@ -27,6 +27,9 @@ public sealed class MessageService(ChatStore store, IEventPublisher events, Mess
     public async Task<MessageDto> SendAsync(AppRow app, string channelId, string senderId, bool asPlatform, string? content, FileUpload? file, Dictionary<string, string>? meta, CancellationToken ct = default)
     {
         Meta.CheckCount(meta, app.MaxMetaKeys);
+        // The app's backend is trusted: only what users send goes through the profanity filter.
+        string? originContent = null;
+        if (content is not null && !asPlatform) (content, originContent) = profanity.Apply(app, content);
         string? fileKey = null;
         long fileSize = 0;
         if (file is not null)
@@ -56,7 +59,7 @@ public sealed class MessageService(ChatStore store, IEventPublisher events, Mess
                 var row = new MessageRow
                 {
                     AppId = app.AppId, ChannelId = channelId, UserId = senderId,
-                    Type = file is null ? "text" : "file", Content = content,
+                    Type = file is null ? "text" : "file", Content = content, FilterOriginContent = originContent,
                     FileKey = fileKey, FileName = file?.Name, FileType = file?.ContentType, FileSize = file is null ? null : fileSize,
                     Meta = meta is null ? null : Meta.Write(meta), CreatedAt = now, UpdatedAt = now,
                 };

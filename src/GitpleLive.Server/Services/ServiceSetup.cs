@@ -18,6 +18,7 @@ public static class ServiceSetup
         services.AddSingleton<ModerationService>();
         services.AddSingleton<FanoutGenerator>();
         services.AddSingleton<ChannelSequencer>();
+        services.AddSingleton<ProfanityFilter>();
         services.AddSingleton<MessageMapper>();
         services.AddSingleton<FileUrls>();
         services.AddSingleton<FileUrlKey>();

@@ -23,6 +23,7 @@ public abstract class ChatDbContext(DbContextOptions options) : DbContext(option
             e.Property(x => x.Name).HasMaxLength(128);
             e.Property(x => x.ApiKey).HasMaxLength(128);
             e.Property(x => x.TokenSecret).HasMaxLength(128);
+            e.Property(x => x.ProfanityMode).HasMaxLength(8);
         });
         b.Entity<UserRow>(e =>
         {

@@ -15,6 +15,10 @@ public sealed class AppRow
     public int MaxManagersPerChannel { get; set; } = AppLimits.DefaultMaxManagers;
     public long MaxFileSize { get; set; } = AppLimits.DefaultMaxFileSize;
     public int MaxMetaKeys { get; set; } = AppLimits.DefaultMaxMetaKeys;
+    /// <summary><c>off</c> (default), <c>block</c> (refuse with 1020) or <c>mask</c> (replace with <c>*</c>).</summary>
+    public string ProfanityMode { get; set; } = "off";
+    /// <summary>The words the profanity filter looks for, one per line.</summary>
+    public string? ProfanityWords { get; set; }
     public long CreatedAt { get; set; }
 }
 
@@ -85,6 +89,8 @@ public sealed class MessageRow
     public long? FileSize { get; set; }
     public string? FileKey { get; set; }
     public string? Meta { get; set; }
+    /// <summary>The content as sent, when the profanity filter masked it.</summary>
+    public string? FilterOriginContent { get; set; }
     public long CreatedAt { get; set; }
     public long UpdatedAt { get; set; }
 }

@@ -55,6 +55,14 @@ namespace GitpleLive.Server.Storage.Migrations.Postgres
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)");
 
+                    b.Property<string>("ProfanityMode")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)");
+
+                    b.Property<string>("ProfanityWords")
+                        .HasColumnType("text");
+
                     b.Property<string>("TokenSecret")
                         .IsRequired()
                         .HasMaxLength(128)
@@ -213,6 +221,9 @@ namespace GitpleLive.Server.Storage.Migrations.Postgres
                         .HasColumnType("bigint");
 
                     b.Property<string>("FileType")
+                        .HasColumnType("text");
+
+                    b.Property<string>("FilterOriginContent")
                         .HasColumnType("text");
 
                     b.Property<string>("Meta")

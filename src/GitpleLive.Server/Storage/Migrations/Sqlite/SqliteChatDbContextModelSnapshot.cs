@@ -50,6 +50,14 @@ namespace GitpleLive.Server.Storage.Migrations.Sqlite
                         .HasMaxLength(128)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ProfanityMode")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ProfanityWords")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("TokenSecret")
                         .IsRequired()
                         .HasMaxLength(128)
@@ -206,6 +214,9 @@ namespace GitpleLive.Server.Storage.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("FileType")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FilterOriginContent")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Meta")
