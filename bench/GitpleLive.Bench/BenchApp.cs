@@ -13,6 +13,7 @@ namespace GitpleLive.Bench;
 public static class BenchApp
 {
     public const string Fanout = "fanout";
+    public const string FanoutEvents = "fanout-events";
     public const string Baseline = "baseline";
     public const string Connections = "connections";
     public const string History = "history";
@@ -35,6 +36,7 @@ public static class BenchApp
         var rateStep = Opt("--rate-step", "fanout: messages/s added per step", d.RateStep);
         var rateFactor = Opt("--rate-factor", "fanout: factor applied per step (1 = additive steps only)", d.RateFactor);
         var maxSteps = Opt("--max-steps", "fanout: most steps to run", d.MaxSteps);
+        var eventsFloor = Opt("--events-rate-floor", "fanout-events: start at the first step offering at least this many messages/s", d.EventsRateFloor);
         var retries = Opt("--retries", "fanout: how often a failed step is run again before stopping", d.Retries);
         var p99 = Opt("--p99-limit-ms", "fanout: a step fails when its p99 is above this", d.P99LimitMs);
         var contentSize = Opt("--content-size", "fanout: characters of message content", d.ContentSize);
@@ -49,7 +51,7 @@ public static class BenchApp
         var noPin = Opt("--no-pin", "do not pin the broker and the generator to separate cores", false);
 
         var root = new RootCommand("GitpleLive benchmark kit: the server against a bare Mosquitto relay in the same run.");
-        foreach (var o in new Option[] { users, members, stepSeconds, warmup, rateStart, rateStep, rateFactor, maxSteps, retries, p99, contentSize, connections, messages, queries, quick, output, serverDll, noBuild, noPin })
+        foreach (var o in new Option[] { users, members, stepSeconds, warmup, rateStart, rateStep, rateFactor, maxSteps, eventsFloor, retries, p99, contentSize, connections, messages, queries, quick, output, serverDll, noBuild, noPin })
             root.Options.Add(o);
 
         BenchOptions Read(ParseResult p)
@@ -72,6 +74,7 @@ public static class BenchApp
             Set(rateFactor, v => o.RateFactor = v);
             Set(maxSteps, v => o.MaxSteps = v);
             Set(retries, v => o.Retries = v);
+            Set(eventsFloor, v => o.EventsRateFloor = v);
             Set(p99, v => o.P99LimitMs = v);
             Set(contentSize, v => o.ContentSize = v);
             Set(connections, v => o.Connections = v);
@@ -90,8 +93,9 @@ public static class BenchApp
             command.SetAction((p, ct) => RunScenariosAsync(Read(p), scenarios, ct));
             root.Subcommands.Add(command);
         }
-        Add("all", "fanout, baseline, connections and history, then the report", [Fanout, Baseline, Connections, History]);
-        Add(Fanout, "fan-out against the server only", [Fanout]);
+        Add("all", "fanout, fanout-events, baseline, connections and history, then the report", [Fanout, FanoutEvents, Baseline, Connections, History]);
+        Add(Fanout, "fan-out against the server only (load: REST sends, the full path)", [Fanout]);
+        Add(FanoutEvents, "fan-out against the server only (load: the server's diagnostics event generator)", [FanoutEvents]);
         Add(Baseline, "fan-out against Mosquitto only", [Baseline]);
         Add(Connections, "idle connections: server and Mosquitto", [Connections]);
         Add(History, "history load, send rates and page reads", [History]);
@@ -134,7 +138,7 @@ public static class BenchApp
                 "and a single-threaded broker (Mosquitto) gets a smaller share than a multi-threaded one, so ratios lean toward the server.");
 
         bool needsMosquitto = scenarios.Contains(Baseline) || scenarios.Contains(Connections);
-        bool needsServer = scenarios.Contains(Fanout) || scenarios.Contains(Connections) || scenarios.Contains(History);
+        bool needsServer = scenarios.Contains(Fanout) || scenarios.Contains(FanoutEvents) || scenarios.Contains(Connections) || scenarios.Contains(History);
         if (needsMosquitto)
         {
             ctx.MosquittoPath = MosquittoHost.Locate();
@@ -181,6 +185,20 @@ public static class BenchApp
                 }, e => new FanoutResult { Target = "server", Error = e }, () => errors++);
                 if (ctx.ServerPayload is not null)
                     await File.WriteAllBytesAsync(Path.Combine(resultsDir, "server-event-sample.json"), ctx.ServerPayload.Bytes.ToArray(), ct);
+            }
+
+            if (scenarios.Contains(FanoutEvents) && ctx.ServerDll is not null)
+            {
+                Ui.Heading("fanout-events: GitpleLive server, load from its event generator");
+                r.ServerEventsFanout = await Guard(ctx, "fanout (server events)", async () =>
+                {
+                    var host = await ServerHost.StartAsync(ctx, "server-fanout-events", ct,
+                        new Dictionary<string, string> { ["GitpleLive__EnableDiagnostics"] = "true" });
+                    using var target = new ServerEventsFanoutTarget(ctx, host);
+                    var result = await FanoutScenario.RunAsync(ctx, target, ct);
+                    if (host.HasExited) result.Error = "the server exited during the run: " + host.RecentOutput();
+                    return result;
+                }, e => new FanoutResult { Target = "server-events", Error = e }, () => errors++);
             }
 
             if (scenarios.Contains(Baseline) && ctx.MosquittoPath is not null)
@@ -316,6 +334,7 @@ public static class BenchApp
         s["rate steps (msg/s)"] = $"(start {o.RateStart} + {o.RateStep} per step) × {o.RateFactor:0.##} per step: " +
             $"{string.Join(", ", Enumerable.Range(1, Math.Min(o.MaxSteps, 6)).Select(o.RateOf))}{(o.MaxSteps > 6 ? ", …" : "")}; " +
             $"at most {o.MaxSteps} steps of {o.StepSeconds:0.#} s after {o.WarmupSeconds:0.#} s warm-up at {o.RateStart} msg/s";
+        s["fanout-events first step"] = $"first step with at least {o.EventsRateFloor} msg/s ({o.RateOf(Enumerable.Range(1, o.MaxSteps).FirstOrDefault(k => o.RateOf(k) >= o.EventsRateFloor, o.MaxSteps))} msg/s); warm-up at that rate";
         s["p99 limit ms"] = o.P99LimitMs.ToString("0.#");
         s["grace after a step s"] = o.GraceSeconds.ToString("0.#");
         s["content characters"] = o.ContentSize.ToString();

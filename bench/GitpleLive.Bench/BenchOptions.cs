@@ -19,6 +19,8 @@ public sealed class BenchOptions
     public int RateOf(int step) =>
         (int)Math.Round((RateStart + (double)RateStep * (step - 1)) * Math.Pow(Math.Max(1, RateFactor), step - 1));
     public int MaxSteps { get; set; } = 40;
+    /// <summary>fanout-events starts at the first step offering at least this many messages/s.</summary>
+    public int EventsRateFloor { get; set; } = 150;
     public double P99LimitMs { get; set; } = 100;
     /// <summary>How long after a step's last send its deliveries are still counted.</summary>
     public double GraceSeconds { get; set; } = 2;
@@ -39,7 +41,8 @@ public sealed class BenchOptions
     // history
     public int Messages { get; set; } = 1_000_000;
     public double HistoryRateSeconds { get; set; } = 10;
-    public int LoadConcurrency { get; set; } = 64;
+    /// <summary>Import requests (1,000 messages each) in flight while loading the history.</summary>
+    public int ImportConcurrency { get; set; } = 4;
     public int Queries { get; set; } = 300;
     public int PageSize { get; set; } = 20;
 
@@ -59,11 +62,12 @@ public sealed class BenchOptions
         Users = 100;
         Members = 10;
         StepSeconds = 2;
-        WarmupSeconds = 3;
+        WarmupSeconds = 1;
         RateStart = 100;
         RateStep = 100;
         RateFactor = 1;
         MaxSteps = 2;
+        EventsRateFloor = 0;
         GraceSeconds = 1;
         StopOnFailure = false;
         Connections = 200;

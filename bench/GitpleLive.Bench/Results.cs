@@ -9,6 +9,8 @@ public sealed class BenchResults
     public Dictionary<string, string> Machine { get; set; } = [];
     public Dictionary<string, string> Settings { get; set; } = [];
     public FanoutResult? ServerFanout { get; set; }
+    /// <summary>The server's pure fan-out: load from its diagnostics event generator (no HTTP send, no storage).</summary>
+    public FanoutResult? ServerEventsFanout { get; set; }
     public FanoutResult? MosquittoFanout { get; set; }
     public ConnectionsResult? ServerConnections { get; set; }
     public ConnectionsResult? MosquittoConnections { get; set; }
@@ -110,6 +112,10 @@ public sealed class HistoryResult
     public double LoadMessagesPerSecond { get; set; }
     public long LoadErrors { get; set; }
     public string LoadPath { get; set; } = "";
+    /// <summary>Messages stored by the import endpoint (the rest came from the send-rate windows).</summary>
+    public long ImportedMessages { get; set; }
+    public double ImportSeconds { get; set; }
+    public double ImportMessagesPerSecond { get; set; }
     public double DataDirectoryMb { get; set; }
     public double ServerRssMb { get; set; }
     public List<SendRateResult> SendRates { get; set; } = [];

@@ -25,9 +25,35 @@ public sealed class ReportTests
     public void SummaryPrintsRatios()
     {
         var table = ReportWriter.SummaryTable(Sample());
-        Assert.Contains("| max sustainable deliveries/s | 20,000 | 30,000 | 0.67 |", table);
-        Assert.Contains("| p99 ms at 20,000 offered deliveries/s | 8.0 | 2.0 | 4.00 |", table);
+        Assert.Contains("| full path (REST send + persist + fan-out): max sustainable deliveries/s | 20,000 | 30,000 | 0.67 |", table);
+        Assert.Contains("| full path (REST send + persist + fan-out): p99 ms at 20,000 offered deliveries/s | 8.0 | 2.0 | 4.00 |", table);
+        Assert.DoesNotContain("server events", table);
         Assert.Contains("| RSS per idle connection KB | 30.0 | 6.0 | 5.00 |", table);
+    }
+
+    [Fact]
+    public void SummaryPutsServerEventsBesideMosquitto()
+    {
+        var r = Sample();
+        r.ServerEventsFanout = new FanoutResult
+        {
+            Target = "server-events", MaxSustainableDeliveriesPerSecond = 60_000,
+            Steps = [new StepResult { Step = 3, RateMessages = 600, OfferedDeliveriesPerSecond = 30_000, P99Ms = 6, Passed = true }],
+        };
+        var table = ReportWriter.SummaryTable(r);
+        Assert.Contains("| fan-out only (server events): max sustainable deliveries/s | 60,000 | 30,000 | 2.00 |", table);
+        Assert.Contains("| fan-out only (server events): p99 ms at 30,000 offered deliveries/s | 6.0 | 4.0 | 1.50 |", table);
+        Assert.Contains("| full path (REST send + persist + fan-out): max sustainable deliveries/s | 20,000 | 30,000 | 0.67 |", table);
+    }
+
+    [Fact]
+    public void EventMarkerIsRead()
+    {
+        var json = "{\"message\":{\"content\":\"bench:42:638999999999999999:xxxx\"}}"u8;
+        Assert.True(Scenarios.EventMarker.TryRead(json, out var sequence, out var ticks));
+        Assert.Equal(42, sequence);
+        Assert.Equal(638999999999999999, ticks);
+        Assert.False(Scenarios.EventMarker.TryRead("{\"content\":\"bench|000|\"}"u8, out _, out _));
     }
 
     [Fact]

@@ -26,10 +26,14 @@ public static class ReportWriter
         sb.AppendLine("Each step offers R messages/s for the step duration; every message goes to all members of one channel, " +
             "so offered deliveries/s = R × members. A step passes when nothing is lost, every send was offered and p99 ≤ the limit; a failed step is run once more before the run stops. " +
             "Latency runs from the scheduled send time (before the REST POST, or before the PUBLISH for Mosquitto) to the subscriber's receive.").AppendLine();
-        foreach (var run in new[] { r.ServerFanout, r.MosquittoFanout })
+        foreach (var run in new[] { r.ServerFanout, r.ServerEventsFanout, r.MosquittoFanout })
         {
             if (run is null) continue;
-            sb.AppendLine($"### {(run.Target == "server" ? "GitpleLive server" : "Mosquitto (bare relay)")}").AppendLine();
+            sb.AppendLine($"### {TargetTitle(run.Target)}").AppendLine();
+            if (run.Target == "server-events")
+                sb.AppendLine("Load from the server's diagnostics generator (`POST /v1/diagnostics/fanout`): events enter the server's event path directly, " +
+                    "no HTTP send and no storage. Latency runs from the event's creation (UTC ticks in its content) to the subscriber's receive. " +
+                    "\"generator CPU %\" here is the bench process alone, i.e. the lean subscribers receiving; \"not offered\" counts events the server's generator fell behind its schedule.").AppendLine();
             if (run.Error is not null) sb.AppendLine($"**Error:** {run.Error}").AppendLine();
             sb.AppendLine($"{run.Users:N0} subscribers in {run.Channels} channels of {run.Members}; event payload {run.PayloadBytes} bytes; " +
                 $"setup {run.SetupSeconds:0.0} s, connect {run.ConnectSeconds:0.0} s, warm-up {run.WarmupSeconds:0} s; " +
@@ -78,7 +82,8 @@ public static class ReportWriter
         {
             if (h.Error is not null) sb.AppendLine($"**Error:** {h.Error}").AppendLine();
             sb.AppendLine($"{h.StoredMessages:N0} messages (requested {h.RequestedMessages:N0}) loaded through {h.LoadPath} in {h.LoadSeconds:0.0} s " +
-                $"({h.LoadMessagesPerSecond:N0}/s overall, {h.LoadErrors} errors); data folder {h.DataDirectoryMb:0.0} MB; server RSS {h.ServerRssMb:0} MB.").AppendLine();
+                $"({h.LoadMessagesPerSecond:N0}/s overall, {h.LoadErrors} errors); of these {h.ImportedMessages:N0} by import in {h.ImportSeconds:0.0} s ({h.ImportMessagesPerSecond:N0}/s); " +
+                $"data folder {h.DataDirectoryMb:0.0} MB; server RSS {h.ServerRssMb:0} MB.").AppendLine();
             sb.AppendLine("Send rate with persistence (REST POST, each a stored message):").AppendLine();
             sb.AppendLine("| concurrent senders | messages | seconds | messages/s | POST p50 ms | POST p99 ms | server CPU % | errors |");
             sb.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|");
@@ -110,6 +115,13 @@ public static class ReportWriter
         return sb.ToString();
     }
 
+    public static string TargetTitle(string target) => target switch
+    {
+        "server" => "GitpleLive server, REST sends (send + persist + fan-out)",
+        "server-events" => "GitpleLive server, generated events (fan-out only)",
+        _ => "Mosquitto (bare relay)",
+    };
+
     /// <summary>The ratios the kit exists for; a missing side prints as n/a.</summary>
     public static string SummaryTable(BenchResults r)
     {
@@ -117,15 +129,21 @@ public static class ReportWriter
         sb.AppendLine("| figure | server | Mosquitto | server / Mosquitto |");
         sb.AppendLine("|---|---:|---:|---:|");
         var sf = r.ServerFanout;
+        var ef = r.ServerEventsFanout;
         var mf = r.MosquittoFanout;
         if (sf?.Error is not null) sf = null;
+        if (ef?.Error is not null) ef = null;
         if (mf?.Error is not null) mf = null;
-        sb.AppendLine(Row("max sustainable deliveries/s", sf?.MaxSustainableDeliveriesPerSecond, mf?.MaxSustainableDeliveriesPerSecond, "N0"));
-        var equal = EqualLoad(sf, mf);
-        if (equal is { } e)
-            sb.AppendLine(Row($"p99 ms at {e.Server.OfferedDeliveriesPerSecond:N0} offered deliveries/s", e.Server.P99Ms, e.Mosquitto.P99Ms, "0.0"));
-        else
-            sb.AppendLine("| p99 ms at equal load | n/a | n/a | n/a |");
+        foreach (var (label, run) in new[] { ("fan-out only (server events)", ef), ("full path (REST send + persist + fan-out)", sf) })
+        {
+            if (run is null && r.ServerEventsFanout is null && label.StartsWith("fan-out only")) continue;
+            sb.AppendLine(Row($"{label}: max sustainable deliveries/s", run?.MaxSustainableDeliveriesPerSecond, mf?.MaxSustainableDeliveriesPerSecond, "N0"));
+            var equal = EqualLoad(run, mf);
+            if (equal is { } e)
+                sb.AppendLine(Row($"{label}: p99 ms at {e.Server.OfferedDeliveriesPerSecond:N0} offered deliveries/s", e.Server.P99Ms, e.Mosquitto.P99Ms, "0.0"));
+            else
+                sb.AppendLine($"| {label}: p99 ms at equal load | n/a | n/a | n/a |");
+        }
         var sc = r.ServerConnections is { Error: null } s1 ? s1 : null;
         var mc = r.MosquittoConnections is { Error: null } m1 ? m1 : null;
         sb.AppendLine(Row("RSS per idle connection KB", sc?.RssPerConnectionKb, mc?.RssPerConnectionKb, "0.0"));

@@ -33,8 +33,26 @@ public static class FanoutScenario
         var steps = new StepCounters[Math.Min(999, (o.MaxSteps + 1) * (o.Retries + 1) + 1)];
         for (int i = 0; i < steps.Length; i++) steps[i] = new StepCounters();
         int captured = 0;
+        var generated = target as IGeneratedFanoutTarget;
+        // Server-generated events carry UTC ticks, not a step: each slot's run starts at a known time.
+        var slotStart = new long[steps.Length];
+        Array.Fill(slotStart, long.MaxValue);
+        int highestSlot = -1;
         void OnPublish(ReadOnlySpan<byte> topic, ReadOnlySpan<byte> payload)
         {
+            if (generated is not null)
+            {
+                if (!EventMarker.TryRead(payload, out _, out var ticks)) return;
+                long receivedAt = DateTime.UtcNow.Ticks;
+                int slot = Volatile.Read(ref highestSlot);
+                while (slot >= 0 && Volatile.Read(ref slotStart[slot]) > ticks) slot--;
+                if (slot < 0) return;
+                var c = steps[slot];
+                Interlocked.Increment(ref c.Received);
+                c.Latency.RecordValue(Math.Clamp((receivedAt - ticks) / 10, 1, MaxLatencyUs));
+                (target as ServerEventsFanoutTarget)?.SeenPayload(payload.Length);
+                return;
+            }
             if (!Marker.TryRead(payload, out var step, out var sentAt)) return;
             long now = Stopwatch.GetTimestamp();
             if ((uint)step >= (uint)steps.Length) return;
@@ -78,8 +96,22 @@ public static class FanoutScenario
                 pinger = PingLoopAsync(clients, runCts.Token);
 
                 long sequence = 0;
-                var warm = progress.AddTask(Ui.Esc($"{target.Name}: warm-up {o.WarmupSeconds:0} s at {o.RateStart} msg/s"), maxValue: 100);
-                await PaceAsync(target, layout, steps[0], 0, o.RateStart, o.WarmupSeconds, warm, () => sequence, v => sequence = v, ct);
+                // Generated runs skip the low steps (the REST and Mosquitto runs cover them) but keep
+                // the same step numbers and rates, so steps compare one to one.
+                int firstStep = 1;
+                if (generated is not null)
+                    while (firstStep < o.MaxSteps && o.RateOf(firstStep) < o.EventsRateFloor) firstStep++;
+                int warmRate = o.RateOf(firstStep);
+                var warm = progress.AddTask(Ui.Esc($"{target.Name}: warm-up {o.WarmupSeconds:0} s at {warmRate} msg/s"), maxValue: 100);
+                Task<PhaseMeasure> Phase(int slot, int rate, double seconds, ProgressTask task, CancellationToken token) =>
+                    generated is null
+                        ? PaceAsync(target, layout, steps[slot], slot, rate, seconds, task, () => sequence, v => sequence = v, token)
+                        : GenerateAsync(generated, steps[slot], rate, seconds, task, () =>
+                        {
+                            Volatile.Write(ref slotStart[slot], DateTime.UtcNow.Ticks);
+                            Volatile.Write(ref highestSlot, slot);
+                        }, token);
+                await Phase(0, warmRate, o.WarmupSeconds, warm, ct);
                 warm.Value = 100;
                 await Task.Delay(TimeSpan.FromSeconds(o.GraceSeconds), ct);
 
@@ -91,11 +123,11 @@ public static class FanoutScenario
                     var label = attempt == 0 ? $"step {s}" : $"step {s} (retry {attempt})";
                     var task = progress.AddTask(Ui.Esc($"{target.Name}: {label} at {rate} msg/s ({rate * layout.Members:N0} deliveries/s offered)"), maxValue: 100);
                     var phaseCts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                    var run = PaceAsync(target, layout, steps[slot], slot, rate, o.StepSeconds, task, () => sequence, v => sequence = v, phaseCts.Token);
+                    var run = Phase(slot, rate, o.StepSeconds, task, phaseCts.Token);
                     return new StepPhase(s, attempt, slot, rate, task, run, phaseCts);
                 }
 
-                var current = Start(1, 0);
+                var current = Start(firstStep, 0);
                 while (true)
                 {
                     var measured = await current.Run;
@@ -240,6 +272,43 @@ public static class FanoutScenario
             return new PhaseMeasure(Stopwatch.GetElapsedTime(start).TotalSeconds, serverCpu.Percent(), generatorCpu.Percent(),
                 ProcStats.RssBytes(target.Pid));
         }, ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    }
+
+    /// <summary>
+    /// One phase of server-generated load: the server publishes <paramref name="rate"/> events/s for
+    /// <paramref name="seconds"/>; afterwards the number it published is the phase's sent count, and a
+    /// generator that fell more than 1 % behind its schedule counts the shortfall as not offered.
+    /// </summary>
+    private static async Task<PhaseMeasure> GenerateAsync(IGeneratedFanoutTarget target, StepCounters counters, int rate, double seconds,
+        ProgressTask? task, Action markStart, CancellationToken ct)
+    {
+        int whole = Math.Max(1, (int)Math.Ceiling(seconds));
+        var serverCpu = new CpuMeter(target.Pid);
+        var benchCpu = new CpuMeter(0);
+        markStart();
+        long start = Stopwatch.GetTimestamp();
+        try
+        {
+            await target.StartAsync(rate, whole, ct);
+            while (Stopwatch.GetElapsedTime(start).TotalSeconds < whole)
+            {
+                await Task.Delay(200, ct);
+                if (task is not null) task.Value = Math.Min(100, 100 * Stopwatch.GetElapsedTime(start).TotalSeconds / whole);
+            }
+            // The server stops the run on its own timer; let its last event leave before counting.
+            await Task.Delay(150, ct);
+            long published = await target.PublishedAsync(ct);
+            counters.Sent = published;
+            long scheduled = (long)rate * whole;
+            if (published < scheduled * 0.99) counters.NotOffered = scheduled - published;
+        }
+        catch (OperationCanceledException)
+        {
+            try { await target.StopAsync(CancellationToken.None); } catch { }
+            throw;
+        }
+        if (task is not null) task.Value = 100;
+        return new PhaseMeasure(whole, serverCpu.Percent(), benchCpu.Percent(), ProcStats.RssBytes(target.Pid));
     }
 
     private static async Task PingLoopAsync(LeanMqttClient?[] clients, CancellationToken ct)

@@ -15,6 +15,8 @@ public static class HistoryScenario
 {
     public const string ChannelId = "bench-history";
     private static readonly int[] SenderCounts = [1, 8, 64];
+    /// <summary>Messages per import request (the endpoint's maximum).</summary>
+    public const int ImportBatch = 1000;
 
     /// <summary>Latencies (ms) of every query, by kind, for the histogram plot.</summary>
     public sealed record Samples(Dictionary<string, List<double>> ByKind);
@@ -25,7 +27,7 @@ public static class HistoryScenario
         var result = new HistoryResult
         {
             RequestedMessages = o.Messages,
-            LoadPath = "REST POST /v1/sdk/group/channels/{id}/messages (the server's own storage path)",
+            LoadPath = "REST sends (POST /v1/sdk/group/channels/{id}/messages) during the send-rate windows, the rest by Platform import (POST /v1/group/channels/{id}/messages/import, 1,000 per request)",
         };
         var samples = new Samples(new Dictionary<string, List<double>>());
         using var api = new GitpleApi(host.BaseUri, ServerHost.AppId, host.ApiKey, 128);
@@ -109,22 +111,48 @@ public static class HistoryScenario
                 task.Description = Ui.Esc($"history: {senders} sender(s): {(count - errs) / seconds:N0} messages/s, {errs} errors");
             }
 
-            // Fill the rest of the history.
+            // Fill the rest of the history through the Platform import endpoint: batches of up to
+            // ImportBatch messages, each stored in one transaction by the server's own storage path.
             long remaining = o.Messages - Interlocked.Read(ref nextIndex);
-            var fill = progress.AddTask(Ui.Esc($"history: load {o.Messages:N0} messages with {o.LoadConcurrency} senders"), maxValue: o.Messages);
+            var fill = progress.AddTask(Ui.Esc($"history: import {o.Messages:N0} messages ({ImportBatch} per request, {o.ImportConcurrency} at a time)"), maxValue: o.Messages);
             fill.Value = Math.Min(o.Messages, Interlocked.Read(ref nextIndex));
+            var importWatch = Stopwatch.StartNew();
+            long imported = 0;
             if (remaining > 0)
             {
-                var workers = Enumerable.Range(0, o.LoadConcurrency).Select(async _ =>
+                var workers = Enumerable.Range(0, o.ImportConcurrency).Select(async _ =>
                 {
-                    while (Interlocked.Read(ref nextIndex) < o.Messages)
+                    while (true)
                     {
-                        await SendOneAsync(null, null, ct);
-                        fill.Increment(1);
+                        long first = Interlocked.Add(ref nextIndex, ImportBatch) - ImportBatch;
+                        int count = (int)Math.Min(ImportBatch, o.Messages - first);
+                        if (count <= 0) break;
+                        var batch = Enumerable.Range(0, count).Select(k =>
+                        {
+                            long i = first + k;
+                            return (i % 2 == 0 ? owner.UserId : other.UserId, $"history message {i} w{i % 1000:D3} lorem ipsum dolor sit amet");
+                        });
+                        try
+                        {
+                            var (firstId, lastId) = await api.ImportAsync(ChannelId, batch, ct);
+                            InterlockedMin(ref minId, firstId);
+                            InterlockedMax(ref maxId, lastId);
+                            Interlocked.Add(ref imported, count);
+                        }
+                        catch (BenchApiException)
+                        {
+                            Interlocked.Add(ref errors, count);
+                        }
+                        fill.Increment(count);
                     }
                 }).ToArray();
                 await Task.WhenAll(workers);
+                // Indices handed out past the end by the last claims.
+                if (Interlocked.Read(ref nextIndex) > o.Messages) Interlocked.Exchange(ref nextIndex, o.Messages);
             }
+            result.ImportedMessages = Interlocked.Read(ref imported);
+            result.ImportSeconds = importWatch.Elapsed.TotalSeconds;
+            result.ImportMessagesPerSecond = result.ImportSeconds > 0 ? result.ImportedMessages / result.ImportSeconds : 0;
             fill.Value = fill.MaxValue;
         });
         result.LoadSeconds = loadWatch.Elapsed.TotalSeconds;

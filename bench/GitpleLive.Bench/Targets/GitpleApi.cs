@@ -95,6 +95,16 @@ public sealed class GitpleApi : IDisposable
     public static byte[] TextBody(string content) =>
         Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new Dictionary<string, string> { ["type"] = "text", ["content"] = content }));
 
+    /// <summary>Platform history import: the messages are stored in one transaction (no events); returns the first and last ids.</summary>
+    public async Task<(long First, long Last)> ImportAsync(string channelId, IEnumerable<(string UserId, string Content)> messages, CancellationToken ct)
+    {
+        var list = new JsonArray();
+        foreach (var (user, content) in messages) list.Add(new JsonObject { ["user_id"] = user, ["content"] = content });
+        using var request = Platform(HttpMethod.Post, $"v1/group/channels/{Uri.EscapeDataString(channelId)}/messages/import", new JsonObject { ["messages"] = list });
+        var answer = await SendForJsonAsync(request, ct);
+        return (answer["first_message_id"]!.GetValue<long>(), answer["last_message_id"]!.GetValue<long>());
+    }
+
     public HttpRequestMessage Sdk(HttpMethod method, string path, string userId, string token, JsonNode? body = null)
     {
         var request = new HttpRequestMessage(method, path);

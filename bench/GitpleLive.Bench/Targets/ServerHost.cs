@@ -57,7 +57,7 @@ public sealed class ServerHost : IDisposable
         return dll;
     }
 
-    public static async Task<ServerHost> StartAsync(BenchContext ctx, string name, CancellationToken cancellationToken)
+    public static async Task<ServerHost> StartAsync(BenchContext ctx, string name, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? extraEnv = null)
     {
         var port = ChildProcess.FreePort();
         var dataDir = Directory.CreateTempSubdirectory("gitplelive-bench-data-").FullName;
@@ -72,6 +72,8 @@ public sealed class ServerHost : IDisposable
             ["Logging__LogLevel__Default"] = "Warning",
             ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
         };
+        if (extraEnv is not null)
+            foreach (var (k, v) in extraEnv) env[k] = v;
         var process = ChildProcess.Start(name, "dotnet", [ctx.ServerDll!, "--urls", $"http://127.0.0.1:{port}"],
             ctx.Options.Pin ? ctx.Options.ServerCpu : null, env, dataDir, ctx.LogPath(name));
         var host = new ServerHost(process, port, apiKey, dataDir);
