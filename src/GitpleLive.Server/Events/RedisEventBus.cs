@@ -6,10 +6,11 @@ using StackExchange.Redis;
 namespace GitpleLive.Server.Events;
 
 /// <summary>
-/// Event fan-out across server nodes. Each node delivers its own events to its local sinks at once
-/// (same order as in-process) and publishes them on one Redis channel; every other node delivers
-/// them to its sinks in the order received. Redis pub/sub keeps one publisher's order, so events of
-/// one change — and the "deliver, then cut" rule — stay ordered on every node.
+/// Event fan-out across server nodes. Every node publishes its events on one Redis channel and
+/// delivers to its local sinks only what it receives from that channel — its own events included —
+/// so all nodes see one order: Redis's. A send holds its channel's turn until its event is
+/// published (<c>ChannelSequencer</c>), which makes that order the message id order; the events of
+/// one change, and the "deliver, then cut" rule, keep their order too.
 /// </summary>
 public sealed class RedisEventPublisher : IEventPublisher, IDisposable
 {
@@ -33,19 +34,17 @@ public sealed class RedisEventPublisher : IEventPublisher, IDisposable
 
     public async ValueTask PublishAsync(IReadOnlyList<ChatEvent> events, CancellationToken cancellationToken = default)
     {
+        // Delivering local events straight away would let them overtake earlier events of other
+        // nodes still on their way from Redis; going through Redis costs a round trip and keeps order.
         foreach (var e in events)
-        {
-            foreach (var sink in _sinks) await sink.DeliverAsync(e, cancellationToken);
             await _subscriber.PublishAsync(Channel, Encode(e, _nodeId));
-        }
     }
 
     private async Task OnRemoteAsync(ChannelMessage message)
     {
         try
         {
-            var e = Decode((byte[])message.Message!, _nodeId);
-            if (e is null) return;
+            var e = Decode((byte[])message.Message!);
             foreach (var sink in _sinks) await sink.DeliverAsync(e);
         }
         catch (Exception ex)
@@ -84,12 +83,10 @@ public sealed class RedisEventPublisher : IEventPublisher, IDisposable
         return buffer.WrittenSpan.ToArray();
     }
 
-    /// <summary>The event, or null when it came from <paramref name="ownNodeId"/> (already delivered here).</summary>
-    internal static ChatEvent? Decode(byte[] bytes, string ownNodeId)
+    internal static ChatEvent Decode(byte[] bytes)
     {
         using var doc = JsonDocument.Parse(bytes);
         var r = doc.RootElement;
-        if (r.GetProperty("n").GetString() == ownNodeId) return null;
         var cuts = r.GetProperty("x").EnumerateArray()
             .Select(x => new SubscriptionCut(x.GetProperty("u").GetString()!, x.GetProperty("ct").GetString()!, x.GetProperty("ch").GetString()!, x.GetProperty("m").GetBoolean()))
             .ToList();
