@@ -178,34 +178,45 @@ internal sealed class RealtimeConnection : IMqttChannelAdapter, IThreadPoolWorkI
     /// </summary>
     public bool EnqueueEvent(byte[] packet)
     {
-        bool schedule;
+        var queued = EnqueueEvent(packet, out var startWriter);
+        if (startWriter) ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        return queued;
+    }
+
+    /// <summary>
+    /// Queues a pre-encoded event packet like <see cref="EnqueueEvent(byte[])"/>, but leaves starting the writer
+    /// to the caller: when <paramref name="startWriter"/> comes back true the caller must call
+    /// <see cref="RunWriter"/> (once, outside any lock it holds). This lets the fan-out write to idle
+    /// connections on its own thread instead of queueing one thread-pool work item per delivery.
+    /// </summary>
+    public bool EnqueueEvent(byte[] packet, out bool startWriter)
+    {
+        startWriter = false;
         lock (_gate)
         {
             if (!_acceptingEvents) return false;
-            if (_queuedEvents >= _options.MaxQueuedPackets || _queuedBytes + packet.Length > _options.MaxQueuedBytes)
-            {
-                _acceptingEvents = false;
-                schedule = false;
-            }
-            else
+            if (_queuedEvents < _options.MaxQueuedPackets && _queuedBytes + packet.Length <= _options.MaxQueuedBytes)
             {
                 (_queue ??= new Queue<Outgoing>()).Enqueue(new Outgoing(packet, null));
                 if (_queue.Count > 32) _queueGrew = true;
                 _queuedEvents++;
                 _queuedBytes += packet.Length;
-                schedule = StartWriterIfIdle();
-                if (!schedule) return true;
+                startWriter = StartWriterIfIdle();
+                return true;
             }
-        }
-        if (schedule)
-        {
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
-            return true;
+            _acceptingEvents = false;
         }
         // Over the bounds. Aborting takes other locks (the registry's), which the caller may hold, so do it later.
         ThreadPool.UnsafeQueueUserWorkItem(static c => c.Abort("its outgoing queue is full (a slow or stuck subscriber)"), this, preferLocal: false);
         return false;
     }
+
+    /// <summary>
+    /// Runs the writer started by <see cref="EnqueueEvent(byte[], out bool)"/> on the calling thread until its
+    /// first write that does not complete at once (loopback and idle sockets usually complete at once);
+    /// the rest continues on the thread pool.
+    /// </summary>
+    public void RunWriter() => _ = WriteLoopAsync();
 
     /// <summary>Stops taking events and closes the connection once everything queued so far has been written.</summary>
     public void CloseWhenDrained()
