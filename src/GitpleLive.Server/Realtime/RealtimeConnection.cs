@@ -42,6 +42,7 @@ internal sealed class RealtimeConnection : IMqttChannelAdapter, IThreadPoolWorkI
     private bool _aborted;
     private bool _requestEnded;
     private bool _closeWhenDrained;
+    private List<Outgoing>? _batch; // the writer's own, see WriteLoopAsync
     private TaskCompletionSource? _drained;
 
     // Keys of the subscription registry this connection is in (guarded by itself; see SubscriptionRegistry).
@@ -344,7 +345,9 @@ internal sealed class RealtimeConnection : IMqttChannelAdapter, IThreadPoolWorkI
 
     private async Task WriteLoopAsync()
     {
-        var batch = new List<Outgoing>();
+        // One writer at a time (_writing), so the batch list is reused by every run of the writer instead of
+        // being allocated for each delivery to an idle connection.
+        var batch = _batch ??= new List<Outgoing>(4);
         byte[]? rented = null;
         try
         {
@@ -376,6 +379,7 @@ internal sealed class RealtimeConnection : IMqttChannelAdapter, IThreadPoolWorkI
         catch (Exception e)
         {
             foreach (var item in batch) item.Done?.TrySetException(new MqttCommunicationException(e));
+            batch.Clear();
             if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
             lock (_gate)
             {
@@ -411,8 +415,8 @@ internal sealed class RealtimeConnection : IMqttChannelAdapter, IThreadPoolWorkI
             }
             _writing = false;
             _writeStartedAt = 0;
-            // Keep a small queue for the next event; let a burst's large one go.
-            if (_queueGrew) { _queue = null; _queueGrew = false; }
+            // Keep a small queue and batch list for the next event; let a burst's large ones go.
+            if (_queueGrew) { _queue = null; _batch = null; _queueGrew = false; }
             _drained?.TrySetResult();
             _drained = null;
             closeNow = _closeWhenDrained && !_aborted;
