@@ -1,3 +1,4 @@
+using System.Buffers;
 using GitpleLive.Server.Events;
 
 namespace GitpleLive.Server.Realtime;
@@ -35,9 +36,14 @@ internal sealed class MqttEventSink(SubscriptionRegistry registry, ConnectionDir
     {
         byte[]? v311 = null, v5 = null;
         var dropped = 0;
+        // Connections whose writer was idle: written to from this thread once the topic's gate is released
+        // (a write may fail, and dropping a connection takes the registry's locks).
+        RealtimeConnection[]? idle = null;
+        var idleCount = 0;
         lock (topic.Gate)
         {
-            foreach (var connection in topic.Connections)
+            var connections = topic.Connections;
+            foreach (var connection in connections)
             {
                 var packet = connection.IsMqtt5
                     ? v5 ??= PublishPacket.Encode(chatEvent.Topic, chatEvent.PayloadBytes, mqtt5: true)
@@ -48,8 +54,14 @@ internal sealed class MqttEventSink(SubscriptionRegistry registry, ConnectionDir
                     dropped++;
                     continue;
                 }
-                connection.EnqueueEvent(packet);
+                if (connection.EnqueueEvent(packet, out var startWriter) && startWriter)
+                    (idle ??= ArrayPool<RealtimeConnection>.Shared.Rent(connections.Length))[idleCount++] = connection;
             }
+        }
+        if (idle is not null)
+        {
+            for (var i = 0; i < idleCount; i++) idle[i].RunWriter();
+            ArrayPool<RealtimeConnection>.Shared.Return(idle, clearArray: true);
         }
         if (dropped > 0)
             logger.LogDebug("Event {Category} on {Topic} exceeded the maximum packet size of {Count} clients", chatEvent.Category, chatEvent.Topic, dropped);

@@ -42,6 +42,7 @@ internal sealed class RealtimeConnection : IMqttChannelAdapter, IThreadPoolWorkI
     private bool _aborted;
     private bool _requestEnded;
     private bool _closeWhenDrained;
+    private List<Outgoing>? _batch; // the writer's own, see WriteLoopAsync
     private TaskCompletionSource? _drained;
 
     // Keys of the subscription registry this connection is in (guarded by itself; see SubscriptionRegistry).
@@ -178,34 +179,45 @@ internal sealed class RealtimeConnection : IMqttChannelAdapter, IThreadPoolWorkI
     /// </summary>
     public bool EnqueueEvent(byte[] packet)
     {
-        bool schedule;
+        var queued = EnqueueEvent(packet, out var startWriter);
+        if (startWriter) ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        return queued;
+    }
+
+    /// <summary>
+    /// Queues a pre-encoded event packet like <see cref="EnqueueEvent(byte[])"/>, but leaves starting the writer
+    /// to the caller: when <paramref name="startWriter"/> comes back true the caller must call
+    /// <see cref="RunWriter"/> (once, outside any lock it holds). This lets the fan-out write to idle
+    /// connections on its own thread instead of queueing one thread-pool work item per delivery.
+    /// </summary>
+    public bool EnqueueEvent(byte[] packet, out bool startWriter)
+    {
+        startWriter = false;
         lock (_gate)
         {
             if (!_acceptingEvents) return false;
-            if (_queuedEvents >= _options.MaxQueuedPackets || _queuedBytes + packet.Length > _options.MaxQueuedBytes)
-            {
-                _acceptingEvents = false;
-                schedule = false;
-            }
-            else
+            if (_queuedEvents < _options.MaxQueuedPackets && _queuedBytes + packet.Length <= _options.MaxQueuedBytes)
             {
                 (_queue ??= new Queue<Outgoing>()).Enqueue(new Outgoing(packet, null));
                 if (_queue.Count > 32) _queueGrew = true;
                 _queuedEvents++;
                 _queuedBytes += packet.Length;
-                schedule = StartWriterIfIdle();
-                if (!schedule) return true;
+                startWriter = StartWriterIfIdle();
+                return true;
             }
-        }
-        if (schedule)
-        {
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
-            return true;
+            _acceptingEvents = false;
         }
         // Over the bounds. Aborting takes other locks (the registry's), which the caller may hold, so do it later.
         ThreadPool.UnsafeQueueUserWorkItem(static c => c.Abort("its outgoing queue is full (a slow or stuck subscriber)"), this, preferLocal: false);
         return false;
     }
+
+    /// <summary>
+    /// Runs the writer started by <see cref="EnqueueEvent(byte[], out bool)"/> on the calling thread until its
+    /// first write that does not complete at once (loopback and idle sockets usually complete at once);
+    /// the rest continues on the thread pool.
+    /// </summary>
+    public void RunWriter() => _ = WriteLoopAsync();
 
     /// <summary>Stops taking events and closes the connection once everything queued so far has been written.</summary>
     public void CloseWhenDrained()
@@ -333,7 +345,9 @@ internal sealed class RealtimeConnection : IMqttChannelAdapter, IThreadPoolWorkI
 
     private async Task WriteLoopAsync()
     {
-        var batch = new List<Outgoing>();
+        // One writer at a time (_writing), so the batch list is reused by every run of the writer instead of
+        // being allocated for each delivery to an idle connection.
+        var batch = _batch ??= new List<Outgoing>(4);
         byte[]? rented = null;
         try
         {
@@ -365,6 +379,7 @@ internal sealed class RealtimeConnection : IMqttChannelAdapter, IThreadPoolWorkI
         catch (Exception e)
         {
             foreach (var item in batch) item.Done?.TrySetException(new MqttCommunicationException(e));
+            batch.Clear();
             if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
             lock (_gate)
             {
@@ -400,8 +415,8 @@ internal sealed class RealtimeConnection : IMqttChannelAdapter, IThreadPoolWorkI
             }
             _writing = false;
             _writeStartedAt = 0;
-            // Keep a small queue for the next event; let a burst's large one go.
-            if (_queueGrew) { _queue = null; _queueGrew = false; }
+            // Keep a small queue and batch list for the next event; let a burst's large ones go.
+            if (_queueGrew) { _queue = null; _batch = null; _queueGrew = false; }
             _drained?.TrySetResult();
             _drained = null;
             closeNow = _closeWhenDrained && !_aborted;
