@@ -60,6 +60,9 @@ public sealed class ChildProcess : IDisposable
             psi.FileName = fileName;
         }
         foreach (var a in args) psi.ArgumentList.Add(a);
+        // The bench's own socket tuning (Program.cs) is for the generator only: the server and
+        // Mosquitto run with their default settings unless a caller passes the variable explicitly.
+        psi.Environment.Remove("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS");
         if (env is not null)
             foreach (var (k, v) in env) psi.Environment[k] = v;
 
