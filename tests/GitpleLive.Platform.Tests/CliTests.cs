@@ -3,23 +3,8 @@ using GitpleLive.TestHost;
 
 namespace GitpleLive.Platform.Tests;
 
-public class CliTests : IAsyncLifetime
+public class CliTests : ServerTest
 {
-    private TestServer _server = null!;
-    private PlatformClient _client = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await TestServer.StartAsync();
-        _client = new PlatformClient(new PlatformClientOptions { Host = _server.Host, AppId = _server.AppId, ApiKey = _server.ApiKey });
-    }
-
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _server.DisposeAsync();
-    }
-
     private Task<int> RunAsync(params string[] args) =>
         Cli.Cli.Build().Parse([.. args, "--host", _server.Host, "--app-id", _server.AppId, "--api-key", _server.ApiKey]).InvokeAsync();
 

@@ -3,23 +3,8 @@ using GitpleLive.TestHost;
 
 namespace GitpleLive.Platform.Tests;
 
-public class PlatformClientTests : IAsyncLifetime
+public class PlatformClientTests : ServerTest
 {
-    private TestServer _server = null!;
-    private PlatformClient _client = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await TestServer.StartAsync();
-        _client = new PlatformClient(new PlatformClientOptions { Host = _server.Host, AppId = _server.AppId, ApiKey = _server.ApiKey });
-    }
-
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _server.DisposeAsync();
-    }
-
     [Fact]
     public async Task Users_can_be_created_listed_updated_and_deleted()
     {
