@@ -11,7 +11,7 @@ namespace GitpleLive.Server.Hosting;
 public static class ChatServer
 {
     /// <summary>
-    /// Builds the app from command-line arguments and configuration. <paramref name="configureServices"/>
+    /// Builds the app from command-line arguments and configuration. <paramref name="configure"/>
     /// lets hosts (tests, benchmarks) add or replace services before the app is built.
     /// </summary>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
