@@ -20,7 +20,7 @@ public static class SdkChannelEndpoints
             Json(await channels.ListAsync(http.Caller().AppId, http.Caller().UserId, ChannelArgs.ListQuery(http.Request), http.RequestAborted)));
 
         g.MapGet("/joined/list/all", async (HttpContext http, ChannelService channels) =>
-            Json(await channels.ListAllJoinedAsync(http.Caller().AppId, http.Caller().UserId, ChannelArgs.ListQuery(http.Request) with { Limit = int.MaxValue }, http.RequestAborted)));
+            Json(await channels.ListAllJoinedAsync(http.Caller().AppId, http.Caller().UserId, ChannelArgs.ListQuery(http.Request), http.RequestAborted)));
 
         g.MapGet("/{channelId}", async (HttpContext http, string channelId, ChannelService channels) =>
             Json(await channels.GetAsync(http.Caller().AppId, Id("channel_id", channelId), Actor.User(http.Caller().UserId), http.RequestAborted)));

@@ -115,7 +115,7 @@ public sealed class ChannelService(ChatStore store, IEventPublisher events, IPre
             return new ChannelPage(dtos, more ? Cursor.Encode(rows[^1].CreatedAt, rows[^1].ChannelId) : null);
         }, ct);
 
-    /// <summary>Every channel the user is a member of (clients subscribe from it).</summary>
+    /// <summary>Every channel the user is a member of (clients subscribe from it); the query's limit and cursor do not apply.</summary>
     public Task<List<ChannelDto>> ListAllJoinedAsync(string appId, string userId, ChannelQuery query, CancellationToken ct = default) =>
         store.ReadAsync(async db =>
         {
