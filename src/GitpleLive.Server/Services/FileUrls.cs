@@ -9,17 +9,18 @@ namespace GitpleLive.Server.Services;
 /// with an HMAC of the rest, so an <c>&lt;img&gt;</c> loads them without headers and only holders of a
 /// fresh link (channel members, who get it in messages) can fetch the bytes.
 /// </summary>
-public sealed class FileUrls(ChatServerOptions options, IHttpContextAccessor http, FileUrlKey key)
+public sealed class FileUrls(ChatServerOptions options, IHttpContextAccessor http, FileUrlKey key, TimeProvider time)
 {
     public string Sign(string fileKey, string name, string type)
     {
-        var exp = Clock.NowMs + (long)options.FileUrlLifetime.TotalMilliseconds;
+        var exp = time.NowMs() + (long)options.FileUrlLifetime.TotalMilliseconds;
         var sig = key.Sign(fileKey, name, type, exp);
         return $"{BaseUrl()}/v1/files/{fileKey}?name={Uri.EscapeDataString(name)}&type={Uri.EscapeDataString(type)}&exp={exp}&sig={sig}";
     }
 
     public bool Verify(string fileKey, string name, string type, long exp, string sig) =>
-        exp > Clock.NowMs && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(key.Sign(fileKey, name, type, exp)), Encoding.ASCII.GetBytes(sig));
+        exp > time.NowMs()
+        && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(key.Sign(fileKey, name, type, exp)), Encoding.ASCII.GetBytes(sig));
 
     private string BaseUrl()
     {
