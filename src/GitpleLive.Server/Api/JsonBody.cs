@@ -56,14 +56,20 @@ public sealed partial class JsonBody
         {
             case JsonValueKind.String:
                 try { e.GetString(); }
-                catch (InvalidOperationException) { throw ApiException.BadRequest($"{path ?? "value"} is not valid text (unpaired surrogate)"); }
+                catch (InvalidOperationException)
+                {
+                    throw ApiException.BadRequest($"{path ?? "value"} is not valid text (unpaired surrogate)");
+                }
                 break;
             case JsonValueKind.Object:
                 foreach (var p in e.EnumerateObject())
                 {
                     string name;
                     try { name = p.Name; }
-                    catch (InvalidOperationException) { throw ApiException.BadRequest($"{path ?? "body"} has a key that is not valid text (unpaired surrogate)"); }
+                    catch (InvalidOperationException)
+                    {
+                        throw ApiException.BadRequest($"{path ?? "body"} has a key that is not valid text (unpaired surrogate)");
+                    }
                     CheckText(p.Value, path is null ? name : $"{path}.{name}");
                 }
                 break;
@@ -143,7 +149,8 @@ public sealed partial class JsonBody
         {
             if (item.ValueKind != JsonValueKind.String) throw ApiException.BadRequest($"{name} must be an array of strings");
             var key = item.GetString()!;
-            if (key.Length is 0 or > Limits.MetaKeyLength) throw ApiException.BadRequest($"{name} entries must be 1 to {Limits.MetaKeyLength} characters");
+            if (key.Length is 0 or > Limits.MetaKeyLength)
+                throw ApiException.BadRequest($"{name} entries must be 1 to {Limits.MetaKeyLength} characters");
             list.Add(key);
         }
         if (list.Count > 1000) throw ApiException.BadRequest($"{name} must have at most 1000 entries");
@@ -199,10 +206,12 @@ public sealed partial class JsonBody
         var meta = new Dictionary<string, string>();
         foreach (var p in v.EnumerateObject())
         {
-            if (p.Name.Length is 0 or > Limits.MetaKeyLength) throw ApiException.BadRequest($"{name} keys must be 1 to {Limits.MetaKeyLength} characters");
+            if (p.Name.Length is 0 or > Limits.MetaKeyLength)
+                throw ApiException.BadRequest($"{name} keys must be 1 to {Limits.MetaKeyLength} characters");
             if (p.Value.ValueKind != JsonValueKind.String) throw ApiException.BadRequest($"{name}.{p.Name} must be a string");
             var s = p.Value.GetString()!;
-            if (s.Length > Limits.MetaValueLength) throw ApiException.BadRequest($"{name}.{p.Name} must be at most {Limits.MetaValueLength} characters");
+            if (s.Length > Limits.MetaValueLength)
+                throw ApiException.BadRequest($"{name}.{p.Name} must be at most {Limits.MetaValueLength} characters");
             meta[p.Name] = s;
         }
         return meta;

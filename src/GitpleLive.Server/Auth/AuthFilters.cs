@@ -53,7 +53,8 @@ public static class AuthFilters
         var apps = http.RequestServices.GetRequiredService<AppService>();
         var app = await apps.RequireAsync(http.Request.Headers["APP_ID"], http.RequestAborted);
         string? key = http.Request.Headers["APP_API_KEY"];
-        if (string.IsNullOrEmpty(key) || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes(app.ApiKey)))
+        if (string.IsNullOrEmpty(key) || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(key),
+            Encoding.UTF8.GetBytes(app.ApiKey)))
             throw ApiException.Unauthorized(ErrorCodes.UnauthorizedApplication, "missing or wrong APP_API_KEY");
         return ChatCaller.Platform(app);
     }

@@ -24,7 +24,8 @@ public static class BansApi
             return Done();
         });
 
-        group.MapGet("/{channelId}/banned_list", async (string channelId, ChatCaller caller, BanService bans, CancellationToken cancellationToken) =>
+        group.MapGet("/{channelId}/banned_list", async (string channelId, ChatCaller caller, BanService bans,
+            CancellationToken cancellationToken) =>
             TypedResults.Ok(await bans.BannedAsync(caller, Id("channel_id", channelId), cancellationToken)));
 
         return group;

@@ -18,7 +18,8 @@ public static class ChannelsApi
             // The Platform API names up to 100,000 members and the managers; an SDK user names up to
             // 1000 members and becomes the channel's manager.
             var request = new ChannelService.CreateRequest(
-                body.RequiredId("channel_id"), body.RequiredString("name", Limits.NameLength), body.OptionalString("profile_url", Limits.UrlLength),
+                body.RequiredId("channel_id"), body.RequiredString("name", Limits.NameLength),
+                body.OptionalString("profile_url", Limits.UrlLength),
                 body.OptionalIdList("members", caller.IsPlatform ? 100_000 : 1000) ?? [], body.OptionalBool("reuse") ?? false,
                 body.OptionalMeta("meta"), caller.IsPlatform ? body.OptionalIdList("managers", 1000) : null);
             return TypedResults.Ok(await channels.CreateAsync(caller, request, cancellationToken));
@@ -31,7 +32,8 @@ public static class ChannelsApi
             return TypedResults.Ok(await channels.ListAsync(caller, joinedBy, ChannelArgs.ListQuery(http.Request), cancellationToken));
         });
 
-        group.MapGet("/{channelId}", async (string channelId, ChatCaller caller, ChannelService channels, CancellationToken cancellationToken) =>
+        group.MapGet("/{channelId}", async (string channelId, ChatCaller caller, ChannelService channels,
+            CancellationToken cancellationToken) =>
             TypedResults.Ok(await channels.GetAsync(caller, Id("channel_id", channelId), cancellationToken)));
 
         // Meta changes here only through the Platform API; SDK users have /meta.
@@ -44,7 +46,8 @@ public static class ChannelsApi
                 caller.IsPlatform ? body.OptionalMeta("meta") : null, cancellationToken));
         });
 
-        group.MapDelete("/{channelId}", async (string channelId, ChatCaller caller, ChannelService channels, CancellationToken cancellationToken) =>
+        group.MapDelete("/{channelId}", async (string channelId, ChatCaller caller, ChannelService channels,
+            CancellationToken cancellationToken) =>
         {
             await channels.DeleteAsync(caller, Id("channel_id", channelId), cancellationToken);
             return Done();
@@ -64,24 +67,29 @@ public static class ChannelsApi
     /// <summary>The SDK's own routes: the caller's channels and channel meta.</summary>
     public static RouteGroupBuilder MapSdkChannels(this RouteGroupBuilder group)
     {
-        group.MapGet("/joined/list", async (HttpContext http, ChatCaller caller, ChannelService channels, CancellationToken cancellationToken) =>
-            TypedResults.Ok(await channels.ListAsync(caller, caller.RequireUserId(), ChannelArgs.ListQuery(http.Request), cancellationToken)));
+        group.MapGet("/joined/list", async (HttpContext http, ChatCaller caller, ChannelService channels,
+            CancellationToken cancellationToken) =>
+            TypedResults.Ok(await channels.ListAsync(caller, caller.RequireUserId(), ChannelArgs.ListQuery(http.Request),
+                cancellationToken)));
 
-        group.MapGet("/joined/list/all", async (HttpContext http, ChatCaller caller, ChannelService channels, CancellationToken cancellationToken) =>
+        group.MapGet("/joined/list/all", async (HttpContext http, ChatCaller caller, ChannelService channels,
+            CancellationToken cancellationToken) =>
             TypedResults.Ok(await channels.ListAllJoinedAsync(caller, ChannelArgs.ListQuery(http.Request), cancellationToken)));
 
         group.MapPut("/{channelId}/meta", async (HttpContext http, string channelId, ChatCaller caller, ChannelService channels,
             CancellationToken cancellationToken) =>
         {
             var body = await http.BodyAsync();
-            return TypedResults.Ok(await channels.UpdateMetaAsync(caller, Id("channel_id", channelId), body.RequiredMeta("meta"), cancellationToken));
+            return TypedResults.Ok(await channels.UpdateMetaAsync(caller, Id("channel_id", channelId), body.RequiredMeta("meta"),
+                cancellationToken));
         });
 
         group.MapDelete("/{channelId}/meta", async (HttpContext http, string channelId, ChatCaller caller, ChannelService channels,
             CancellationToken cancellationToken) =>
         {
             var body = await http.BodyAsync();
-            return TypedResults.Ok(await channels.DeleteMetaAsync(caller, Id("channel_id", channelId), body.RequiredKeyList("keys"), cancellationToken));
+            return TypedResults.Ok(await channels.DeleteMetaAsync(caller, Id("channel_id", channelId), body.RequiredKeyList("keys"),
+                cancellationToken));
         });
 
         return group;

@@ -44,7 +44,10 @@ public sealed record MessageInput(string? SenderId, string? Content, MessageServ
         }
         var body = await http.BodyAsync();
         var kind = body.OptionalString("type", 8) ?? "text";
-        if (kind != "text") throw ApiException.BadRequest(kind == "file" ? "file messages must be sent as multipart/form-data" : "type must be \"text\" or \"file\"");
+        if (kind != "text")
+            throw ApiException.BadRequest(kind == "file"
+                ? "file messages must be sent as multipart/form-data"
+                : "type must be \"text\" or \"file\"");
         var content = body.RequiredString("content", Limits.ContentLength);
         return new MessageInput(senderField ? body.RequiredId("user_id") : null, content, null, body.OptionalMeta("meta"));
     }

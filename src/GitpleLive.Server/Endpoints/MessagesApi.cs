@@ -20,15 +20,18 @@ public static class MessagesApi
             CancellationToken cancellationToken) =>
         {
             var input = await MessageInput.ReadAsync(http, senderField: caller.IsPlatform);
-            return TypedResults.Ok(await messages.SendAsync(caller, Id("channel_id", channelId), input.SenderId, input.Content, input.File, input.Meta,
+            return TypedResults.Ok(await messages.SendAsync(caller, Id("channel_id", channelId), input.SenderId, input.Content,
+                input.File, input.Meta,
                 cancellationToken));
         });
 
         group.MapGet("/{channelId}/messages", async (HttpContext http, string channelId, ChatCaller caller, MessageService messages,
             CancellationToken cancellationToken) =>
-            TypedResults.Ok(await messages.ListAsync(caller, Id("channel_id", channelId), ChannelArgs.MessageQuery(http.Request), cancellationToken)));
+            TypedResults.Ok(await messages.ListAsync(caller, Id("channel_id", channelId), ChannelArgs.MessageQuery(http.Request),
+                cancellationToken)));
 
-        group.MapDelete("/{channelId}/messages/{messageId}", async (string channelId, string messageId, ChatCaller caller, MessageService messages,
+        group.MapDelete("/{channelId}/messages/{messageId}", async (string channelId, string messageId, ChatCaller caller,
+            MessageService messages,
             CancellationToken cancellationToken) =>
         {
             await messages.DeleteAsync(caller, Id("channel_id", channelId), MessageId(messageId), cancellationToken);
@@ -41,7 +44,8 @@ public static class MessagesApi
     /// <summary>The SDK's own routes: message meta.</summary>
     public static RouteGroupBuilder MapSdkMessages(this RouteGroupBuilder group)
     {
-        group.MapPut("/{channelId}/messages/{messageId}/meta", async (HttpContext http, string channelId, string messageId, ChatCaller caller,
+        group.MapPut("/{channelId}/messages/{messageId}/meta", async (HttpContext http, string channelId, string messageId,
+            ChatCaller caller,
             MessageService messages, CancellationToken cancellationToken) =>
         {
             var body = await http.BodyAsync();
@@ -49,7 +53,8 @@ public static class MessagesApi
                 body.RequiredMeta("meta"), cancellationToken));
         });
 
-        group.MapDelete("/{channelId}/messages/{messageId}/meta", async (HttpContext http, string channelId, string messageId, ChatCaller caller,
+        group.MapDelete("/{channelId}/messages/{messageId}/meta", async (HttpContext http, string channelId, string messageId,
+            ChatCaller caller,
             MessageService messages, CancellationToken cancellationToken) =>
         {
             var body = await http.BodyAsync();

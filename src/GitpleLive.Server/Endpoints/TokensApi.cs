@@ -19,7 +19,8 @@ public static class TokensApi
             return TypedResults.Ok(new TokenDto(t.Token, t.ExpiresAt));
         });
 
-        group.MapPost("/token/by_client_id", async (HttpContext http, AppService apps, TokenService tokens, CancellationToken cancellationToken) =>
+        group.MapPost("/token/by_client_id", async (HttpContext http, AppService apps, TokenService tokens,
+            CancellationToken cancellationToken) =>
         {
             var app = await apps.RequireAsync(http.Request.Headers["APP_ID"], cancellationToken);
             var body = await http.BodyAsync();

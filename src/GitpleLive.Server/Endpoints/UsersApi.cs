@@ -58,7 +58,8 @@ public static class UsersApi
         group.MapPost("", async (HttpContext http, ChatCaller caller, UserService users, CancellationToken cancellationToken) =>
         {
             var body = await http.BodyAsync();
-            return TypedResults.Ok(await users.CreateAsync(caller, body.RequiredId("user_id"), body.RequiredString("name", Limits.NameLength),
+            return TypedResults.Ok(await users.CreateAsync(caller, body.RequiredId("user_id"),
+                body.RequiredString("name", Limits.NameLength),
                 body.OptionalString("profile_url", Limits.UrlLength), body.OptionalMeta("meta"), cancellationToken));
         });
 

@@ -32,7 +32,8 @@ public sealed class AppService(ChatStore store, ChatServerOptions options, TimeP
             ?? throw ApiException.Unauthorized(ErrorCodes.UnauthorizedApplication, "unknown APP_ID");
     }
 
-    public async Task<AppRow> CreateAsync(string? appId, string name, string? apiKey, bool allowTokenless, CancellationToken cancellationToken = default)
+    public async Task<AppRow> CreateAsync(string? appId, string name, string? apiKey, bool allowTokenless,
+        CancellationToken cancellationToken = default)
     {
         var app = new AppRow
         {

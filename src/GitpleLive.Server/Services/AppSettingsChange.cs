@@ -1,6 +1,8 @@
 namespace GitpleLive.Server.Services;
 
-/// <summary>A change of an app's settings: null leaves a setting as it is. <see cref="AppService.UpdateSettingsAsync"/> checks it.</summary>
+/// <summary>
+/// A change of an app's settings: null leaves a setting as it is. <see cref="AppService.UpdateSettingsAsync"/> checks it.
+/// </summary>
 public sealed record AppSettingsChange(
     long? MaxMembersPerChannel = null,
     long? MaxManagersPerChannel = null,

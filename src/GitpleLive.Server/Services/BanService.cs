@@ -27,9 +27,11 @@ public sealed class BanService(ChatStore store, IEventPublisher events, TimeProv
             var user = await db.RequireUserAsync(appId, userId, cancellationToken);
             var member = await db.FindMemberAsync(appId, channelId, userId, cancellationToken);
             if (member is { IsManager: true } && !caller.IsPlatform)
-                throw ApiException.Forbidden(ErrorCodes.ManagersCannotBanEachOther, $"user '{userId}' is a manager; managers cannot ban each other");
+                throw ApiException.Forbidden(ErrorCodes.ManagersCannotBanEachOther,
+                    $"user '{userId}' is a manager; managers cannot ban each other");
             var now = time.NowMs();
-            var row = await db.Bans.FirstOrDefaultAsync(b => b.AppId == appId && b.ChannelId == channelId && b.UserId == userId, cancellationToken);
+            var row = await db.Bans.FirstOrDefaultAsync(b => b.AppId == appId && b.ChannelId == channelId && b.UserId == userId,
+                cancellationToken);
             if (row is null)
             {
                 row = new BanRow { AppId = appId, ChannelId = channelId, UserId = userId };

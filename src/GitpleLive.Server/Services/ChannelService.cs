@@ -42,7 +42,8 @@ public sealed class ChannelService(ChatStore store, IEventPublisher events, Mess
     /// A page of channels, newest first (by creation; cursor stable under concurrent writes).
     /// <paramref name="joinedBy"/> limits the list to that user's channels.
     /// </summary>
-    public Task<ChannelPage> ListAsync(ChatCaller caller, string? joinedBy, ChannelQuery query, CancellationToken cancellationToken = default)
+    public Task<ChannelPage> ListAsync(ChatCaller caller, string? joinedBy, ChannelQuery query,
+        CancellationToken cancellationToken = default)
     {
         var appId = caller.AppId;
         return store.ReadAsync(async db =>
@@ -64,7 +65,8 @@ public sealed class ChannelService(ChatStore store, IEventPublisher events, Mess
             }
             if (after is { } a)
                 q = q.Where(c => c.CreatedAt < a.Time || (c.CreatedAt == a.Time && string.Compare(c.ChannelId, a.Id) > 0));
-            var rows = await q.OrderByDescending(c => c.CreatedAt).ThenBy(c => c.ChannelId).Take(query.Limit + 1).ToListAsync(cancellationToken);
+            var rows = await q.OrderByDescending(c => c.CreatedAt).ThenBy(c => c.ChannelId).Take(query.Limit + 1)
+                .ToListAsync(cancellationToken);
             var more = rows.Count > query.Limit;
             if (more) rows.RemoveAt(rows.Count - 1);
             var dtos = await DecorateAsync(db, appId, rows, query, cancellationToken);
@@ -72,7 +74,9 @@ public sealed class ChannelService(ChatStore store, IEventPublisher events, Mess
         }, cancellationToken);
     }
 
-    /// <summary>Every channel the SDK caller is a member of (clients subscribe from it); the query's limit and cursor do not apply.</summary>
+    /// <summary>
+    /// Every channel the SDK caller is a member of (clients subscribe from it); the query's limit and cursor do not apply.
+    /// </summary>
     public Task<List<ChannelDto>> ListAllJoinedAsync(ChatCaller caller, ChannelQuery query, CancellationToken cancellationToken = default)
     {
         var appId = caller.AppId;
@@ -88,7 +92,8 @@ public sealed class ChannelService(ChatStore store, IEventPublisher events, Mess
     }
 
     /// <summary>Adds the <c>show_*</c> parts, with one query per part whatever the page size.</summary>
-    private async Task<List<ChannelDto>> DecorateAsync(ChatDbContext db, string appId, List<ChannelRow> rows, ChannelQuery query, CancellationToken ct)
+    private async Task<List<ChannelDto>> DecorateAsync(ChatDbContext db, string appId, List<ChannelRow> rows, ChannelQuery query,
+        CancellationToken ct)
     {
         var ids = rows.Select(r => r.ChannelId).ToList();
         var needMembers = query.ShowMembers || query.ShowManagers || query.ShowReadReceipt || query.ShowDeliveryReceipt;
@@ -118,7 +123,9 @@ public sealed class ChannelService(ChatStore store, IEventPublisher events, Mess
             return dto with
             {
                 Members = query.ShowMembers ? ms.Select(x => UserService.ToDto(x.u, x.m.JoinedAt)).ToList() : null,
-                Managers = query.ShowManagers ? ms.Where(x => x.m.IsManager).Select(x => UserService.ToDto(x.u, x.m.JoinedAt)).ToList() : null,
+                Managers = query.ShowManagers
+                    ? ms.Where(x => x.m.IsManager).Select(x => UserService.ToDto(x.u, x.m.JoinedAt)).ToList()
+                    : null,
                 ReadReceipt = query.ShowReadReceipt ? ms.ToDictionary(x => x.m.UserId, x => x.m.ReadAt) : null,
                 DeliveryReceipt = query.ShowDeliveryReceipt ? ms.ToDictionary(x => x.m.UserId, x => x.m.DeliveredAt) : null,
                 Unread = query.ShowUnread ? unread.GetValueOrDefault(r.ChannelId) ?? new() : null,
@@ -140,7 +147,8 @@ public sealed class ChannelService(ChatStore store, IEventPublisher events, Mess
             {
                 m.ChannelId,
                 m.UserId,
-                Count = db.Messages.Count(x => x.AppId == appId && x.ChannelId == m.ChannelId && x.MessageId > m.ReadMessageId && x.UserId != m.UserId),
+                Count = db.Messages.Count(x => x.AppId == appId && x.ChannelId == m.ChannelId && x.MessageId > m.ReadMessageId
+                    && x.UserId != m.UserId),
             })
             .ToListAsync(cancellationToken);
         return rows.GroupBy(r => r.ChannelId).ToDictionary(g => g.Key, g => g.ToDictionary(r => r.UserId, r => (long)r.Count));
@@ -179,7 +187,8 @@ public sealed class ChannelService(ChatStore store, IEventPublisher events, Mess
 
         var (channel, users, created) = await store.WriteAsync(async db =>
         {
-            var existing = await db.Channels.FirstOrDefaultAsync(c => c.AppId == app.AppId && c.ChannelId == request.ChannelId, cancellationToken);
+            var existing = await db.Channels.FirstOrDefaultAsync(c => c.AppId == app.AppId && c.ChannelId == request.ChannelId,
+                cancellationToken);
             if (existing is not null)
             {
                 if (!request.Reuse) throw ApiException.Invalid(ErrorCodes.DuplicateId, $"channel '{request.ChannelId}' already exists");
@@ -232,7 +241,9 @@ public sealed class ChannelService(ChatStore store, IEventPublisher events, Mess
         }, cancellationToken);
     }
 
-    /// <summary>Deletes the channel with its messages, files, members and bans; every member's subscription is cut after the event.</summary>
+    /// <summary>
+    /// Deletes the channel with its messages, files, members and bans; every member's subscription is cut after the event.
+    /// </summary>
     public async Task DeleteAsync(ChatCaller caller, string channelId, CancellationToken cancellationToken = default)
     {
         var appId = caller.AppId;
@@ -275,7 +286,8 @@ public sealed class ChannelService(ChatStore store, IEventPublisher events, Mess
         }, cancellationToken);
 
     /// <summary>Removes meta keys; any member; raises <c>group:channel_update</c>.</summary>
-    public Task<ChannelDto> DeleteMetaAsync(ChatCaller caller, string channelId, IReadOnlyList<string> keys, CancellationToken cancellationToken = default) =>
+    public Task<ChannelDto> DeleteMetaAsync(ChatCaller caller, string channelId, IReadOnlyList<string> keys,
+        CancellationToken cancellationToken = default) =>
         ChangeAsync(caller, channelId, managerOnly: false, c =>
         {
             c.Meta = Meta.Remove(c.Meta, keys);

@@ -20,7 +20,8 @@ public sealed class FileUrls(ChatServerOptions options, IHttpContextAccessor htt
 
     public bool Verify(string fileKey, string name, string type, long exp, string sig) =>
         exp > time.NowMs()
-        && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(key.Sign(fileKey, name, type, exp)), Encoding.ASCII.GetBytes(sig));
+        && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(key.Sign(fileKey, name, type, exp)),
+            Encoding.ASCII.GetBytes(sig));
 
     private string BaseUrl()
     {

@@ -48,7 +48,8 @@ public sealed class LocalFileStore(ChatServerOptions options) : IFileStore
     public Stream? OpenRead(string key)
     {
         var path = PathOf(key);
-        return File.Exists(path) ? new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 81920, useAsync: true) : null;
+        return File.Exists(path) ? new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 81920,
+            useAsync: true) : null;
     }
 
     public Task DeleteAsync(string key, CancellationToken cancellationToken = default)

@@ -59,7 +59,8 @@ public sealed class MembershipService(ChatStore store, IEventPublisher events, I
     /// Platform API: adds members. Raises <c>group:channel_join</c> to the channel (members already
     /// there hear it) and <c>user_joined_channel</c> to each new member, who does not hear the channel yet.
     /// </summary>
-    public Task AddMembersAsync(ChatCaller caller, string channelId, IReadOnlyList<string> userIds, CancellationToken cancellationToken = default)
+    public Task AddMembersAsync(ChatCaller caller, string channelId, IReadOnlyList<string> userIds,
+        CancellationToken cancellationToken = default)
     {
         caller.RequirePlatform();
         return AddAsync(caller.App, channelId, userIds, strict: false, cancellationToken);
@@ -71,24 +72,30 @@ public sealed class MembershipService(ChatStore store, IEventPublisher events, I
         {
             var c = await db.RequireChannelAsync(app.AppId, channelId, ct);
             var now = time.NowMs();
-            var current = await db.Members.Where(m => m.AppId == app.AppId && m.ChannelId == channelId).Select(m => m.UserId).ToListAsync(ct);
+            var current = await db.Members.Where(m => m.AppId == app.AppId && m.ChannelId == channelId).Select(m => m.UserId)
+                .ToListAsync(ct);
             var found = await db.Users.Where(u => u.AppId == app.AppId && userIds.Contains(u.UserId)).ToListAsync(ct);
-            var bans = await db.Bans.Where(b => b.AppId == app.AppId && b.ChannelId == channelId && userIds.Contains(b.UserId) && b.EndAt > now)
+            var bans = await db.Bans.Where(b => b.AppId == app.AppId && b.ChannelId == channelId && userIds.Contains(b.UserId)
+                && b.EndAt > now)
                 .Select(b => b.UserId).ToListAsync(ct);
             var toAdd = new List<UserRow>();
             foreach (var id in userIds)
             {
-                var user = found.FirstOrDefault(u => u.UserId == id) ?? throw ApiException.NotFound(ErrorCodes.UserNotFound, $"user '{id}' not found");
-                if (bans.Contains(id)) throw ApiException.Forbidden(ErrorCodes.BannedCannotJoin, $"user '{id}' is banned from channel '{channelId}'");
+                var user = found.FirstOrDefault(u => u.UserId == id) ?? throw ApiException.NotFound(ErrorCodes.UserNotFound,
+                    $"user '{id}' not found");
+                if (bans.Contains(id)) throw ApiException.Forbidden(ErrorCodes.BannedCannotJoin,
+                    $"user '{id}' is banned from channel '{channelId}'");
                 if (current.Contains(id))
                 {
-                    if (strict) throw ApiException.Invalid(ErrorCodes.AlreadyJoined, $"user '{id}' is already a member of channel '{channelId}'");
+                    if (strict) throw ApiException.Invalid(ErrorCodes.AlreadyJoined,
+                        $"user '{id}' is already a member of channel '{channelId}'");
                     continue;
                 }
                 toAdd.Add(user);
             }
             if (current.Count + toAdd.Count > app.MaxMembersPerChannel)
-                throw ApiException.Invalid(ErrorCodes.MemberLimitExceeded, $"channel '{channelId}' is full ({app.MaxMembersPerChannel} members)");
+                throw ApiException.Invalid(ErrorCodes.MemberLimitExceeded,
+                    $"channel '{channelId}' is full ({app.MaxMembersPerChannel} members)");
             foreach (var u in toAdd)
                 db.Members.Add(new MemberRow
                 {
@@ -113,7 +120,8 @@ public sealed class MembershipService(ChatStore store, IEventPublisher events, I
         RemoveAsync(caller.App, channelId, [caller.RequireUserId()], strict: true, cancellationToken);
 
     /// <summary>Platform API: removes members; each hears <c>group:channel_leave</c> and then loses the channel's topics.</summary>
-    public Task RemoveMembersAsync(ChatCaller caller, string channelId, IReadOnlyList<string> userIds, CancellationToken cancellationToken = default)
+    public Task RemoveMembersAsync(ChatCaller caller, string channelId, IReadOnlyList<string> userIds,
+        CancellationToken cancellationToken = default)
     {
         caller.RequirePlatform();
         return RemoveAsync(caller.App, channelId, userIds, strict: false, cancellationToken);
@@ -124,7 +132,8 @@ public sealed class MembershipService(ChatStore store, IEventPublisher events, I
         var (channel, removed) = await store.WriteAsync(async db =>
         {
             var c = await db.RequireChannelAsync(app.AppId, channelId, ct);
-            var rows = await db.Members.Where(m => m.AppId == app.AppId && m.ChannelId == channelId && userIds.Contains(m.UserId)).ToListAsync(ct);
+            var rows = await db.Members.Where(m => m.AppId == app.AppId && m.ChannelId == channelId
+                && userIds.Contains(m.UserId)).ToListAsync(ct);
             if (strict && rows.Count < userIds.Count)
                 throw ApiException.Forbidden(ErrorCodes.NotJoined,
                     $"user '{userIds.First(id => rows.All(r => r.UserId != id))}' is not a member of channel '{channelId}'");
@@ -151,7 +160,8 @@ public sealed class MembershipService(ChatStore store, IEventPublisher events, I
             var m = await db.FindMemberAsync(app.AppId, channelId, userId, cancellationToken)
                 ?? throw ApiException.Forbidden(ErrorCodes.NotJoined, $"user '{userId}' is not a member of channel '{channelId}'");
             if (m.IsManager) return null;
-            var count = await db.Members.CountAsync(x => x.AppId == app.AppId && x.ChannelId == channelId && x.IsManager, cancellationToken);
+            var count = await db.Members.CountAsync(x => x.AppId == app.AppId && x.ChannelId == channelId && x.IsManager,
+                cancellationToken);
             if (count >= app.MaxManagersPerChannel)
                 throw ApiException.Invalid(ErrorCodes.ManagerLimitExceeded,
                     $"channel '{channelId}' already has {count} managers (limit {app.MaxManagersPerChannel})");
@@ -159,7 +169,8 @@ public sealed class MembershipService(ChatStore store, IEventPublisher events, I
             return (c, UserService.ToDto(user, m.JoinedAt));
         }, cancellationToken);
         if (result is var (channel, dto))
-            await events.PublishAsync([ChannelEvents.ToChannel(app.AppId, channel, "group:channel_manager_create", user: dto)], cancellationToken);
+            await events.PublishAsync([ChannelEvents.ToChannel(app.AppId, channel, "group:channel_manager_create", user: dto)],
+                cancellationToken);
     }
 
     /// <summary>Takes manager rights away (1016 when not a manager); the user then loses the manager topic.</summary>
@@ -211,7 +222,8 @@ public sealed class MembershipService(ChatStore store, IEventPublisher events, I
             return result;
         }, cancellationToken);
         await events.PublishAsync(payloads.Select(p =>
-            ChannelEvents.ToChannel(caller.AppId, p.Item1, "group:channel_message_read_event", channelPayload: p.Item2)).ToList(), cancellationToken);
+            ChannelEvents.ToChannel(caller.AppId, p.Item1, "group:channel_message_read_event",
+                channelPayload: p.Item2)).ToList(), cancellationToken);
     }
 
     public async Task MarkDeliveredAsync(ChatCaller caller, string channelId, CancellationToken cancellationToken = default)
@@ -225,7 +237,8 @@ public sealed class MembershipService(ChatStore store, IEventPublisher events, I
             await db.SaveChangesAsync(cancellationToken);
             return (c, await WithReceiptsAsync(db, c, cancellationToken));
         }, cancellationToken);
-        await events.PublishAsync([ChannelEvents.ToChannel(caller.AppId, channel, "group:channel_message_delivered_event", channelPayload: payload)],
+        await events.PublishAsync([ChannelEvents.ToChannel(caller.AppId, channel, "group:channel_message_delivered_event",
+            channelPayload: payload)],
             cancellationToken);
     }
 

@@ -51,7 +51,8 @@ public sealed class MessageService(
             await store.ReadAsync(async db => { await CheckCanSendAsync(db, app, channelId, senderId, asPlatform, ct); return true; }, ct);
             fileKey = $"{app.AppId}/{channelId}/{Guid.CreateVersion7():N}";
             fileSize = await files.SaveAsync(fileKey, file.Content, app.MaxFileSize, ct);
-            if (fileSize < 0) throw ApiException.Invalid(ErrorCodes.FileSizeExceeded, $"file: larger than this app's limit of {app.MaxFileSize} bytes");
+            if (fileSize < 0) throw ApiException.Invalid(ErrorCodes.FileSizeExceeded,
+                $"file: larger than this app's limit of {app.MaxFileSize} bytes");
         }
         try
         {
@@ -144,7 +145,8 @@ public sealed class MessageService(
         // Left joins on the channel's key (not subqueries), which every provider translates.
         var found = await (
                 from c in db.Channels.AsNoTracking().Where(c => c.AppId == app.AppId && c.ChannelId == channelId)
-                join u in db.Users.AsNoTracking().Where(u => u.AppId == app.AppId && u.UserId == senderId) on c.AppId equals u.AppId into senders
+                join u in db.Users.AsNoTracking().Where(u => u.AppId == app.AppId && u.UserId == senderId)
+                    on c.AppId equals u.AppId into senders
                 from u in senders.DefaultIfEmpty()
                 join m in db.Members.AsNoTracking().Where(m => m.AppId == app.AppId && m.ChannelId == channelId && m.UserId == senderId)
                     on c.AppId equals m.AppId into members
@@ -155,14 +157,19 @@ public sealed class MessageService(
         var sender = found.Sender ?? throw ApiException.NotFound(ErrorCodes.UserNotFound, $"user '{senderId}' not found");
         if (!asPlatform)
         {
-            var m = found.Member ?? throw ApiException.Forbidden(ErrorCodes.NotJoined, $"user '{senderId}' is not a member of channel '{channelId}'");
-            if (found.Channel.Freeze && !m.IsManager) throw ApiException.Forbidden(ErrorCodes.ChannelFrozen, $"channel '{channelId}' is frozen");
+            var m = found.Member ?? throw ApiException.Forbidden(ErrorCodes.NotJoined,
+                $"user '{senderId}' is not a member of channel '{channelId}'");
+            if (found.Channel.Freeze && !m.IsManager) throw ApiException.Forbidden(ErrorCodes.ChannelFrozen,
+                $"channel '{channelId}' is frozen");
         }
         return (found.Channel, sender);
     }
 
-    /// <summary>History (PROTOCOL §5.3): ascending by id; <c>prev</c> = the newest before the base, <c>next</c> = the oldest after it.</summary>
-    public Task<MessagePage> ListAsync(ChatCaller caller, string channelId, MessageQuery query, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// History (PROTOCOL §5.3): ascending by id; <c>prev</c> = the newest before the base, <c>next</c> = the oldest after it.
+    /// </summary>
+    public Task<MessagePage> ListAsync(ChatCaller caller, string channelId, MessageQuery query,
+        CancellationToken cancellationToken = default)
     {
         var appId = caller.AppId;
         var ct = cancellationToken;
@@ -189,7 +196,8 @@ public sealed class MessageService(
         }, ct);
     }
 
-    private static async Task<MessageRow> RequireMessageAsync(ChatDbContext db, string appId, string channelId, long messageId, CancellationToken ct) =>
+    private static async Task<MessageRow> RequireMessageAsync(ChatDbContext db, string appId, string channelId, long messageId,
+        CancellationToken ct) =>
         await db.Messages.FirstOrDefaultAsync(m => m.AppId == appId && m.ChannelId == channelId && m.MessageId == messageId, ct)
         ?? throw ApiException.NotFound(ErrorCodes.MessageNotFound, $"message {messageId} not found in channel '{channelId}'");
 

@@ -17,7 +17,8 @@ public sealed class ModerationService(ChatStore store, IEventPublisher events, M
     public static readonly string[] Types = ["user", "channel", "message"];
     public static readonly string[] Categories = ["general", "spam", "profanity", "etc", "custom"];
 
-    public sealed record ReportRequest(string ReportType, string Category, string? Reason, string? UserId, string? ChannelId, long? MessageId);
+    public sealed record ReportRequest(string ReportType, string Category, string? Reason, string? UserId, string? ChannelId,
+        long? MessageId);
 
     /// <summary>A report by the SDK caller.</summary>
     public async Task<ReportDto> CreateAsync(ChatCaller caller, ReportRequest r, CancellationToken cancellationToken = default)
@@ -53,8 +54,10 @@ public sealed class ModerationService(ChatStore store, IEventPublisher events, M
                     if (r.MessageId is null) throw ApiException.BadRequest("message_id is required for a message report");
                     c = await db.RequireChannelAsync(app.AppId, r.ChannelId, ct);
                     await db.RequireMemberAsync(caller, r.ChannelId, ct);
-                    var m = await db.Messages.FirstOrDefaultAsync(x => x.AppId == app.AppId && x.ChannelId == r.ChannelId && x.MessageId == r.MessageId, ct)
-                        ?? throw ApiException.NotFound(ErrorCodes.MessageNotFound, $"message {r.MessageId} not found in channel '{r.ChannelId}'");
+                    var m = await db.Messages.FirstOrDefaultAsync(x => x.AppId == app.AppId && x.ChannelId == r.ChannelId
+                        && x.MessageId == r.MessageId, ct)
+                        ?? throw ApiException.NotFound(ErrorCodes.MessageNotFound,
+                            $"message {r.MessageId} not found in channel '{r.ChannelId}'");
                     target = await db.Users.FirstOrDefaultAsync(u => u.AppId == app.AppId && u.UserId == m.UserId, ct);
                     message = mapper.ToDto(m, target);
                     fileKey = m.FileKey;
@@ -70,7 +73,7 @@ public sealed class ModerationService(ChatStore store, IEventPublisher events, M
                 ChannelSnapshot = c is null ? null : JsonSerializer.Serialize(ChannelService.ToDto(c), ApiJson.Options),
                 // The file link expires, so the snapshot keeps the file's storage key in its place and
                 // a fresh link is signed whenever the report is read.
-                MessageSnapshot = message is null ? null : JsonSerializer.Serialize(message with { File = message.File is null ? null : message.File with { Url = fileKey ?? "" } }, ApiJson.Options),
+                MessageSnapshot = message is null ? null : JsonSerializer.Serialize(KeyInPlaceOfLink(message, fileKey), ApiJson.Options),
                 CreatedAt = now, UpdatedAt = now,
             };
             db.Reports.Add(row);
@@ -87,6 +90,9 @@ public sealed class ModerationService(ChatStore store, IEventPublisher events, M
             }], ct);
         return dto;
     }
+
+    private static MessageDto KeyInPlaceOfLink(MessageDto message, string? fileKey) =>
+        message with { File = message.File is null ? null : message.File with { Url = fileKey ?? "" } };
 
     private ReportDto ToDto(ReportRow r, UserRow? reporter, MessageDto? message = null) => new(
         r.ReportId, r.ReportType, r.ReportCategory,
@@ -122,7 +128,8 @@ public sealed class ModerationService(ChatStore store, IEventPublisher events, M
             var more = rows.Count > limit;
             if (more) rows.RemoveAt(rows.Count - 1);
             var reporterIds = rows.Select(r => r.ReportingUserId).Distinct().ToList();
-            var reporters = await db.Users.Where(u => u.AppId == appId && reporterIds.Contains(u.UserId)).ToDictionaryAsync(u => u.UserId, ct);
+            var reporters = await db.Users.Where(u => u.AppId == appId && reporterIds.Contains(u.UserId))
+                .ToDictionaryAsync(u => u.UserId, ct);
             return new ReportPage(rows.Select(r => ToDto(r, reporters.GetValueOrDefault(r.ReportingUserId))).ToList(),
                 more ? Cursor.Encode(rows[^1].CreatedAt, rows[^1].ReportId) : null);
         }, ct);

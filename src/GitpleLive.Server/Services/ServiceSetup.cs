@@ -6,7 +6,9 @@ namespace GitpleLive.Server.Services;
 
 public static class ServiceSetup
 {
-    /// <summary>Registers the domain services and the event, presence and file seams (in-process by default, Redis when configured).</summary>
+    /// <summary>
+    /// Registers the domain services and the event, presence and file seams (in-process by default, Redis when configured).
+    /// </summary>
     public static IServiceCollection AddChatServices(this IServiceCollection services, ChatServerOptions options)
     {
         services.TryAddSingleton(TimeProvider.System);

@@ -49,7 +49,8 @@ public sealed class UserService(ChatStore store, IEventPublisher events, UserCac
     }
 
     /// <summary>Platform API: a new user (1007 when the id is taken).</summary>
-    public async Task<UserDto> CreateAsync(ChatCaller caller, string userId, string name, string? profileUrl, Dictionary<string, string>? meta,
+    public async Task<UserDto> CreateAsync(ChatCaller caller, string userId, string name, string? profileUrl,
+        Dictionary<string, string>? meta,
         CancellationToken cancellationToken = default)
     {
         caller.RequirePlatform();
@@ -71,8 +72,11 @@ public sealed class UserService(ChatStore store, IEventPublisher events, UserCac
         return ToDto(row);
     }
 
-    /// <summary>Platform API: a page of the app's users, oldest first, optionally only the comma-separated <paramref name="userIds"/>.</summary>
-    public async Task<UserPage> ListAsync(ChatCaller caller, int limit, string? next, string? userIds, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Platform API: a page of the app's users, oldest first, optionally only the comma-separated <paramref name="userIds"/>.
+    /// </summary>
+    public async Task<UserPage> ListAsync(ChatCaller caller, int limit, string? next, string? userIds,
+        CancellationToken cancellationToken = default)
     {
         caller.RequirePlatform();
         var appId = caller.AppId;
@@ -94,7 +98,8 @@ public sealed class UserService(ChatStore store, IEventPublisher events, UserCac
     /// Updates name/profile (and meta for the Platform API) and raises <c>user_update</c> to the user.
     /// An SDK user changes only themselves (3001).
     /// </summary>
-    public Task<UserDto> UpdateAsync(ChatCaller caller, string userId, string? name, string? profileUrl, Dictionary<string, string>? meta = null,
+    public Task<UserDto> UpdateAsync(ChatCaller caller, string userId, string? name, string? profileUrl,
+        Dictionary<string, string>? meta = null,
         CancellationToken cancellationToken = default)
     {
         RequireSelf(caller, userId, "only your own profile can be changed");
@@ -107,7 +112,9 @@ public sealed class UserService(ChatStore store, IEventPublisher events, UserCac
         }, cancellationToken);
     }
 
-    /// <summary>Merges meta keys (1014 over the app's limit) and raises <c>user_update</c>. An SDK user changes only their own (3001).</summary>
+    /// <summary>
+    /// Merges meta keys (1014 over the app's limit) and raises <c>user_update</c>. An SDK user changes only their own (3001).
+    /// </summary>
     public Task<UserDto> UpdateMetaAsync(ChatCaller caller, string userId, Dictionary<string, string> changes,
         CancellationToken cancellationToken = default)
     {
@@ -116,7 +123,8 @@ public sealed class UserService(ChatStore store, IEventPublisher events, UserCac
     }
 
     /// <summary>Removes meta keys and raises <c>user_update</c>. An SDK user changes only their own (3001).</summary>
-    public Task<UserDto> DeleteMetaAsync(ChatCaller caller, string userId, IReadOnlyList<string> keys, CancellationToken cancellationToken = default)
+    public Task<UserDto> DeleteMetaAsync(ChatCaller caller, string userId, IReadOnlyList<string> keys,
+        CancellationToken cancellationToken = default)
     {
         RequireOwnMeta(caller, userId);
         return ChangeAsync(caller.AppId, userId, u => u.Meta = Meta.Remove(u.Meta, keys), cancellationToken);

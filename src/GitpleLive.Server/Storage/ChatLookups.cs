@@ -27,7 +27,8 @@ public static class ChatLookups
     }
 
     /// <summary>3001 unless the caller manages the channel (the Platform API always passes).</summary>
-    public static async Task RequireManagerAsync(this ChatDbContext db, ChatCaller caller, string channelId, CancellationToken cancellationToken = default)
+    public static async Task RequireManagerAsync(this ChatDbContext db, ChatCaller caller, string channelId,
+        CancellationToken cancellationToken = default)
     {
         if (caller.IsPlatform) return;
         var m = await db.FindMemberAsync(caller.AppId, channelId, caller.UserId!, cancellationToken);
@@ -36,7 +37,8 @@ public static class ChatLookups
     }
 
     /// <summary>The user, or 1004.</summary>
-    public static async Task<UserRow> RequireUserAsync(this ChatDbContext db, string appId, string userId, CancellationToken cancellationToken = default) =>
+    public static async Task<UserRow> RequireUserAsync(this ChatDbContext db, string appId, string userId,
+        CancellationToken cancellationToken = default) =>
         await db.Users.FirstOrDefaultAsync(u => u.AppId == appId && u.UserId == userId, cancellationToken)
         ?? throw ApiException.NotFound(ErrorCodes.UserNotFound, $"user '{userId}' not found");
 }
