@@ -14,15 +14,17 @@ public static class AppApi
         platform.MapPut("/app", async (HttpContext http, ChatCaller caller, AppService apps, CancellationToken cancellationToken) =>
         {
             var body = await http.BodyAsync();
-            var change = new AppSettingsChange(
-                MaxMembersPerChannel: body.OptionalLong("max_members_per_channel", 2, 100_000),
-                MaxManagersPerChannel: body.OptionalLong("max_managers_per_channel", 1, 1000),
-                MaxFileSize: body.OptionalLong("max_file_size", 1, 10L * 1024 * 1024 * 1024),
-                MaxMetaKeys: body.OptionalLong("max_meta_keys", 1, 1000),
-                AllowTokenless: body.OptionalBool("allow_tokenless"),
-                Name: body.OptionalString("name", 128),
-                ProfanityMode: body.OptionalString("profanity_mode", 8),
-                ProfanityWords: body.Has("profanity_words") ? body.RequiredKeyList("profanity_words") : null);
+            // Read in this order, with the mode checked before the words are read: that order decides which error answers first.
+            var members = body.OptionalLong("max_members_per_channel", 2, 100_000);
+            var managers = body.OptionalLong("max_managers_per_channel", 1, 1000);
+            var fileSize = body.OptionalLong("max_file_size", 1, 10L * 1024 * 1024 * 1024);
+            var metaKeys = body.OptionalLong("max_meta_keys", 1, 1000);
+            var tokenless = body.OptionalBool("allow_tokenless");
+            var name = body.OptionalString("name", 128);
+            var profanityMode = body.OptionalString("profanity_mode", 8);
+            AppService.CheckProfanityMode(profanityMode);
+            var profanityWords = body.Has("profanity_words") ? body.RequiredKeyList("profanity_words") : null;
+            var change = new AppSettingsChange(members, managers, fileSize, metaKeys, tokenless, name, profanityMode, profanityWords);
             return TypedResults.Ok(AppSettings.From(await apps.UpdateSettingsAsync(caller, change, cancellationToken)));
         });
 

@@ -61,8 +61,7 @@ public sealed class AppService(ChatStore store, ChatServerOptions options, TimeP
     public Task<AppRow> UpdateSettingsAsync(ChatCaller caller, AppSettingsChange change, CancellationToken cancellationToken = default)
     {
         caller.RequirePlatform();
-        if (change.ProfanityMode is not null && !ProfanityFilter.Modes.Contains(change.ProfanityMode))
-            throw ApiException.BadRequest("profanity_mode must be one of off, block, mask");
+        CheckProfanityMode(change.ProfanityMode);
         var words = change.ProfanityWords;
         if (words is { Count: > ProfanityFilter.MaxWords })
             throw ApiException.BadRequest($"profanity_words must have at most {ProfanityFilter.MaxWords} entries");
@@ -79,6 +78,16 @@ public sealed class AppService(ChatStore store, ChatServerOptions options, TimeP
             if (change.ProfanityMode is not null) a.ProfanityMode = change.ProfanityMode;
             if (words is not null) a.ProfanityWords = words.Count == 0 ? null : string.Join('\n', words.Select(w => w.Trim()));
         }, cancellationToken);
+    }
+
+    /// <summary>
+    /// 400 unless the mode is one of <see cref="ProfanityFilter.Modes"/>. PUT /v1/app checks it before reading
+    /// <c>profanity_words</c> too, so a bad mode is the error it answers first.
+    /// </summary>
+    public static void CheckProfanityMode(string? mode)
+    {
+        if (mode is not null && !ProfanityFilter.Modes.Contains(mode))
+            throw ApiException.BadRequest("profanity_mode must be one of off, block, mask");
     }
 
     /// <summary>Applies <paramref name="change"/> to the app's settings and stores them.</summary>
