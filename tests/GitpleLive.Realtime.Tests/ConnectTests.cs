@@ -50,7 +50,7 @@ public sealed class ConnectTests(RealtimeServer server) : IClassFixture<Realtime
     {
         var user = await server.CreateUserAsync(RealtimeServer.AppId, RealtimeServer.NewId("u"));
         var app = (await server.Service<AppService>().FindAsync(RealtimeServer.AppId))!;
-        var session = await server.Service<TokenService>().IssueSessionTokenAsync(app, user, null);
+        var session = await server.Service<TokenService>().IssueSessionTokenAsync(ChatCaller.Platform(app), user, null);
         Assert.Equal(MqttClientConnectResultCode.BadUserNameOrPassword, await RefusedAsync(() => server.ConnectAsync(RealtimeServer.AppId, user, session.Token)));
     }
 

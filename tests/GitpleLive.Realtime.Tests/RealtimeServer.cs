@@ -1,3 +1,4 @@
+using GitpleLive.Server.Auth;
 using GitpleLive.Server.Events;
 using GitpleLive.Server.Services;
 using GitpleLive.Server.Storage;
@@ -71,7 +72,7 @@ public class RealtimeServer : IAsyncLifetime
     public async Task<string> CreateUserAsync(string appId, string userId)
     {
         var app = (await Service<AppService>().FindAsync(appId))!;
-        await Service<UserService>().CreateAsync(app, userId, userId, null, null);
+        await Service<UserService>().CreateAsync(ChatCaller.Platform(app), userId, userId, null, null);
         return userId;
     }
 
@@ -79,7 +80,7 @@ public class RealtimeServer : IAsyncLifetime
     {
         var app = (await Service<AppService>().FindAsync(appId))!;
         var tokens = Service<TokenService>();
-        var session = await tokens.IssueSessionTokenAsync(app, userId, null);
+        var session = await tokens.IssueSessionTokenAsync(ChatCaller.Platform(app), userId, null);
         return (await tokens.ExchangeAsync(app, userId, session.Token)).Token;
     }
 

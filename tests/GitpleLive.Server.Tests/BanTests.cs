@@ -1,5 +1,6 @@
 using GitpleLive.Server.Events;
 using GitpleLive.TestHost;
+using Microsoft.Extensions.Time.Testing;
 
 namespace GitpleLive.Server.Tests;
 
@@ -112,8 +113,9 @@ public class BanTests(ServerFixture fx) : IClassFixture<ServerFixture>
         await alice.Http.ExpectErrorAsync(HttpMethod.Get, $"/v1/sdk/group/channels/{Api.NewId("none")}/banned_list", null, 404, 1003);
     }
 
+    /// <summary>The one ban expiry on the real clock (the rest move a fake clock on).</summary>
     [Fact]
-    public async Task A_ban_ends_at_end_at()
+    public async Task A_ban_ends_at_end_at_in_real_time()
     {
         var (alice, bob, _, id) = await Setup();
         var ban = await alice.Http.PostJsonAsync($"/v1/sdk/group/channels/{id}/ban", new { user_id = bob.UserId, seconds = 1 });
@@ -125,5 +127,35 @@ public class BanTests(ServerFixture fx) : IClassFixture<ServerFixture>
         // Banning again after expiry works and starts a new ban.
         var again = await alice.Http.PostJsonAsync($"/v1/sdk/group/channels/{id}/ban", new { user_id = bob.UserId, seconds = 60 });
         Assert.True(again.Long("start_at") >= ban.Long("end_at"));
+    }
+}
+
+/// <summary>Ban expiry on the server's clock, which the test moves on instead of waiting.</summary>
+public class BanExpiryTests
+{
+    [Fact]
+    public async Task A_ban_holds_until_end_at_and_ends_there()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var server = await TestServer.StartAsync(time: clock);
+        var u = await server.NewUsersAsync("alice", "bob");
+        var (alice, bob) = (u[0], u[1]);
+        var id = await alice.NewChannelAsync(bob);
+        var ban = await alice.Http.PostJsonAsync($"/v1/sdk/group/channels/{id}/ban", new { user_id = bob.UserId, seconds = 1 });
+        Assert.Equal(clock.GetUtcNow().ToUnixTimeMilliseconds(), ban.Long("start_at"));
+        Assert.Equal(ban.Long("start_at") + 1000, ban.Long("end_at"));
+
+        clock.Advance(TimeSpan.FromMilliseconds(999));
+        await bob.Http.ExpectErrorAsync(HttpMethod.Put, $"/v1/sdk/group/channels/{id}/join", null, 403, 1019);
+        Assert.Single((await alice.Http.GetJsonAsync($"/v1/sdk/group/channels/{id}/banned_list"))!.AsArray());
+        await alice.Http.ExpectErrorAsync(HttpMethod.Delete, $"/v1/sdk/group/channels/{id}/ban/{Api.NewId("ghost")}", null, 404, 1004);
+
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Empty((await alice.Http.GetJsonAsync($"/v1/sdk/group/channels/{id}/banned_list"))!.AsArray());
+        // An ended ban cannot be lifted any more: it is not there.
+        await alice.Http.ExpectErrorAsync(HttpMethod.Delete, $"/v1/sdk/group/channels/{id}/ban/{bob.UserId}", null, 404, 1002);
+        await bob.Http.PutJsonAsync($"/v1/sdk/group/channels/{id}/join");
+        var again = await alice.Http.PostJsonAsync($"/v1/sdk/group/channels/{id}/ban", new { user_id = bob.UserId, seconds = 60 });
+        Assert.Equal(ban.Long("end_at"), again.Long("start_at"));
     }
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using GitpleLive.Server.Events;
 using GitpleLive.TestHost;
+using Microsoft.Extensions.Time.Testing;
 
 namespace GitpleLive.Server.Tests;
 
@@ -149,8 +150,9 @@ public class FileTests(ServerFixture fx) : IClassFixture<ServerFixture>
             Assert.Equal(404, (int)gone.StatusCode);
     }
 
+    /// <summary>The one link expiry on the real clock; <see cref="Links_expire_at_exp"/> moves a fake clock on.</summary>
     [Fact]
-    public async Task Links_expire()
+    public async Task Links_expire_in_real_time()
     {
         await using var server = await TestServer.StartAsync(new Dictionary<string, string?> { ["GitpleLive:FileUrlLifetime"] = "00:00:01" });
         using var alice = await server.SdkUserAsync("alice");
@@ -166,6 +168,28 @@ public class FileTests(ServerFixture fx) : IClassFixture<ServerFixture>
             Assert.Equal(403, (int)expired.StatusCode);
         // A member gets a fresh link from history.
         var fresh = (await alice.Http.GetJsonAsync("/v1/sdk/group/channels/c/messages"))!["messages"]![0]!["file"].Str("url");
+        Assert.Equal([5, 6, 7], await Anonymous.GetByteArrayAsync(fresh));
+    }
+
+    [Fact]
+    public async Task Links_expire_at_exp()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string?> { ["GitpleLive:FileUrlLifetime"] = "00:00:01" }, time: clock);
+        using var alice = await server.SdkUserAsync("alice");
+        await alice.Http.PostJsonAsync("/v1/sdk/group/channels", new { channel_id = "c", name = "c" });
+        var m = await alice.Http.PostJsonAsync("/v1/sdk/group/channels/c/messages", Api.FileForm([5, 6, 7], "x.bin"));
+        var url = m!["file"].Str("url");
+        var exp = long.Parse(System.Web.HttpUtility.ParseQueryString(new Uri(url).Query)["exp"]!);
+        Assert.Equal(clock.GetUtcNow().ToUnixTimeMilliseconds() + 1000, exp);
+        clock.Advance(TimeSpan.FromMilliseconds(999));
+        Assert.Equal([5, 6, 7], await Anonymous.GetByteArrayAsync(url));
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        using (var expired = await Anonymous.GetAsync(url))
+            Assert.Equal(403, (int)expired.StatusCode);
+        // A member gets a fresh link from history, valid for the lifetime from now.
+        var fresh = (await alice.Http.GetJsonAsync("/v1/sdk/group/channels/c/messages"))!["messages"]![0]!["file"].Str("url");
+        Assert.Equal(exp + 1000, long.Parse(System.Web.HttpUtility.ParseQueryString(new Uri(fresh).Query)["exp"]!));
         Assert.Equal([5, 6, 7], await Anonymous.GetByteArrayAsync(fresh));
     }
 }

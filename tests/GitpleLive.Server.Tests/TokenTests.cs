@@ -4,6 +4,7 @@ using GitpleLive.Server.Auth;
 using GitpleLive.Server.Services;
 using GitpleLive.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace GitpleLive.Server.Tests;
 
@@ -246,6 +247,7 @@ public class TokenTests(ServerFixture fx) : IClassFixture<ServerFixture>
         await Server.Platform.ExpectErrorAsync(HttpMethod.Get, $"/v1/users/{user}", null, 404, 1004);
     }
 
+    /// <summary>The one token expiry on the real clock; <see cref="Sdk_token_is_valid_until_exp_on_the_server_clock"/> moves a fake clock on.</summary>
     [Fact]
     public async Task Sdk_token_expires_after_its_configured_lifetime()
     {
@@ -264,6 +266,35 @@ public class TokenTests(ServerFixture fx) : IClassFixture<ServerFixture>
         using var response = await alice.Http.SendAsync(request);
         Assert.Equal(200, (int)response.StatusCode);
     }
+}
+
+/// <summary>Token expiry on the server's clock, which the test moves on instead of waiting.</summary>
+public class TokenExpiryTests
+{
+    [Fact]
+    public async Task Sdk_token_is_valid_until_exp_on_the_server_clock()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string?> { ["GitpleLive:SdkTokenLifetime"] = "00:00:03" }, time: clock);
+        using var alice = await server.SdkUserAsync("alice");
+        var payload = Api.JwtPayload(alice.SdkToken);
+        Assert.Equal(clock.GetUtcNow().ToUnixTimeMilliseconds(), payload.Long("iat"));
+        Assert.Equal(3000, payload.Long("exp") - payload.Long("iat"));
+        clock.Advance(TimeSpan.FromMilliseconds(2999));
+        await alice.Http.GetJsonAsync("/v1/sdk/users/info/me");
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        await alice.Http.ExpectErrorAsync(HttpMethod.Get, "/v1/sdk/users/info/me", null, 401, 4001);
+        await alice.Http.ExpectErrorAsync(HttpMethod.Post, "/v1/sdk/users/token", new { }, 401, 4001);
+        // The session token still exchanges, for a token that runs from the server's now.
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/sdk/users/token") { Content = JsonContent.Create(new { }) };
+        request.Headers.Authorization = new("Bearer", alice.SessionToken);
+        using var response = await alice.Http.SendAsync(request);
+        Assert.Equal(200, (int)response.StatusCode);
+        var fresh = Api.JwtPayload((await response.Content.ReadFromJsonAsync<TokenBody>())!.Token);
+        Assert.Equal(payload.Long("exp"), fresh.Long("iat"));
+    }
+
+    private sealed record TokenBody(string Token);
 }
 
 /// <summary>The tokenless path when the app allows it: still refused without a live MQTT client id.</summary>

@@ -19,6 +19,7 @@ public sealed class TestServer : IAsyncDisposable
     private WebApplication? _app;
     private readonly Dictionary<string, string?> _settings;
     private readonly Action<WebApplicationBuilder>? _configure;
+    private readonly TimeProvider? _time;
 
     public string AppId { get; }
     public string ApiKey { get; }
@@ -37,8 +38,10 @@ public sealed class TestServer : IAsyncDisposable
     /// <summary>An HTTP client for the Platform API of the pinned app.</summary>
     public HttpClient Platform { get; private set; } = null!;
 
-    private TestServer(string appId, string apiKey, string dataDirectory, Dictionary<string, string?> settings, Action<WebApplicationBuilder>? configure)
+    private TestServer(string appId, string apiKey, string dataDirectory, Dictionary<string, string?> settings, Action<WebApplicationBuilder>? configure,
+        TimeProvider? time)
     {
+        _time = time;
         AppId = appId;
         ApiKey = apiKey;
         DataDirectory = dataDirectory;
@@ -46,8 +49,12 @@ public sealed class TestServer : IAsyncDisposable
         _configure = configure;
     }
 
-    /// <summary>Starts a server. <paramref name="settings"/> are configuration keys such as <c>GitpleLive:SdkTokenLifetime</c>.</summary>
-    public static async Task<TestServer> StartAsync(IDictionary<string, string?>? settings = null, Action<WebApplicationBuilder>? configure = null, string? dataDirectory = null)
+    /// <summary>
+    /// Starts a server. <paramref name="settings"/> are configuration keys such as <c>GitpleLive:SdkTokenLifetime</c>;
+    /// <paramref name="time"/> replaces the server's clock (a <c>FakeTimeProvider</c> lets a test move time on).
+    /// </summary>
+    public static async Task<TestServer> StartAsync(IDictionary<string, string?>? settings = null, Action<WebApplicationBuilder>? configure = null,
+        string? dataDirectory = null, TimeProvider? time = null)
     {
         var id = Guid.NewGuid().ToString("N")[..12];
         var dir = dataDirectory ?? Path.Combine(Path.GetTempPath(), "gitplelive-tests", id);
@@ -58,7 +65,7 @@ public sealed class TestServer : IAsyncDisposable
             ["GitpleLive:DefaultApiKey"] = "key-" + id,
         };
         if (settings is not null) foreach (var (k, v) in settings) all[k] = v;
-        var server = new TestServer(all["GitpleLive:DefaultAppId"]!, all["GitpleLive:DefaultApiKey"]!, dir, all, configure);
+        var server = new TestServer(all["GitpleLive:DefaultAppId"]!, all["GitpleLive:DefaultApiKey"]!, dir, all, configure, time);
         await server.StartAppAsync(0);
         return server;
     }
@@ -70,6 +77,8 @@ public sealed class TestServer : IAsyncDisposable
         var app = ChatServer.Build(args.ToArray(), b =>
         {
             b.Services.AddSingleton<IEventSink>(Events);
+            // Registered before the server's own services, whose TryAdd then keeps it.
+            if (_time is not null) b.Services.AddSingleton(_time);
             b.Logging.SetMinimumLevelWarning();
             _configure?.Invoke(b);
         });

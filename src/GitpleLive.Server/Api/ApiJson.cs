@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace GitpleLive.Server.Api;
 
@@ -10,12 +9,8 @@ public static class ApiJson
 
     private static JsonSerializerOptions Create()
     {
-        var o = new JsonSerializerOptions(JsonSerializerDefaults.Web)
-        {
-            PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-            DictionaryKeyPolicy = null,
-            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        };
+        var o = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        ApiJsonSetup.Apply(o);
         o.MakeReadOnly(populateMissingResolver: true);
         return o;
     }

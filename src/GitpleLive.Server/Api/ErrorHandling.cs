@@ -43,7 +43,8 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
         context.Response.Clear();
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json; charset=utf-8";
-        var body = new ErrorBody(code, message, status, context.Request.Path.Value ?? "", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        var time = context.RequestServices?.GetService<TimeProvider>() ?? TimeProvider.System;
+        var body = new ErrorBody(code, message, status, context.Request.Path.Value ?? "", time.GetUtcNow().ToUnixTimeMilliseconds());
         await JsonSerializer.SerializeAsync(context.Response.Body, body, ApiJson.Options);
     }
 

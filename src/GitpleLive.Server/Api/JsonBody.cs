@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using GitpleLive.Server.Storage;
 
 namespace GitpleLive.Server.Api;
@@ -57,14 +56,20 @@ public sealed partial class JsonBody
         {
             case JsonValueKind.String:
                 try { e.GetString(); }
-                catch (InvalidOperationException) { throw ApiException.BadRequest($"{path ?? "value"} is not valid text (unpaired surrogate)"); }
+                catch (InvalidOperationException)
+                {
+                    throw ApiException.BadRequest($"{path ?? "value"} is not valid text (unpaired surrogate)");
+                }
                 break;
             case JsonValueKind.Object:
                 foreach (var p in e.EnumerateObject())
                 {
                     string name;
                     try { name = p.Name; }
-                    catch (InvalidOperationException) { throw ApiException.BadRequest($"{path ?? "body"} has a key that is not valid text (unpaired surrogate)"); }
+                    catch (InvalidOperationException)
+                    {
+                        throw ApiException.BadRequest($"{path ?? "body"} has a key that is not valid text (unpaired surrogate)");
+                    }
                     CheckText(p.Value, path is null ? name : $"{path}.{name}");
                 }
                 break;
@@ -144,7 +149,8 @@ public sealed partial class JsonBody
         {
             if (item.ValueKind != JsonValueKind.String) throw ApiException.BadRequest($"{name} must be an array of strings");
             var key = item.GetString()!;
-            if (key.Length is 0 or > Limits.MetaKeyLength) throw ApiException.BadRequest($"{name} entries must be 1 to {Limits.MetaKeyLength} characters");
+            if (key.Length is 0 or > Limits.MetaKeyLength)
+                throw ApiException.BadRequest($"{name} entries must be 1 to {Limits.MetaKeyLength} characters");
             list.Add(key);
         }
         if (list.Count > 1000) throw ApiException.BadRequest($"{name} must have at most 1000 entries");
@@ -200,33 +206,14 @@ public sealed partial class JsonBody
         var meta = new Dictionary<string, string>();
         foreach (var p in v.EnumerateObject())
         {
-            if (p.Name.Length is 0 or > Limits.MetaKeyLength) throw ApiException.BadRequest($"{name} keys must be 1 to {Limits.MetaKeyLength} characters");
+            if (p.Name.Length is 0 or > Limits.MetaKeyLength)
+                throw ApiException.BadRequest($"{name} keys must be 1 to {Limits.MetaKeyLength} characters");
             if (p.Value.ValueKind != JsonValueKind.String) throw ApiException.BadRequest($"{name}.{p.Name} must be a string");
             var s = p.Value.GetString()!;
-            if (s.Length > Limits.MetaValueLength) throw ApiException.BadRequest($"{name}.{p.Name} must be at most {Limits.MetaValueLength} characters");
+            if (s.Length > Limits.MetaValueLength)
+                throw ApiException.BadRequest($"{name}.{p.Name} must be at most {Limits.MetaValueLength} characters");
             meta[p.Name] = s;
         }
         return meta;
     }
-}
-
-/// <summary>
-/// Ids (users, channels) are 1–128 characters of ASCII letters, digits and <c>_ - . @</c>. They
-/// end up in MQTT topic names and in <c>::</c>-separated client ids, so <c>/ + # :</c> and spaces
-/// are refused. They are also URL path segments, so <c>.</c> and <c>..</c> (which clients and
-/// servers collapse as dot segments, making the resource unreachable) are refused too.
-/// </summary>
-public static partial class Ids
-{
-    public const string Allowed = "1-128 characters of A-Z a-z 0-9 _ - . @, not '.' or '..'";
-
-    [GeneratedRegex("^[A-Za-z0-9_.@-]{1,128}$")]
-    private static partial Regex Pattern();
-
-    public static bool IsValid(string? id) => id is not null and not "." and not ".." && Pattern().IsMatch(id);
-
-    public static string Check(string field, string id) =>
-        IsValid(id) ? id : throw ApiException.BadRequest($"{field} '{Truncate(id)}' is not a valid id ({Allowed})");
-
-    private static string Truncate(string s) => s.Length > 40 ? s[..40] + "…" : s;
 }

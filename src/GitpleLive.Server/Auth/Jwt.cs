@@ -45,8 +45,10 @@ public static class Jwt
             if (!root.TryGetProperty("app_id", out var app) || app.ValueKind != JsonValueKind.String) return null;
             if (!root.TryGetProperty("typ", out var kind) || kind.ValueKind != JsonValueKind.String) return null;
             // TryGetInt64 throws on a non-number, so check the kind first: the payload is unverified input.
-            if (!root.TryGetProperty("iat", out var iat) || iat.ValueKind != JsonValueKind.Number || !iat.TryGetInt64(out var iatValue)) return null;
-            if (!root.TryGetProperty("exp", out var exp) || exp.ValueKind != JsonValueKind.Number || !exp.TryGetInt64(out var expValue)) return null;
+            if (!root.TryGetProperty("iat", out var iat) || iat.ValueKind != JsonValueKind.Number
+                || !iat.TryGetInt64(out var iatValue)) return null;
+            if (!root.TryGetProperty("exp", out var exp) || exp.ValueKind != JsonValueKind.Number
+                || !exp.TryGetInt64(out var expValue)) return null;
             return new Claims(user.GetString()!, app.GetString()!, kind.GetString()!, iatValue, expValue);
         }
         catch (Exception e) when (e is FormatException or JsonException or ArgumentException or InvalidOperationException)

@@ -17,7 +17,8 @@ public static class ChannelArgs
         ShowLastMessage = r.Bool("show_last_message"),
         Name = r.String("name", Storage.Limits.NameLength),
         IncludeMembers = r.String("include_members", 100 * 130) is { } s
-            ? s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(id => Ids.Check("include_members", id)).Distinct().ToList()
+            ? s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(id => Ids.Check("include_members", id)).Distinct().ToList()
             : null,
         Next = r.String("next", 600),
     };

@@ -13,7 +13,7 @@ public static class DiagnosticsEndpoints
         var g = platform.MapGroup("/diagnostics");
 
         // { channel_ids: [..], rate: events/s, seconds, content_bytes? }: starts the server-side generator.
-        g.MapPost("/fanout", async (HttpContext http, FanoutGenerator generator) =>
+        g.MapPost("/fanout", async (HttpContext http, ChatCaller caller, FanoutGenerator generator) =>
         {
             var body = await http.BodyAsync();
             var channels = body.OptionalIdList("channel_ids", 10_000) ?? throw ApiException.BadRequest("channel_ids is required");
@@ -21,16 +21,16 @@ public static class DiagnosticsEndpoints
             var rate = (int)body.RequiredLong("rate", 1, 10_000_000);
             var seconds = body.RequiredLong("seconds", 1, 3600);
             var bytes = (int)(body.OptionalLong("content_bytes", 0, 64 * 1024) ?? 100);
-            await generator.StartAsync(http.PlatformApp(), channels, rate, TimeSpan.FromSeconds(seconds), bytes, http.RequestAborted);
-            return Json(generator.Current);
+            await generator.StartAsync(caller, channels, rate, TimeSpan.FromSeconds(seconds), bytes, http.RequestAborted);
+            return TypedResults.Ok(generator.Current);
         });
 
-        g.MapGet("/fanout", (FanoutGenerator generator) => Json(generator.Current));
+        g.MapGet("/fanout", (FanoutGenerator generator) => TypedResults.Ok(generator.Current));
 
         g.MapDelete("/fanout", (FanoutGenerator generator) =>
         {
             generator.Stop();
-            return Json(generator.Current);
+            return TypedResults.Ok(generator.Current);
         });
     }
 }

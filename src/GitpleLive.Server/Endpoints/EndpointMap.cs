@@ -1,9 +1,14 @@
 using GitpleLive.Server.Api;
 using GitpleLive.Server.Auth;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace GitpleLive.Server.Endpoints;
 
-/// <summary>Maps every HTTP route of the server.</summary>
+/// <summary>
+/// Maps every HTTP route of the server. The routes the SDK API (<c>/v1/sdk</c>) and the Platform API
+/// (<c>/v1</c>) share are mapped once per resource onto both groups; the handlers and services tell
+/// the two apart by the <see cref="ChatCaller"/> the group's auth filter binds.
+/// </summary>
 public static class EndpointMap
 {
     /// <summary>Body of calls that answer "200" with nothing to say.</summary>
@@ -13,16 +18,32 @@ public static class EndpointMap
     {
         HealthEndpoints.Map(app);
         FileEndpoints.Map(app);
-        SdkTokenEndpoints.Map(app.MapGroup("/v1/sdk/users"));
+        app.MapGroup("/v1/sdk/users").MapSdkTokens();
 
-        var sdk = app.MapGroup("/v1/sdk").AddEndpointFilter(AuthFilters.SdkAsync);
-        SdkUserEndpoints.Map(sdk);
-        SdkChannelEndpoints.Map(sdk);
-        SdkMessageEndpoints.Map(sdk);
-        SdkReportEndpoints.Map(sdk);
+        var sdk = app.MapGroup("/v1/sdk").RequireSdkUser();
+        var platform = app.MapGroup("/v1").RequirePlatform();
 
-        var platform = app.MapGroup("/v1").AddEndpointFilter(AuthFilters.PlatformAsync);
-        PlatformEndpoints.Map(platform);
+        foreach (var api in (RouteGroupBuilder[])[sdk, platform])
+        {
+            var channels = api.MapGroup("/group/channels");
+            channels.MapChannels();
+            channels.MapMembers();
+            channels.MapMessages();
+            channels.MapBans();
+        }
+
+        var sdkChannels = sdk.MapGroup("/group/channels");
+        sdkChannels.MapSdkChannels();
+        sdkChannels.MapSdkMembers();
+        sdkChannels.MapSdkMessages();
+        sdk.MapSdkUsers();
+        sdk.MapReports();
+
+        var platformChannels = platform.MapGroup("/group/channels");
+        platformChannels.MapPlatformMembers();
+        platformChannels.MapPlatformMessages();
+        platform.MapApp();
+        platform.MapGroup("/users").MapPlatformUsers().MapPlatformTokens();
         if (app.Services.GetRequiredService<Hosting.ChatServerOptions>().EnableDiagnostics)
             DiagnosticsEndpoints.Map(platform);
 
@@ -44,9 +65,11 @@ public static class EndpointMap
     /// 400 naming the field, not a route miss.
     /// </summary>
     public static long MessageId(string value) =>
-        long.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id) && id is > 0 and < 1L << 53
+        long.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id)
+        && id is > 0 and < 1L << 53
             ? id
             : throw ApiException.BadRequest($"message_id '{(value.Length > 40 ? value[..40] + "…" : value)}' must be a positive integer");
 
-    public static IResult Json<T>(T value) => Results.Json(value, ApiJson.Options);
+    /// <summary>200 with <c>{}</c>.</summary>
+    public static Ok<object> Done() => TypedResults.Ok(Ok);
 }

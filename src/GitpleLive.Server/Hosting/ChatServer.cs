@@ -36,6 +36,7 @@ public static class ChatServer
         builder.Services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(f => f.MultipartBodyLengthLimit = options.MaxUploadSize);
         builder.Services.AddChatStorage(options);
         builder.Services.AddChatServices(options);
+        builder.Services.AddChatApiJson();
         builder.Services.AddChatRealtime(options);
         builder.Services.AddCors();
         builder.Services.AddHttpContextAccessor();

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using GitpleLive.Server.Api;
+using GitpleLive.Server.Auth;
 using GitpleLive.Server.Hosting;
 using GitpleLive.Server.Storage;
 using Microsoft.EntityFrameworkCore;
@@ -8,7 +9,7 @@ using Microsoft.EntityFrameworkCore;
 namespace GitpleLive.Server.Services;
 
 /// <summary>Apps (tenants): lookup with a small cache, creation, and settings.</summary>
-public sealed class AppService(ChatStore store, ChatServerOptions options)
+public sealed class AppService(ChatStore store, ChatServerOptions options, TimeProvider time)
 {
     // Apps change rarely and every call needs one; the cache is updated by this service's own writes.
     private readonly ConcurrentDictionary<string, AppRow> _cache = new();
@@ -24,13 +25,15 @@ public sealed class AppService(ChatStore store, ChatServerOptions options)
     /// <summary>The app named by the <c>APP_ID</c> header, or 4003.</summary>
     public async ValueTask<AppRow> RequireAsync(string? appId, CancellationToken cancellationToken = default)
     {
-        if (string.IsNullOrEmpty(appId)) throw ApiException.Unauthorized(ErrorCodes.UnauthorizedApplication, "missing APP_ID header");
+        if (string.IsNullOrEmpty(appId))
+            throw ApiException.Unauthorized(ErrorCodes.UnauthorizedApplication, "missing APP_ID header");
         if (appId.Length > 64) throw ApiException.Unauthorized(ErrorCodes.UnauthorizedApplication, "unknown APP_ID");
         return await FindAsync(appId, cancellationToken)
             ?? throw ApiException.Unauthorized(ErrorCodes.UnauthorizedApplication, "unknown APP_ID");
     }
 
-    public async Task<AppRow> CreateAsync(string? appId, string name, string? apiKey, bool allowTokenless, CancellationToken cancellationToken = default)
+    public async Task<AppRow> CreateAsync(string? appId, string name, string? apiKey, bool allowTokenless,
+        CancellationToken cancellationToken = default)
     {
         var app = new AppRow
         {
@@ -39,7 +42,7 @@ public sealed class AppService(ChatStore store, ChatServerOptions options)
             ApiKey = apiKey ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24)),
             TokenSecret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
             AllowTokenless = allowTokenless,
-            CreatedAt = Clock.NowMs,
+            CreatedAt = time.NowMs(),
         };
         await store.WriteAsync(async db =>
         {
@@ -51,8 +54,44 @@ public sealed class AppService(ChatStore store, ChatServerOptions options)
         return app;
     }
 
+    /// <summary>
+    /// Platform API: changes the caller's app settings (PUT /v1/app). The fields' ranges are the
+    /// request parser's; the rules between and within fields are checked here, all before anything is stored.
+    /// </summary>
+    public Task<AppRow> UpdateSettingsAsync(ChatCaller caller, AppSettingsChange change, CancellationToken cancellationToken = default)
+    {
+        caller.RequirePlatform();
+        CheckProfanityMode(change.ProfanityMode);
+        var words = change.ProfanityWords;
+        if (words is { Count: > ProfanityFilter.MaxWords })
+            throw ApiException.BadRequest($"profanity_words must have at most {ProfanityFilter.MaxWords} entries");
+        if (words is not null && words.Any(w => w.Contains('\n') || string.IsNullOrWhiteSpace(w)))
+            throw ApiException.BadRequest("profanity_words entries must be non-blank single lines");
+        return UpdateAsync(caller.AppId, a =>
+        {
+            if (change.MaxMembersPerChannel is { } m) a.MaxMembersPerChannel = (int)m;
+            if (change.MaxManagersPerChannel is { } mg) a.MaxManagersPerChannel = (int)mg;
+            if (change.MaxFileSize is { } f) a.MaxFileSize = f;
+            if (change.MaxMetaKeys is { } k) a.MaxMetaKeys = (int)k;
+            if (change.AllowTokenless is { } t) a.AllowTokenless = t;
+            if (change.Name is not null) a.Name = change.Name;
+            if (change.ProfanityMode is not null) a.ProfanityMode = change.ProfanityMode;
+            if (words is not null) a.ProfanityWords = words.Count == 0 ? null : string.Join('\n', words.Select(w => w.Trim()));
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// 400 unless the mode is one of <see cref="ProfanityFilter.Modes"/>. PUT /v1/app checks it before reading
+    /// <c>profanity_words</c> too, so a bad mode is the error it answers first.
+    /// </summary>
+    public static void CheckProfanityMode(string? mode)
+    {
+        if (mode is not null && !ProfanityFilter.Modes.Contains(mode))
+            throw ApiException.BadRequest("profanity_mode must be one of off, block, mask");
+    }
+
     /// <summary>Applies <paramref name="change"/> to the app's settings and stores them.</summary>
-    public async Task<AppRow> UpdateAsync(string appId, Action<AppRow> change, CancellationToken cancellationToken = default)
+    private async Task<AppRow> UpdateAsync(string appId, Action<AppRow> change, CancellationToken cancellationToken = default)
     {
         var updated = await store.WriteAsync(async db =>
         {

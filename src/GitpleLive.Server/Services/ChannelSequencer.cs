@@ -15,7 +15,8 @@ namespace GitpleLive.Server.Services;
 public sealed class ChannelSequencer(ChatServerOptions options, IDbContextFactory<ChatDbContext> contexts)
 {
     private readonly SemaphoreSlim[] _slots = Enumerable.Range(0, 256).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
-    private readonly bool _acrossNodes = !string.IsNullOrEmpty(options.Redis) && options.StorageProvider.StartsWith("postgres", StringComparison.OrdinalIgnoreCase);
+    private readonly bool _acrossNodes = !string.IsNullOrEmpty(options.Redis) && options.StorageProvider.StartsWith("postgres",
+        StringComparison.OrdinalIgnoreCase);
 
     public async ValueTask<Turn> EnterAsync(string appId, string channelId, CancellationToken cancellationToken)
     {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using GitpleLive.Server.Api;
+using GitpleLive.Server.Auth;
 using GitpleLive.Server.Events;
 using GitpleLive.Server.Storage;
 using Microsoft.EntityFrameworkCore;
@@ -12,7 +13,7 @@ namespace GitpleLive.Server.Services;
 /// content starts with <c>bench:{sequence}:{UTC ticks}</c> for receivers to measure latency.
 /// Enabled only with <c>GitpleLive:EnableDiagnostics</c>.
 /// </summary>
-public sealed class FanoutGenerator(ChatStore store, IEventPublisher events, ILogger<FanoutGenerator> logger)
+public sealed class FanoutGenerator(ChatStore store, IEventPublisher events, ILogger<FanoutGenerator> logger, TimeProvider time)
 {
     private readonly Lock _gate = new();
     private CancellationTokenSource? _running;
@@ -23,8 +24,10 @@ public sealed class FanoutGenerator(ChatStore store, IEventPublisher events, ILo
     public Status Current => new(_running is { IsCancellationRequested: false }, Interlocked.Read(ref _published));
 
     /// <summary>Starts a run (stopping any earlier one): <paramref name="rate"/> events/s over the channels, for <paramref name="duration"/>.</summary>
-    public async Task StartAsync(AppRow app, IReadOnlyList<string> channelIds, int rate, TimeSpan duration, int contentBytes, CancellationToken ct)
+    public async Task StartAsync(ChatCaller caller, IReadOnlyList<string> channelIds, int rate, TimeSpan duration, int contentBytes, CancellationToken ct)
     {
+        caller.RequirePlatform();
+        var app = caller.App;
         var channels = await store.ReadAsync(db => db.Channels.Where(c => c.AppId == app.AppId && channelIds.Contains(c.ChannelId)).ToListAsync(ct), ct);
         if (channels.Count != channelIds.Count)
             throw ApiException.NotFound(ErrorCodes.ChannelNotFound, $"channel '{channelIds.First(id => channels.All(c => c.ChannelId != id))}' not found");
@@ -59,7 +62,7 @@ public sealed class FanoutGenerator(ChatStore store, IEventPublisher events, ILo
                 while (sequence < due && !ct.IsCancellationRequested)
                 {
                     var channel = channels[sequence % channels.Length];
-                    var now = Clock.NowMs;
+                    var now = time.NowMs();
                     var message = new MessageDto(sequence + 1, channel.ChannelId, "text", sender,
                         $"bench:{sequence}:{DateTime.UtcNow.Ticks}:{padding}", null, null, null, now, now);
                     await events.PublishAsync([new ChatEvent

@@ -16,6 +16,3 @@ public interface IChatAccess
 
     ValueTask<bool> IsManagerAsync(string appId, string channelId, string userId, CancellationToken cancellationToken = default);
 }
-
-/// <summary>What the realtime layer needs to know of an app.</summary>
-public sealed record AppInfo(string AppId, bool AllowTokenless);

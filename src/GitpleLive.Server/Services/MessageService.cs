@@ -1,4 +1,5 @@
 using GitpleLive.Server.Api;
+using GitpleLive.Server.Auth;
 using GitpleLive.Server.Events;
 using GitpleLive.Server.Storage;
 using Microsoft.EntityFrameworkCore;
@@ -10,7 +11,9 @@ namespace GitpleLive.Server.Services;
 /// message and the channel's counters — whatever the channel's size; unread counts derive from
 /// members' read positions.
 /// </summary>
-public sealed class MessageService(ChatStore store, IEventPublisher events, MessageMapper mapper, IFileStore files, ChannelSequencer sequencer, ProfanityFilter profanity)
+public sealed class MessageService(
+    ChatStore store, IEventPublisher events, MessageMapper mapper, IFileStore files, ChannelSequencer sequencer, ProfanityFilter profanity,
+    TimeProvider time)
 {
     public sealed record FileUpload(Stream Content, string Name, string ContentType);
 
@@ -23,9 +26,19 @@ public sealed class MessageService(ChatStore store, IEventPublisher events, Mess
         Payload = new EventPayload(category, Channel: ChannelService.ToDto(channel), Message: message),
     };
 
-    /// <summary>Sends as <paramref name="senderId"/>. The Platform API may send as any existing user, also into frozen channels.</summary>
-    public async Task<MessageDto> SendAsync(AppRow app, string channelId, string senderId, bool asPlatform, string? content, FileUpload? file, Dictionary<string, string>? meta, CancellationToken ct = default)
+    /// <summary>
+    /// Sends as the SDK caller, or for the Platform API as <paramref name="senderId"/>: it may send as
+    /// any existing user, also into frozen channels. SDK callers pass no sender.
+    /// </summary>
+    public async Task<MessageDto> SendAsync(ChatCaller caller, string channelId, string? senderId, string? content, FileUpload? file,
+        Dictionary<string, string>? meta, CancellationToken cancellationToken = default)
     {
+        var app = caller.App;
+        var asPlatform = caller.IsPlatform;
+        if (!asPlatform && senderId is not null && senderId != caller.UserId)
+            throw ApiException.Forbidden(ErrorCodes.NoPermission, "only the Platform API may send as another user");
+        senderId = asPlatform ? senderId ?? throw ApiException.BadRequest("user_id is required") : caller.UserId!;
+        var ct = cancellationToken;
         Meta.CheckCount(meta, app.MaxMetaKeys);
         // The app's backend is trusted: only what users send goes through the profanity filter.
         string? originContent = null;
@@ -38,14 +51,15 @@ public sealed class MessageService(ChatStore store, IEventPublisher events, Mess
             await store.ReadAsync(async db => { await CheckCanSendAsync(db, app, channelId, senderId, asPlatform, ct); return true; }, ct);
             fileKey = $"{app.AppId}/{channelId}/{Guid.CreateVersion7():N}";
             fileSize = await files.SaveAsync(fileKey, file.Content, app.MaxFileSize, ct);
-            if (fileSize < 0) throw ApiException.Invalid(ErrorCodes.FileSizeExceeded, $"file: larger than this app's limit of {app.MaxFileSize} bytes");
+            if (fileSize < 0) throw ApiException.Invalid(ErrorCodes.FileSizeExceeded,
+                $"file: larger than this app's limit of {app.MaxFileSize} bytes");
         }
         try
         {
             await using var turn = await sequencer.EnterAsync(app.AppId, channelId, ct);
             var (channel, dto) = await store.WriteAsync(async db =>
             {
-                var now = Clock.NowMs;
+                var now = time.NowMs();
                 var isFile = file is not null ? 1 : 0;
                 // Counters first: on PostgreSQL the update takes the channel's row lock, so message ids
                 // are assigned in commit order within a channel. A refusal below rolls it back.
@@ -88,12 +102,16 @@ public sealed class MessageService(ChatStore store, IEventPublisher events, Mess
     /// transaction, in the given order, with their original times, and raise no events. Senders must
     /// exist; they need not be members. Returns the ids given to the first and last message.
     /// </summary>
-    public async Task<(long First, long Last)> ImportAsync(AppRow app, string channelId, IReadOnlyList<ImportedMessage> messages, CancellationToken ct = default)
+    public async Task<(long First, long Last)> ImportAsync(ChatCaller caller, string channelId, IReadOnlyList<ImportedMessage> messages,
+        CancellationToken cancellationToken = default)
     {
+        caller.RequirePlatform();
+        var app = caller.App;
+        var ct = cancellationToken;
         foreach (var m in messages) Meta.CheckCount(m.Meta, app.MaxMetaKeys);
         return await store.WriteAsync(async db =>
         {
-            var now = Clock.NowMs;
+            var now = time.NowMs();
             var updated = await db.Channels.Where(x => x.AppId == app.AppId && x.ChannelId == channelId)
                 .ExecuteUpdateAsync(s => s
                     .SetProperty(x => x.TotalMessageCount, x => x.TotalMessageCount + messages.Count)
@@ -121,14 +139,17 @@ public sealed class MessageService(ChatStore store, IEventPublisher events, Mess
     /// The channel, the sender and (for SDK senders) the sender's membership, read in one query: the
     /// send path's only read. Refuses 1003, 1004, 1008 and 1009 (frozen, not a manager).
     /// </summary>
-    private static async Task<(ChannelRow, UserRow)> CheckCanSendAsync(ChatDbContext db, AppRow app, string channelId, string senderId, bool asPlatform, CancellationToken ct)
+    private static async Task<(ChannelRow, UserRow)> CheckCanSendAsync(
+        ChatDbContext db, AppRow app, string channelId, string senderId, bool asPlatform, CancellationToken ct)
     {
         // Left joins on the channel's key (not subqueries), which every provider translates.
         var found = await (
                 from c in db.Channels.AsNoTracking().Where(c => c.AppId == app.AppId && c.ChannelId == channelId)
-                join u in db.Users.AsNoTracking().Where(u => u.AppId == app.AppId && u.UserId == senderId) on c.AppId equals u.AppId into senders
+                join u in db.Users.AsNoTracking().Where(u => u.AppId == app.AppId && u.UserId == senderId)
+                    on c.AppId equals u.AppId into senders
                 from u in senders.DefaultIfEmpty()
-                join m in db.Members.AsNoTracking().Where(m => m.AppId == app.AppId && m.ChannelId == channelId && m.UserId == senderId) on c.AppId equals m.AppId into members
+                join m in db.Members.AsNoTracking().Where(m => m.AppId == app.AppId && m.ChannelId == channelId && m.UserId == senderId)
+                    on c.AppId equals m.AppId into members
                 from m in members.DefaultIfEmpty()
                 select new { Channel = c, Sender = u, Member = m })
             .FirstOrDefaultAsync(ct)
@@ -136,18 +157,26 @@ public sealed class MessageService(ChatStore store, IEventPublisher events, Mess
         var sender = found.Sender ?? throw ApiException.NotFound(ErrorCodes.UserNotFound, $"user '{senderId}' not found");
         if (!asPlatform)
         {
-            var m = found.Member ?? throw ApiException.Forbidden(ErrorCodes.NotJoined, $"user '{senderId}' is not a member of channel '{channelId}'");
-            if (found.Channel.Freeze && !m.IsManager) throw ApiException.Forbidden(ErrorCodes.ChannelFrozen, $"channel '{channelId}' is frozen");
+            var m = found.Member ?? throw ApiException.Forbidden(ErrorCodes.NotJoined,
+                $"user '{senderId}' is not a member of channel '{channelId}'");
+            if (found.Channel.Freeze && !m.IsManager) throw ApiException.Forbidden(ErrorCodes.ChannelFrozen,
+                $"channel '{channelId}' is frozen");
         }
         return (found.Channel, sender);
     }
 
-    /// <summary>History (PROTOCOL §5.3): ascending by id; <c>prev</c> = the newest before the base, <c>next</c> = the oldest after it.</summary>
-    public Task<MessagePage> ListAsync(string appId, string channelId, Actor actor, MessageQuery query, CancellationToken ct = default) =>
-        store.ReadAsync(async db =>
+    /// <summary>
+    /// History (PROTOCOL §5.3): ascending by id; <c>prev</c> = the newest before the base, <c>next</c> = the oldest after it.
+    /// </summary>
+    public Task<MessagePage> ListAsync(ChatCaller caller, string channelId, MessageQuery query,
+        CancellationToken cancellationToken = default)
+    {
+        var appId = caller.AppId;
+        var ct = cancellationToken;
+        return store.ReadAsync(async db =>
         {
-            await ChannelService.RequireChannelAsync(db, appId, channelId, ct);
-            await ChannelService.RequireMemberAsync(db, appId, channelId, actor, ct);
+            await db.RequireChannelAsync(appId, channelId, ct);
+            await db.RequireMemberAsync(caller, channelId, ct);
             var q = db.Messages.Where(m => m.AppId == appId && m.ChannelId == channelId);
             if (query.Type is not null) q = q.Where(m => m.Type == query.Type);
             if (!string.IsNullOrEmpty(query.Content)) q = q.Where(m => m.Content != null && m.Content.Contains(query.Content));
@@ -165,20 +194,24 @@ public sealed class MessageService(ChatStore store, IEventPublisher events, Mess
             list.Sort((a, c) => a.MessageId.CompareTo(c.MessageId));
             return new MessagePage(list);
         }, ct);
+    }
 
-    private static async Task<MessageRow> RequireMessageAsync(ChatDbContext db, string appId, string channelId, long messageId, CancellationToken ct) =>
+    private static async Task<MessageRow> RequireMessageAsync(ChatDbContext db, string appId, string channelId, long messageId,
+        CancellationToken ct) =>
         await db.Messages.FirstOrDefaultAsync(m => m.AppId == appId && m.ChannelId == channelId && m.MessageId == messageId, ct)
         ?? throw ApiException.NotFound(ErrorCodes.MessageNotFound, $"message {messageId} not found in channel '{channelId}'");
 
     /// <summary>Deletes a message: its sender or a manager (or the Platform API). Counters and last message follow.</summary>
-    public async Task DeleteAsync(AppRow app, string channelId, long messageId, Actor actor, CancellationToken ct = default)
+    public async Task DeleteAsync(ChatCaller caller, string channelId, long messageId, CancellationToken cancellationToken = default)
     {
+        var app = caller.App;
+        var ct = cancellationToken;
         var (channel, dto, fileKey) = await store.WriteAsync(async db =>
         {
-            var c = await ChannelService.RequireChannelAsync(db, app.AppId, channelId, ct);
-            var member = await ChannelService.RequireMemberAsync(db, app.AppId, channelId, actor, ct);
+            var c = await db.RequireChannelAsync(app.AppId, channelId, ct);
+            var member = await db.RequireMemberAsync(caller, channelId, ct);
             var m = await RequireMessageAsync(db, app.AppId, channelId, messageId, ct);
-            if (!actor.IsPlatform && m.UserId != actor.UserId && member is not { IsManager: true })
+            if (!caller.IsPlatform && m.UserId != caller.UserId && member is not { IsManager: true })
                 throw ApiException.Forbidden(ErrorCodes.NoPermission, $"only the sender or a manager may delete message {messageId}");
             var sender = await db.Users.FirstOrDefaultAsync(u => u.AppId == app.AppId && u.UserId == m.UserId, ct);
             var dto = mapper.ToDto(m, sender);
@@ -188,28 +221,32 @@ public sealed class MessageService(ChatStore store, IEventPublisher events, Mess
             if (c.LastMessageId == messageId)
                 c.LastMessageId = await db.Messages.Where(x => x.AppId == app.AppId && x.ChannelId == channelId && x.MessageId != messageId)
                     .MaxAsync(x => (long?)x.MessageId, ct) ?? 0;
-            c.UpdatedAt = Clock.NowMs;
+            c.UpdatedAt = time.NowMs();
             return (c, dto, m.FileKey);
         }, ct);
         if (fileKey is not null) await files.DeleteAsync(fileKey, ct);
         await events.PublishAsync([MessageEvent(app.AppId, channel, "group:message_delete", dto)], ct);
     }
 
-    public Task<MessageDto> UpdateMetaAsync(AppRow app, string channelId, long messageId, Actor actor, Dictionary<string, string> changes, CancellationToken ct = default) =>
-        ChangeMetaAsync(app, channelId, messageId, actor, m => Meta.Merge(m, changes, app.MaxMetaKeys), ct);
+    public Task<MessageDto> UpdateMetaAsync(ChatCaller caller, string channelId, long messageId, Dictionary<string, string> changes,
+        CancellationToken cancellationToken = default) =>
+        ChangeMetaAsync(caller, channelId, messageId, m => Meta.Merge(m, changes, caller.App.MaxMetaKeys), cancellationToken);
 
-    public Task<MessageDto> DeleteMetaAsync(AppRow app, string channelId, long messageId, Actor actor, IReadOnlyList<string> keys, CancellationToken ct = default) =>
-        ChangeMetaAsync(app, channelId, messageId, actor, m => Meta.Remove(m, keys), ct);
+    public Task<MessageDto> DeleteMetaAsync(ChatCaller caller, string channelId, long messageId, IReadOnlyList<string> keys,
+        CancellationToken cancellationToken = default) =>
+        ChangeMetaAsync(caller, channelId, messageId, m => Meta.Remove(m, keys), cancellationToken);
 
-    private async Task<MessageDto> ChangeMetaAsync(AppRow app, string channelId, long messageId, Actor actor, Func<string?, string?> change, CancellationToken ct)
+    private async Task<MessageDto> ChangeMetaAsync(ChatCaller caller, string channelId, long messageId, Func<string?, string?> change,
+        CancellationToken ct)
     {
+        var app = caller.App;
         var (channel, dto) = await store.WriteAsync(async db =>
         {
-            var c = await ChannelService.RequireChannelAsync(db, app.AppId, channelId, ct);
-            await ChannelService.RequireMemberAsync(db, app.AppId, channelId, actor, ct);
+            var c = await db.RequireChannelAsync(app.AppId, channelId, ct);
+            await db.RequireMemberAsync(caller, channelId, ct);
             var m = await RequireMessageAsync(db, app.AppId, channelId, messageId, ct);
             m.Meta = change(m.Meta);
-            m.UpdatedAt = Clock.NowMs;
+            m.UpdatedAt = time.NowMs();
             var sender = await db.Users.FirstOrDefaultAsync(u => u.AppId == app.AppId && u.UserId == m.UserId, ct);
             return (c, mapper.ToDto(m, sender));
         }, ct);

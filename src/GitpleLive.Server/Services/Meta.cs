@@ -18,7 +18,8 @@ public static class Meta
     {
         var meta = Read(json);
         foreach (var (k, v) in changes) meta[k] = v;
-        if (meta.Count > maxKeys) throw ApiException.Invalid(ErrorCodes.MetaKeyCountExceeded, $"meta would have {meta.Count} keys; this app allows {maxKeys}");
+        if (meta.Count > maxKeys) throw ApiException.Invalid(ErrorCodes.MetaKeyCountExceeded,
+            $"meta would have {meta.Count} keys; this app allows {maxKeys}");
         return Write(meta);
     }
 

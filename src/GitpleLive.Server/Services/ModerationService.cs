@@ -1,5 +1,6 @@
 using System.Text.Json;
 using GitpleLive.Server.Api;
+using GitpleLive.Server.Auth;
 using GitpleLive.Server.Events;
 using GitpleLive.Server.Storage;
 using Microsoft.EntityFrameworkCore;
@@ -11,18 +12,23 @@ namespace GitpleLive.Server.Services;
 /// stays useful after the message is deleted or the user renamed. Raises <c>group:report_create</c>
 /// to the channel's managers when a channel is involved.
 /// </summary>
-public sealed class ModerationService(ChatStore store, IEventPublisher events, MessageMapper mapper)
+public sealed class ModerationService(ChatStore store, IEventPublisher events, MessageMapper mapper, TimeProvider time)
 {
     public static readonly string[] Types = ["user", "channel", "message"];
     public static readonly string[] Categories = ["general", "spam", "profanity", "etc", "custom"];
 
-    public sealed record ReportRequest(string ReportType, string Category, string? Reason, string? UserId, string? ChannelId, long? MessageId);
+    public sealed record ReportRequest(string ReportType, string Category, string? Reason, string? UserId, string? ChannelId,
+        long? MessageId);
 
-    public async Task<ReportDto> CreateAsync(AppRow app, string reporterId, ReportRequest r, CancellationToken ct = default)
+    /// <summary>A report by the SDK caller.</summary>
+    public async Task<ReportDto> CreateAsync(ChatCaller caller, ReportRequest r, CancellationToken cancellationToken = default)
     {
+        var app = caller.App;
+        var reporterId = caller.RequireUserId();
+        var ct = cancellationToken;
         var (row, channel, dto) = await store.WriteAsync(async db =>
         {
-            var reporter = await ChannelService.RequireUserAsync(db, app.AppId, reporterId, ct);
+            var reporter = await db.RequireUserAsync(app.AppId, reporterId, ct);
             UserRow? target = null;
             ChannelRow? c = null;
             MessageDto? message = null;
@@ -31,31 +37,33 @@ public sealed class ModerationService(ChatStore store, IEventPublisher events, M
             {
                 case "user":
                     if (r.UserId is null) throw ApiException.BadRequest("user_id is required for a user report");
-                    target = await ChannelService.RequireUserAsync(db, app.AppId, r.UserId, ct);
+                    target = await db.RequireUserAsync(app.AppId, r.UserId, ct);
                     if (r.ChannelId is not null)
                     {
-                        c = await ChannelService.RequireChannelAsync(db, app.AppId, r.ChannelId, ct);
-                        await ChannelService.RequireMemberAsync(db, app.AppId, r.ChannelId, Actor.User(reporterId), ct);
+                        c = await db.RequireChannelAsync(app.AppId, r.ChannelId, ct);
+                        await db.RequireMemberAsync(caller, r.ChannelId, ct);
                     }
                     break;
                 case "channel":
                     if (r.ChannelId is null) throw ApiException.BadRequest("channel_id is required for a channel report");
-                    c = await ChannelService.RequireChannelAsync(db, app.AppId, r.ChannelId, ct);
-                    await ChannelService.RequireMemberAsync(db, app.AppId, r.ChannelId, Actor.User(reporterId), ct);
+                    c = await db.RequireChannelAsync(app.AppId, r.ChannelId, ct);
+                    await db.RequireMemberAsync(caller, r.ChannelId, ct);
                     break;
                 default:
                     if (r.ChannelId is null) throw ApiException.BadRequest("channel_id is required for a message report");
                     if (r.MessageId is null) throw ApiException.BadRequest("message_id is required for a message report");
-                    c = await ChannelService.RequireChannelAsync(db, app.AppId, r.ChannelId, ct);
-                    await ChannelService.RequireMemberAsync(db, app.AppId, r.ChannelId, Actor.User(reporterId), ct);
-                    var m = await db.Messages.FirstOrDefaultAsync(x => x.AppId == app.AppId && x.ChannelId == r.ChannelId && x.MessageId == r.MessageId, ct)
-                        ?? throw ApiException.NotFound(ErrorCodes.MessageNotFound, $"message {r.MessageId} not found in channel '{r.ChannelId}'");
+                    c = await db.RequireChannelAsync(app.AppId, r.ChannelId, ct);
+                    await db.RequireMemberAsync(caller, r.ChannelId, ct);
+                    var m = await db.Messages.FirstOrDefaultAsync(x => x.AppId == app.AppId && x.ChannelId == r.ChannelId
+                        && x.MessageId == r.MessageId, ct)
+                        ?? throw ApiException.NotFound(ErrorCodes.MessageNotFound,
+                            $"message {r.MessageId} not found in channel '{r.ChannelId}'");
                     target = await db.Users.FirstOrDefaultAsync(u => u.AppId == app.AppId && u.UserId == m.UserId, ct);
                     message = mapper.ToDto(m, target);
                     fileKey = m.FileKey;
                     break;
             }
-            var now = Clock.NowMs;
+            var now = time.NowMs();
             var row = new ReportRow
             {
                 ReportId = Guid.CreateVersion7().ToString("N"),
@@ -65,7 +73,7 @@ public sealed class ModerationService(ChatStore store, IEventPublisher events, M
                 ChannelSnapshot = c is null ? null : JsonSerializer.Serialize(ChannelService.ToDto(c), ApiJson.Options),
                 // The file link expires, so the snapshot keeps the file's storage key in its place and
                 // a fresh link is signed whenever the report is read.
-                MessageSnapshot = message is null ? null : JsonSerializer.Serialize(message with { File = message.File is null ? null : message.File with { Url = fileKey ?? "" } }, ApiJson.Options),
+                MessageSnapshot = message is null ? null : JsonSerializer.Serialize(KeyInPlaceOfLink(message, fileKey), ApiJson.Options),
                 CreatedAt = now, UpdatedAt = now,
             };
             db.Reports.Add(row);
@@ -82,6 +90,9 @@ public sealed class ModerationService(ChatStore store, IEventPublisher events, M
             }], ct);
         return dto;
     }
+
+    private static MessageDto KeyInPlaceOfLink(MessageDto message, string? fileKey) =>
+        message with { File = message.File is null ? null : message.File with { Url = fileKey ?? "" } };
 
     private ReportDto ToDto(ReportRow r, UserRow? reporter, MessageDto? message = null) => new(
         r.ReportId, r.ReportType, r.ReportCategory,
@@ -100,11 +111,15 @@ public sealed class ModerationService(ChatStore store, IEventPublisher events, M
     }
 
     /// <summary>Reports about a channel, newest first; managers only.</summary>
-    public Task<ReportPage> ListForChannelAsync(string appId, string channelId, Actor actor, int limit, string? reportType, string? next, CancellationToken ct = default) =>
-        store.ReadAsync(async db =>
+    public Task<ReportPage> ListForChannelAsync(ChatCaller caller, string channelId, int limit, string? reportType, string? next,
+        CancellationToken cancellationToken = default)
+    {
+        var appId = caller.AppId;
+        var ct = cancellationToken;
+        return store.ReadAsync(async db =>
         {
-            await ChannelService.RequireChannelAsync(db, appId, channelId, ct);
-            await ChannelService.RequireManagerAsync(db, appId, channelId, actor, ct);
+            await db.RequireChannelAsync(appId, channelId, ct);
+            await db.RequireManagerAsync(caller, channelId, ct);
             var after = Cursor.Decode(next);
             var q = db.Reports.Where(r => r.AppId == appId && r.ChannelId == channelId);
             if (reportType is not null) q = q.Where(r => r.ReportType == reportType);
@@ -113,8 +128,10 @@ public sealed class ModerationService(ChatStore store, IEventPublisher events, M
             var more = rows.Count > limit;
             if (more) rows.RemoveAt(rows.Count - 1);
             var reporterIds = rows.Select(r => r.ReportingUserId).Distinct().ToList();
-            var reporters = await db.Users.Where(u => u.AppId == appId && reporterIds.Contains(u.UserId)).ToDictionaryAsync(u => u.UserId, ct);
+            var reporters = await db.Users.Where(u => u.AppId == appId && reporterIds.Contains(u.UserId))
+                .ToDictionaryAsync(u => u.UserId, ct);
             return new ReportPage(rows.Select(r => ToDto(r, reporters.GetValueOrDefault(r.ReportingUserId))).ToList(),
                 more ? Cursor.Encode(rows[^1].CreatedAt, rows[^1].ReportId) : null);
         }, ct);
+    }
 }

@@ -24,7 +24,8 @@ public sealed class ProfanityFilter
         if (app.ProfanityMode == "off" || string.IsNullOrWhiteSpace(app.ProfanityWords)) return (content, null);
         var pattern = _patterns.GetOrAdd(app.ProfanityWords, Build);
         if (!pattern.IsMatch(content)) return (content, null);
-        if (app.ProfanityMode == "block") throw ApiException.Invalid(ErrorCodes.Profanity, "content contains words this app does not allow");
+        if (app.ProfanityMode == "block") throw ApiException.Invalid(ErrorCodes.Profanity,
+            "content contains words this app does not allow");
         return (pattern.Replace(content, m => new string('*', m.Length)), content);
     }
 

@@ -1,4 +1,5 @@
 using GitpleLive.Server.Api;
+using GitpleLive.Server.Auth;
 using GitpleLive.Server.Events;
 using GitpleLive.Server.Storage;
 using Microsoft.EntityFrameworkCore;
@@ -6,53 +7,79 @@ using Microsoft.EntityFrameworkCore;
 namespace GitpleLive.Server.Services;
 
 /// <summary>Users of an app: profile, meta, lifecycle. Raises <c>user_update</c> and <c>user_delete</c>.</summary>
-public sealed class UserService(ChatStore store, IEventPublisher events, UserCache cache)
+public sealed class UserService(ChatStore store, IEventPublisher events, UserCache cache, TimeProvider time)
 {
     public static UserDto ToDto(UserRow u, long? joinedAt = null) =>
         new(u.UserId, u.Name, u.ProfileUrl, Meta.ToWire(u.Meta), u.CreatedAt, u.UpdatedAt, joinedAt);
 
     /// <summary>Whether the user exists (answered from <see cref="UserCache"/> when it was seen moments ago).</summary>
-    public async Task<bool> ExistsAsync(string appId, string userId, CancellationToken cancellationToken = default)
+    public async Task<bool> ExistsAsync(ChatCaller caller, string userId, CancellationToken cancellationToken = default)
     {
+        var appId = caller.AppId;
         if (cache.IsKnown(appId, userId)) return true;
-        var exists = await store.ReadAsync(db => db.Users.AnyAsync(u => u.AppId == appId && u.UserId == userId, cancellationToken), cancellationToken);
+        var exists = await store.ReadAsync(db => db.Users.AnyAsync(u => u.AppId == appId && u.UserId == userId, cancellationToken),
+            cancellationToken);
         if (exists) cache.Remember(appId, userId);
         return exists;
     }
 
-    public async Task<UserRow> RequireAsync(string appId, string userId, CancellationToken cancellationToken = default) =>
-        await store.ReadAsync(db => db.Users.FirstOrDefaultAsync(u => u.AppId == appId && u.UserId == userId, cancellationToken), cancellationToken)
-        ?? throw ApiException.NotFound(ErrorCodes.UserNotFound, $"user '{userId}' not found");
+    /// <summary>The user, or 1004.</summary>
+    public async Task<UserRow> RequireAsync(ChatCaller caller, string userId, CancellationToken cancellationToken = default)
+    {
+        var appId = caller.AppId;
+        return await store.ReadAsync(db => db.Users.FirstOrDefaultAsync(u => u.AppId == appId && u.UserId == userId, cancellationToken),
+                cancellationToken)
+            ?? throw ApiException.NotFound(ErrorCodes.UserNotFound, $"user '{userId}' not found");
+    }
 
-    public async Task<UserDto> GetAsync(string appId, string userId, CancellationToken cancellationToken = default) =>
-        ToDto(await RequireAsync(appId, userId, cancellationToken));
+    public async Task<UserDto> GetAsync(ChatCaller caller, string userId, CancellationToken cancellationToken = default) =>
+        ToDto(await RequireAsync(caller, userId, cancellationToken));
 
     /// <summary>Creates the user on first use (tokenless users), named after its id.</summary>
-    public Task EnsureAsync(string appId, string userId, CancellationToken cancellationToken = default) =>
-        store.WriteAsync(async db =>
+    public Task EnsureAsync(ChatCaller caller, string userId, CancellationToken cancellationToken = default)
+    {
+        caller.RequirePlatform();
+        var appId = caller.AppId;
+        return store.WriteAsync(async db =>
         {
             if (await db.Users.AnyAsync(u => u.AppId == appId && u.UserId == userId, cancellationToken)) return;
-            var now = Clock.NowMs;
+            var now = time.NowMs();
             db.Users.Add(new UserRow { AppId = appId, UserId = userId, Name = userId, CreatedAt = now, UpdatedAt = now });
         }, cancellationToken);
+    }
 
-    public async Task<UserDto> CreateAsync(AppRow app, string userId, string name, string? profileUrl, Dictionary<string, string>? meta, CancellationToken cancellationToken = default)
+    /// <summary>Platform API: a new user (1007 when the id is taken).</summary>
+    public async Task<UserDto> CreateAsync(ChatCaller caller, string userId, string name, string? profileUrl,
+        Dictionary<string, string>? meta,
+        CancellationToken cancellationToken = default)
     {
+        caller.RequirePlatform();
+        var app = caller.App;
         Meta.CheckCount(meta, app.MaxMetaKeys);
         var row = await store.WriteAsync(async db =>
         {
             if (await db.Users.AnyAsync(u => u.AppId == app.AppId && u.UserId == userId, cancellationToken))
                 throw ApiException.Invalid(ErrorCodes.DuplicateId, $"user '{userId}' already exists");
-            var now = Clock.NowMs;
-            var u = new UserRow { AppId = app.AppId, UserId = userId, Name = name, ProfileUrl = profileUrl, Meta = meta is null ? null : Meta.Write(meta), CreatedAt = now, UpdatedAt = now };
+            var now = time.NowMs();
+            var u = new UserRow
+            {
+                AppId = app.AppId, UserId = userId, Name = name, ProfileUrl = profileUrl, Meta = meta is null ? null : Meta.Write(meta),
+                CreatedAt = now, UpdatedAt = now,
+            };
             db.Users.Add(u);
             return u;
         }, cancellationToken);
         return ToDto(row);
     }
 
-    public async Task<UserPage> ListAsync(string appId, int limit, string? next, string? userIds, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Platform API: a page of the app's users, oldest first, optionally only the comma-separated <paramref name="userIds"/>.
+    /// </summary>
+    public async Task<UserPage> ListAsync(ChatCaller caller, int limit, string? next, string? userIds,
+        CancellationToken cancellationToken = default)
     {
+        caller.RequirePlatform();
+        var appId = caller.AppId;
         var after = Cursor.Decode(next);
         var ids = userIds?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var rows = await store.ReadAsync(db =>
@@ -67,22 +94,54 @@ public sealed class UserService(ChatStore store, IEventPublisher events, UserCac
         return new UserPage(rows.Select(u => ToDto(u)).ToList(), more ? Cursor.Encode(rows[^1].CreatedAt, rows[^1].UserId) : null);
     }
 
-    /// <summary>Updates name/profile (and meta for the Platform API) and raises <c>user_update</c> to the user.</summary>
-    public Task<UserDto> UpdateAsync(AppRow app, string userId, string? name, string? profileUrl, Dictionary<string, string>? meta = null, CancellationToken cancellationToken = default) =>
-        ChangeAsync(app.AppId, userId, u =>
+    /// <summary>
+    /// Updates name/profile (and meta for the Platform API) and raises <c>user_update</c> to the user.
+    /// An SDK user changes only themselves (3001).
+    /// </summary>
+    public Task<UserDto> UpdateAsync(ChatCaller caller, string userId, string? name, string? profileUrl,
+        Dictionary<string, string>? meta = null,
+        CancellationToken cancellationToken = default)
+    {
+        RequireSelf(caller, userId, "only your own profile can be changed");
+        if (meta is not null) caller.RequirePlatform();
+        return ChangeAsync(caller.AppId, userId, u =>
         {
             if (name is not null) u.Name = name;
             if (profileUrl is not null) u.ProfileUrl = profileUrl.Length == 0 ? null : profileUrl;
-            if (meta is not null) u.Meta = Meta.Merge(u.Meta, meta, app.MaxMetaKeys);
+            if (meta is not null) u.Meta = Meta.Merge(u.Meta, meta, caller.App.MaxMetaKeys);
         }, cancellationToken);
+    }
 
-    /// <summary>Merges meta keys (1014 over the app's limit) and raises <c>user_update</c>.</summary>
-    public Task<UserDto> UpdateMetaAsync(AppRow app, string userId, Dictionary<string, string> changes, CancellationToken cancellationToken = default) =>
-        ChangeAsync(app.AppId, userId, u => u.Meta = Meta.Merge(u.Meta, changes, app.MaxMetaKeys), cancellationToken);
+    /// <summary>
+    /// Merges meta keys (1014 over the app's limit) and raises <c>user_update</c>. An SDK user changes only their own (3001).
+    /// </summary>
+    public Task<UserDto> UpdateMetaAsync(ChatCaller caller, string userId, Dictionary<string, string> changes,
+        CancellationToken cancellationToken = default)
+    {
+        RequireOwnMeta(caller, userId);
+        return ChangeAsync(caller.AppId, userId, u => u.Meta = Meta.Merge(u.Meta, changes, caller.App.MaxMetaKeys), cancellationToken);
+    }
 
-    /// <summary>Removes meta keys and raises <c>user_update</c>.</summary>
-    public Task<UserDto> DeleteMetaAsync(AppRow app, string userId, IReadOnlyList<string> keys, CancellationToken cancellationToken = default) =>
-        ChangeAsync(app.AppId, userId, u => u.Meta = Meta.Remove(u.Meta, keys), cancellationToken);
+    /// <summary>Removes meta keys and raises <c>user_update</c>. An SDK user changes only their own (3001).</summary>
+    public Task<UserDto> DeleteMetaAsync(ChatCaller caller, string userId, IReadOnlyList<string> keys,
+        CancellationToken cancellationToken = default)
+    {
+        RequireOwnMeta(caller, userId);
+        return ChangeAsync(caller.AppId, userId, u => u.Meta = Meta.Remove(u.Meta, keys), cancellationToken);
+    }
+
+    /// <summary>
+    /// 3001 when an SDK user names someone else's meta. The meta routes check it before reading the
+    /// body too, so a refusal answers before any body error.
+    /// </summary>
+    public static void RequireOwnMeta(ChatCaller caller, string userId) =>
+        RequireSelf(caller, userId, "only your own meta can be changed");
+
+    private static void RequireSelf(ChatCaller caller, string userId, string rule)
+    {
+        if (!caller.IsPlatform && userId != caller.UserId)
+            throw ApiException.Forbidden(ErrorCodes.NoPermission, $"user_id: {rule} (you are '{caller.UserId}')");
+    }
 
     /// <summary>Applies <paramref name="change"/> to the stored user (1004 when missing), then tells the user.</summary>
     private async Task<UserDto> ChangeAsync(string appId, string userId, Action<UserRow> change, CancellationToken cancellationToken)
@@ -92,7 +151,7 @@ public sealed class UserService(ChatStore store, IEventPublisher events, UserCac
             var u = await db.Users.FirstOrDefaultAsync(x => x.AppId == appId && x.UserId == userId, cancellationToken)
                 ?? throw ApiException.NotFound(ErrorCodes.UserNotFound, $"user '{userId}' not found");
             change(u);
-            u.UpdatedAt = Clock.NowMs;
+            u.UpdatedAt = time.NowMs();
             return u;
         }, cancellationToken);
         var dto = ToDto(row);
@@ -101,26 +160,29 @@ public sealed class UserService(ChatStore store, IEventPublisher events, UserCac
     }
 
     /// <summary>
-    /// Deletes the user and their memberships and bans; their messages stay in channels (shown with
-    /// the last known name). Raises <c>user_delete</c> to the user, whose clients then disconnect;
-    /// their channel subscriptions are cut.
+    /// Platform API: deletes the user and their memberships and bans; their messages stay in channels
+    /// (shown with the last known name). Raises <c>user_delete</c> to the user, whose clients then
+    /// disconnect; their channel subscriptions are cut.
     /// </summary>
-    public async Task DeleteAsync(AppRow app, string userId, CancellationToken cancellationToken = default)
+    public async Task DeleteAsync(ChatCaller caller, string userId, CancellationToken cancellationToken = default)
     {
+        caller.RequirePlatform();
+        var appId = caller.AppId;
         var (user, channels) = await store.WriteAsync(async db =>
         {
-            var u = await db.Users.FirstOrDefaultAsync(x => x.AppId == app.AppId && x.UserId == userId, cancellationToken)
+            var u = await db.Users.FirstOrDefaultAsync(x => x.AppId == appId && x.UserId == userId, cancellationToken)
                 ?? throw ApiException.NotFound(ErrorCodes.UserNotFound, $"user '{userId}' not found");
-            var memberships = await db.Members.Where(m => m.AppId == app.AppId && m.UserId == userId).Select(m => m.ChannelId).ToListAsync(cancellationToken);
-            await db.Members.Where(m => m.AppId == app.AppId && m.UserId == userId).ExecuteDeleteAsync(cancellationToken);
-            await db.Bans.Where(b => b.AppId == app.AppId && b.UserId == userId).ExecuteDeleteAsync(cancellationToken);
+            var memberships = db.Members.Where(m => m.AppId == appId && m.UserId == userId);
+            var channelIds = await memberships.Select(m => m.ChannelId).ToListAsync(cancellationToken);
+            await memberships.ExecuteDeleteAsync(cancellationToken);
+            await db.Bans.Where(b => b.AppId == appId && b.UserId == userId).ExecuteDeleteAsync(cancellationToken);
             db.Users.Remove(u);
-            return (u, memberships);
+            return (u, channelIds);
         }, cancellationToken);
-        cache.Forget(app.AppId, userId);
+        cache.Forget(appId, userId);
         await events.PublishAsync([new ChatEvent
         {
-            AppId = app.AppId,
+            AppId = appId,
             TopicKind = EventTopicKind.User,
             TargetId = userId,
             Payload = new EventPayload("user_delete", User: ToDto(user)),

@@ -1,47 +1,8 @@
 using GitpleLive.Server.Api;
-using GitpleLive.Server.Auth;
 using GitpleLive.Server.Services;
 using GitpleLive.Server.Storage;
-using static GitpleLive.Server.Endpoints.EndpointMap;
 
 namespace GitpleLive.Server.Endpoints;
-
-/// <summary>PROTOCOL §5.3–5.4: messages.</summary>
-public static class SdkMessageEndpoints
-{
-    public static void Map(RouteGroupBuilder sdk)
-    {
-        var g = sdk.MapGroup("/group/channels/{channelId}/messages");
-
-        g.MapPost("", async (HttpContext http, string channelId, MessageService messages) =>
-        {
-            var caller = http.Caller();
-            var input = await MessageInput.ReadAsync(http, senderField: false);
-            return Json(await messages.SendAsync(caller.App, Id("channel_id", channelId), caller.UserId, asPlatform: false, input.Content, input.File, input.Meta, http.RequestAborted));
-        });
-
-        g.MapGet("", async (HttpContext http, string channelId, MessageService messages) =>
-            Json(await messages.ListAsync(http.Caller().AppId, Id("channel_id", channelId), Actor.User(http.Caller().UserId), ChannelArgs.MessageQuery(http.Request), http.RequestAborted)));
-
-        g.MapDelete("/{messageId}", async (HttpContext http, string channelId, string messageId, MessageService messages) =>
-        {
-            await messages.DeleteAsync(http.Caller().App, Id("channel_id", channelId), MessageId(messageId), Actor.User(http.Caller().UserId), http.RequestAborted);
-            return Json(Ok);
-        });
-
-        g.MapPut("/{messageId}/meta", async (HttpContext http, string channelId, string messageId, MessageService messages) =>
-        {
-            var body = await http.BodyAsync();
-            return Json(await messages.UpdateMetaAsync(http.Caller().App, Id("channel_id", channelId), MessageId(messageId), Actor.User(http.Caller().UserId), body.RequiredMeta("meta"), http.RequestAborted));
-        });
-
-        g.MapDelete("/{messageId}/meta", async (HttpContext http, string channelId, string messageId, MessageService messages) =>
-        {
-            var body = await http.BodyAsync();
-            return Json(await messages.DeleteMetaAsync(http.Caller().App, Id("channel_id", channelId), MessageId(messageId), Actor.User(http.Caller().UserId), body.RequiredKeyList("keys"), http.RequestAborted));
-        });
-    }
-}
 
 /// <summary>A send request: JSON <c>{ type: "text", content, meta? }</c> or multipart with a <c>file</c> part (PROTOCOL §5.4).</summary>
 public sealed record MessageInput(string? SenderId, string? Content, MessageService.FileUpload? File, Dictionary<string, string>? Meta)
@@ -83,7 +44,10 @@ public sealed record MessageInput(string? SenderId, string? Content, MessageServ
         }
         var body = await http.BodyAsync();
         var kind = body.OptionalString("type", 8) ?? "text";
-        if (kind != "text") throw ApiException.BadRequest(kind == "file" ? "file messages must be sent as multipart/form-data" : "type must be \"text\" or \"file\"");
+        if (kind != "text")
+            throw ApiException.BadRequest(kind == "file"
+                ? "file messages must be sent as multipart/form-data"
+                : "type must be \"text\" or \"file\"");
         var content = body.RequiredString("content", Limits.ContentLength);
         return new MessageInput(senderField ? body.RequiredId("user_id") : null, content, null, body.OptionalMeta("meta"));
     }

@@ -1,0 +1,33 @@
+using GitpleLive.Server.Auth;
+using GitpleLive.Server.Services;
+using static GitpleLive.Server.Endpoints.EndpointMap;
+
+namespace GitpleLive.Server.Endpoints;
+
+/// <summary>PROTOCOL §8: the calling app's settings.</summary>
+public static class AppApi
+{
+    public static RouteGroupBuilder MapApp(this RouteGroupBuilder platform)
+    {
+        platform.MapGet("/app", (ChatCaller caller) => TypedResults.Ok(AppSettings.From(caller.App)));
+
+        platform.MapPut("/app", async (HttpContext http, ChatCaller caller, AppService apps, CancellationToken cancellationToken) =>
+        {
+            var body = await http.BodyAsync();
+            // Read in this order, with the mode checked before the words are read: that order decides which error answers first.
+            var members = body.OptionalLong("max_members_per_channel", 2, 100_000);
+            var managers = body.OptionalLong("max_managers_per_channel", 1, 1000);
+            var fileSize = body.OptionalLong("max_file_size", 1, 10L * 1024 * 1024 * 1024);
+            var metaKeys = body.OptionalLong("max_meta_keys", 1, 1000);
+            var tokenless = body.OptionalBool("allow_tokenless");
+            var name = body.OptionalString("name", 128);
+            var profanityMode = body.OptionalString("profanity_mode", 8);
+            AppService.CheckProfanityMode(profanityMode);
+            var profanityWords = body.Has("profanity_words") ? body.RequiredKeyList("profanity_words") : null;
+            var change = new AppSettingsChange(members, managers, fileSize, metaKeys, tokenless, name, profanityMode, profanityWords);
+            return TypedResults.Ok(AppSettings.From(await apps.UpdateSettingsAsync(caller, change, cancellationToken)));
+        });
+
+        return platform;
+    }
+}

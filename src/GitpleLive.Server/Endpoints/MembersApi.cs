@@ -1,0 +1,102 @@
+using GitpleLive.Server.Api;
+using GitpleLive.Server.Auth;
+using GitpleLive.Server.Services;
+using static GitpleLive.Server.Endpoints.EndpointMap;
+
+namespace GitpleLive.Server.Endpoints;
+
+/// <summary>PROTOCOL §5.2 and §8: who is in a channel — members, managers, joining, leaving, receipts.</summary>
+public static class MembersApi
+{
+    /// <summary>The routes of both APIs: members and managers.</summary>
+    public static RouteGroupBuilder MapMembers(this RouteGroupBuilder group)
+    {
+        group.MapGet("/{channelId}/members", async (string channelId, ChatCaller caller, MembershipService members,
+            CancellationToken cancellationToken) =>
+            TypedResults.Ok(await members.MembersAsync(caller, Id("channel_id", channelId), cancellationToken)));
+
+        group.MapGet("/{channelId}/managers", async (string channelId, ChatCaller caller, MembershipService members,
+            CancellationToken cancellationToken) =>
+            TypedResults.Ok(await members.ManagersAsync(caller, Id("channel_id", channelId), cancellationToken)));
+
+        group.MapPost("/{channelId}/managers", async (HttpContext http, string channelId, ChatCaller caller, MembershipService members,
+            CancellationToken cancellationToken) =>
+        {
+            var body = await http.BodyAsync();
+            await members.AddManagerAsync(caller, Id("channel_id", channelId), body.RequiredId("manager"), cancellationToken);
+            return Done();
+        });
+
+        group.MapDelete("/{channelId}/managers", async (HttpContext http, string channelId, ChatCaller caller, MembershipService members,
+            CancellationToken cancellationToken) =>
+        {
+            var body = await http.BodyAsync();
+            await members.RemoveManagerAsync(caller, Id("channel_id", channelId), body.RequiredId("manager"), cancellationToken);
+            return Done();
+        });
+
+        return group;
+    }
+
+    /// <summary>The SDK's own routes: the caller joins, leaves, reads and receives; who is online.</summary>
+    public static RouteGroupBuilder MapSdkMembers(this RouteGroupBuilder group)
+    {
+        group.MapPut("/{channelId}/join", async (string channelId, ChatCaller caller, MembershipService members,
+            CancellationToken cancellationToken) =>
+        {
+            await members.JoinAsync(caller, Id("channel_id", channelId), cancellationToken);
+            return Done();
+        });
+
+        group.MapPut("/{channelId}/leave", async (string channelId, ChatCaller caller, MembershipService members,
+            CancellationToken cancellationToken) =>
+        {
+            await members.LeaveAsync(caller, Id("channel_id", channelId), cancellationToken);
+            return Done();
+        });
+
+        group.MapPut("/{channelId}/messages/read", async (string channelId, ChatCaller caller, MembershipService members,
+            CancellationToken cancellationToken) =>
+        {
+            await members.MarkReadAsync(caller, [Id("channel_id", channelId)], cancellationToken);
+            return Done();
+        });
+
+        group.MapPut("/{channelId}/messages/delivered", async (string channelId, ChatCaller caller, MembershipService members,
+            CancellationToken cancellationToken) =>
+        {
+            await members.MarkDeliveredAsync(caller, Id("channel_id", channelId), cancellationToken);
+            return Done();
+        });
+
+        group.MapGet("/{channelId}/online_members", async (string channelId, ChatCaller caller, MembershipService members,
+            CancellationToken cancellationToken) =>
+            TypedResults.Ok(await members.OnlineMembersAsync(caller, Id("channel_id", channelId), cancellationToken)));
+
+        return group;
+    }
+
+    /// <summary>The Platform API's own routes: members added and removed by the app's backend.</summary>
+    public static RouteGroupBuilder MapPlatformMembers(this RouteGroupBuilder group)
+    {
+        group.MapPost("/{channelId}/members", async (HttpContext http, string channelId, ChatCaller caller, MembershipService members,
+            CancellationToken cancellationToken) =>
+        {
+            var body = await http.BodyAsync();
+            var userIds = body.OptionalIdList("members", 1000) ?? throw ApiException.BadRequest("members is required");
+            await members.AddMembersAsync(caller, Id("channel_id", channelId), userIds, cancellationToken);
+            return Done();
+        });
+
+        group.MapDelete("/{channelId}/members", async (HttpContext http, string channelId, ChatCaller caller, MembershipService members,
+            CancellationToken cancellationToken) =>
+        {
+            var body = await http.BodyAsync();
+            var userIds = body.OptionalIdList("members", 1000) ?? throw ApiException.BadRequest("members is required");
+            await members.RemoveMembersAsync(caller, Id("channel_id", channelId), userIds, cancellationToken);
+            return Done();
+        });
+
+        return group;
+    }
+}

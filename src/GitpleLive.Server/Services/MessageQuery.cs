@@ -1,0 +1,11 @@
+namespace GitpleLive.Server.Services;
+
+/// <summary>Message list parameters (PROTOCOL §5.3).</summary>
+public sealed record MessageQuery
+{
+    public int Limit { get; init; } = 20;
+    public bool Next { get; init; }
+    public long? BaseMessageId { get; init; }
+    public string? Type { get; init; }
+    public string? Content { get; init; }
+}
