@@ -1,5 +1,4 @@
 using GitpleLive.Server.Services;
-using Microsoft.Extensions.Options;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
@@ -18,14 +17,14 @@ internal sealed class RealtimeBroker(
     SubscriptionRegistry registry,
     ConnectionDirectory directory,
     IChatAccess access,
-    IOptions<RealtimeOptions> options,
+    RealtimeOptions options,
     IHostApplicationLifetime lifetime,
     ILoggerFactory loggerFactory) : IHostedService, IAsyncDisposable
 {
     /// <summary>Key of the connection in MQTTnet's session items.</summary>
     private const string ConnectionItem = "gitplelive.connection";
 
-    private readonly RealtimeOptions _options = options.Value;
+    private readonly RealtimeOptions _options = options;
     private readonly ILogger _logger = loggerFactory.CreateLogger<RealtimeBroker>();
     private MqttServer? _server;
     private CancellationTokenSource? _stop;

@@ -1,12 +1,11 @@
 using GitpleLive.Server.Events;
-using GitpleLive.Server.Hosting;
 
 namespace GitpleLive.Server.Services;
 
 public static class ServiceSetup
 {
-    /// <summary>Registers the domain services and the event, presence and file seams (in-process by default, Redis when configured).</summary>
-    public static IServiceCollection AddChatServices(this IServiceCollection services, ChatServerOptions options)
+    /// <summary>Registers the domain services, the file seam and the event and presence seams.</summary>
+    public static IServiceCollection AddChatServices(this IServiceCollection services)
     {
         services.AddSingleton<AppService>();
         services.AddSingleton<UserService>();
@@ -24,17 +23,7 @@ public static class ServiceSetup
         services.AddSingleton<FileUrlKey>();
         services.AddSingleton<IChatAccess, ChatAccess>();
         services.AddSingleton<IFileStore, LocalFileStore>();
-        if (string.IsNullOrEmpty(options.Redis))
-        {
-            services.AddSingleton<IPresence, InMemoryPresence>();
-            services.AddSingleton<IEventPublisher, LocalEventPublisher>();
-        }
-        else
-        {
-            services.AddSingleton(new RedisConnection(options.Redis));
-            services.AddSingleton<IPresence, RedisPresence>();
-            services.AddSingleton<IEventPublisher, RedisEventPublisher>();
-        }
+        services.AddChatEvents();
         return services;
     }
 }
