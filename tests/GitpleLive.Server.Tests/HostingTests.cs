@@ -1,11 +1,13 @@
+using System.Collections.Concurrent;
 using GitpleLive.Server.Hosting;
+using GitpleLive.Server.Services;
 using GitpleLive.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace GitpleLive.Server.Tests;
 
-/// <summary>How the server is put together: options bound once and checked at start.</summary>
+/// <summary>How the server is put together: options bound once and checked at start, seams a host can replace.</summary>
 public class HostingTests
 {
     [Theory]
@@ -56,6 +58,48 @@ public class HostingTests
         finally
         {
             Environment.SetEnvironmentVariable("GITPLELIVE_API_KEY", null);
+        }
+    }
+
+    [Fact]
+    public async Task A_host_replaces_the_file_store_through_the_build_hook()
+    {
+        var store = new MemoryFileStore();
+        await using var server = await TestServer.StartAsync(configure: b => b.Services.AddSingleton<IFileStore>(store));
+        Assert.Same(store, server.Services.GetRequiredService<IFileStore>());
+        using var alice = await server.SdkUserAsync("alice");
+        await alice.Http.PostJsonAsync("/v1/sdk/group/channels", new { channel_id = "c", name = "c" });
+        byte[] bytes = [1, 2, 3, 4, 5];
+        var message = await alice.Http.PostJsonAsync("/v1/sdk/group/channels/c/messages", Api.FileForm(bytes, "x.bin"));
+
+        // The upload went to the host's store, not to the data folder, and the link serves it from there.
+        Assert.Equal(bytes, Assert.Single(store.Files.Values));
+        var files = Path.Combine(server.DataDirectory, "files");
+        Assert.False(Directory.Exists(files) && Directory.EnumerateFiles(files, "*", SearchOption.AllDirectories).Any());
+        using var anonymous = new HttpClient();
+        Assert.Equal(bytes, await anonymous.GetByteArrayAsync(message!["file"].Str("url")));
+    }
+
+    /// <summary>Files in memory: a stand-in for another backend (object storage, say).</summary>
+    private sealed class MemoryFileStore : IFileStore
+    {
+        public ConcurrentDictionary<string, byte[]> Files { get; } = new();
+
+        public async Task<long> SaveAsync(string key, Stream content, long maxBytes, CancellationToken cancellationToken = default)
+        {
+            using var buffer = new MemoryStream();
+            await content.CopyToAsync(buffer, cancellationToken);
+            if (buffer.Length > maxBytes) return -1;
+            Files[key] = buffer.ToArray();
+            return buffer.Length;
+        }
+
+        public Stream? OpenRead(string key) => Files.TryGetValue(key, out var bytes) ? new MemoryStream(bytes, writable: false) : null;
+
+        public Task DeleteAsync(string key, CancellationToken cancellationToken = default)
+        {
+            Files.TryRemove(key, out _);
+            return Task.CompletedTask;
         }
     }
 }

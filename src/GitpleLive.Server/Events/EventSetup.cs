@@ -1,4 +1,5 @@
 using GitpleLive.Server.Hosting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace GitpleLive.Server.Events;
 
@@ -10,12 +11,12 @@ public static class EventSetup
     /// </summary>
     public static IServiceCollection AddChatEvents(this IServiceCollection services)
     {
-        services.AddSingleton(sp => new RedisConnection(sp.GetRequiredService<ChatServerOptions>().Redis!));
+        services.TryAddSingleton(sp => new RedisConnection(sp.GetRequiredService<ChatServerOptions>().Redis!));
         // Built here rather than registered by type as well, so the container disposes each one once.
-        services.AddSingleton<IPresence>(sp => UsesRedis(sp)
+        services.TryAddSingleton<IPresence>(sp => UsesRedis(sp)
             ? ActivatorUtilities.CreateInstance<RedisPresence>(sp)
             : new InMemoryPresence());
-        services.AddSingleton<IEventPublisher>(sp => UsesRedis(sp)
+        services.TryAddSingleton<IEventPublisher>(sp => UsesRedis(sp)
             ? ActivatorUtilities.CreateInstance<RedisEventPublisher>(sp)
             : ActivatorUtilities.CreateInstance<LocalEventPublisher>(sp));
         return services;

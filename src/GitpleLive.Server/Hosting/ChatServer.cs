@@ -6,6 +6,7 @@ using GitpleLive.Server.Storage;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace GitpleLive.Server.Hosting;
@@ -15,7 +16,10 @@ public static class ChatServer
 {
     /// <summary>
     /// Builds the app from command-line arguments and configuration. <paramref name="configure"/>
-    /// lets hosts (tests, benchmarks) add or replace services before the app is built.
+    /// lets hosts (tests, benchmarks) add configuration and replace services: it runs before the server
+    /// registers its own, and every seam is registered with <c>TryAdd</c>, so a service the hook registered
+    /// (an <c>IFileStore</c>, <c>IPresence</c>, <c>IEventPublisher</c>, …) is the one used. Event sinks are
+    /// many: one the hook adds is delivered to alongside the server's own, ahead of them.
     /// </summary>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
@@ -24,6 +28,7 @@ public static class ChatServer
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
             builder.WebHost.UseUrls("http://localhost:5080");
 
+        // First, so that what the host registers wins over the TryAdd registrations below.
         configure?.Invoke(builder);
         builder.Services.AddChatServerOptions();
         builder.Services.AddChatStorage();
@@ -51,8 +56,8 @@ public static class ChatServer
                 o.DefaultApiKey ??= Environment.GetEnvironmentVariable("GITPLELIVE_API_KEY");
             })
             .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<ChatServerOptions>, ChatServerOptionsValidator>();
-        services.AddSingleton(sp => sp.GetRequiredService<IOptions<ChatServerOptions>>().Value);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ChatServerOptions>, ChatServerOptionsValidator>());
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<ChatServerOptions>>().Value);
 
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<ChatServerOptions>>((kestrel, options) =>
             kestrel.Limits.MaxRequestBodySize = options.Value.MaxUploadSize);

@@ -14,14 +14,14 @@ public static class RealtimeSetup
     public static IServiceCollection AddChatRealtime(this IServiceCollection services)
     {
         services.AddOptions<RealtimeOptions>().BindConfiguration(RealtimeOptions.Section).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<RealtimeOptions>, RealtimeOptionsValidator>();
-        services.AddSingleton(sp => sp.GetRequiredService<IOptions<RealtimeOptions>>().Value);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RealtimeOptions>, RealtimeOptionsValidator>());
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<RealtimeOptions>>().Value);
         services.TryAddSingleton<SubscriptionRegistry>();
         services.TryAddSingleton<ConnectionDirectory>();
         services.TryAddSingleton<RealtimeEndpoint>();
         services.TryAddSingleton<RealtimeBroker>();
         services.AddHostedService(sp => sp.GetRequiredService<RealtimeBroker>());
-        services.AddSingleton<IEventSink, MqttEventSink>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IEventSink, MqttEventSink>());
         return services;
     }
 

@@ -1,4 +1,5 @@
 using GitpleLive.Server.Events;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace GitpleLive.Server.Services;
 
@@ -7,22 +8,22 @@ public static class ServiceSetup
     /// <summary>Registers the domain services, the file seam and the event and presence seams.</summary>
     public static IServiceCollection AddChatServices(this IServiceCollection services)
     {
-        services.AddSingleton<AppService>();
-        services.AddSingleton<UserService>();
-        services.AddSingleton<UserCache>();
-        services.AddSingleton<IEventSink>(sp => sp.GetRequiredService<UserCache>());
-        services.AddSingleton<TokenService>();
-        services.AddSingleton<ChannelService>();
-        services.AddSingleton<MessageService>();
-        services.AddSingleton<ModerationService>();
-        services.AddSingleton<FanoutGenerator>();
-        services.AddSingleton<ChannelSequencer>();
-        services.AddSingleton<ProfanityFilter>();
-        services.AddSingleton<MessageMapper>();
-        services.AddSingleton<FileUrls>();
-        services.AddSingleton<FileUrlKey>();
-        services.AddSingleton<IChatAccess, ChatAccess>();
-        services.AddSingleton<IFileStore, LocalFileStore>();
+        services.TryAddSingleton<AppService>();
+        services.TryAddSingleton<UserService>();
+        services.TryAddSingleton<UserCache>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IEventSink, UserCache>(sp => sp.GetRequiredService<UserCache>()));
+        services.TryAddSingleton<TokenService>();
+        services.TryAddSingleton<ChannelService>();
+        services.TryAddSingleton<MessageService>();
+        services.TryAddSingleton<ModerationService>();
+        services.TryAddSingleton<FanoutGenerator>();
+        services.TryAddSingleton<ChannelSequencer>();
+        services.TryAddSingleton<ProfanityFilter>();
+        services.TryAddSingleton<MessageMapper>();
+        services.TryAddSingleton<FileUrls>();
+        services.TryAddSingleton<FileUrlKey>();
+        services.TryAddSingleton<IChatAccess, ChatAccess>();
+        services.TryAddSingleton<IFileStore, LocalFileStore>();
         services.AddChatEvents();
         return services;
     }

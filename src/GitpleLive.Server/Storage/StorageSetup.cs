@@ -1,6 +1,7 @@
 using GitpleLive.Server.Hosting;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace GitpleLive.Server.Storage;
 
@@ -17,12 +18,12 @@ public static class StorageSetup
             .AddInterceptors(new SqlitePragmaInterceptor()));
         services.AddPooledDbContextFactory<PostgresChatDbContext>((sp, o) => o
             .UseNpgsql(sp.GetRequiredService<ChatServerOptions>().ConnectionString));
-        services.AddSingleton<IDbContextFactory<ChatDbContext>>(sp => sp.GetRequiredService<ChatServerOptions>().UsesPostgres
+        services.TryAddSingleton<IDbContextFactory<ChatDbContext>>(sp => sp.GetRequiredService<ChatServerOptions>().UsesPostgres
             ? new ChatDbContextFactory<PostgresChatDbContext>(sp.GetRequiredService<IDbContextFactory<PostgresChatDbContext>>())
             : new ChatDbContextFactory<SqliteChatDbContext>(sp.GetRequiredService<IDbContextFactory<SqliteChatDbContext>>()));
         // SQLite has one writer at a time: queue writers in-process rather than spin on SQLITE_BUSY.
-        services.AddSingleton(sp => new StoreWriteGate(serialize: !sp.GetRequiredService<ChatServerOptions>().UsesPostgres));
-        services.AddSingleton<ChatStore>();
+        services.TryAddSingleton(sp => new StoreWriteGate(serialize: !sp.GetRequiredService<ChatServerOptions>().UsesPostgres));
+        services.TryAddSingleton<ChatStore>();
         return services;
     }
 
