@@ -23,8 +23,6 @@ public static class EndpointMap
 
         var platform = app.MapGroup("/v1").AddEndpointFilter(AuthFilters.PlatformAsync);
         PlatformEndpoints.Map(platform);
-        if (app.Services.GetRequiredService<Hosting.ChatServerOptions>().EnableDiagnostics)
-            DiagnosticsEndpoints.Map(platform);
 
         // Unknown routes answer in the protocol's error shape too.
         app.MapFallback((HttpContext http) =>

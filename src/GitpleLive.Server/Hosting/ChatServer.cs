@@ -1,4 +1,5 @@
 using GitpleLive.Server.Api;
+using GitpleLive.Server.Diagnostics;
 using GitpleLive.Server.Events;
 using GitpleLive.Server.Realtime;
 using GitpleLive.Server.Services;
@@ -34,6 +35,7 @@ public static class ChatServer
         builder.Services.AddChatStorage();
         builder.Services.AddChatServices();
         builder.Services.AddChatRealtime();
+        builder.Services.AddChatDiagnostics();
         builder.Services.AddCors();
         builder.Services.AddHttpContextAccessor();
 
@@ -80,6 +82,7 @@ public static class ChatServer
         app.UseWebSockets();
         app.MapChatRealtime();
         Endpoints.EndpointMap.MapAll(app);
+        app.MapChatDiagnostics();
         return app;
     }
 

@@ -16,7 +16,6 @@ public static class ServiceSetup
         services.TryAddSingleton<ChannelService>();
         services.TryAddSingleton<MessageService>();
         services.TryAddSingleton<ModerationService>();
-        services.TryAddSingleton<FanoutGenerator>();
         services.TryAddSingleton<ChannelSequencer>();
         services.TryAddSingleton<ProfanityFilter>();
         services.TryAddSingleton<MessageMapper>();

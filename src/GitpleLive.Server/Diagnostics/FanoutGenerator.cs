@@ -1,10 +1,11 @@
 using System.Diagnostics;
 using GitpleLive.Server.Api;
 using GitpleLive.Server.Events;
+using GitpleLive.Server.Services;
 using GitpleLive.Server.Storage;
 using Microsoft.EntityFrameworkCore;
 
-namespace GitpleLive.Server.Services;
+namespace GitpleLive.Server.Diagnostics;
 
 /// <summary>
 /// Publishes synthetic <c>group:message_send</c> events at a fixed rate, straight into the event
@@ -23,9 +24,9 @@ public sealed class FanoutGenerator(ChatStore store, IEventPublisher events, ILo
     public Status Current => new(_running is { IsCancellationRequested: false }, Interlocked.Read(ref _published));
 
     /// <summary>Starts a run (stopping any earlier one): <paramref name="rate"/> events/s over the channels, for <paramref name="duration"/>.</summary>
-    public async Task StartAsync(AppRow app, IReadOnlyList<string> channelIds, int rate, TimeSpan duration, int contentBytes, CancellationToken ct)
+    public async Task StartAsync(AppRow app, IReadOnlyList<string> channelIds, int rate, TimeSpan duration, int contentBytes, CancellationToken cancellationToken)
     {
-        var channels = await store.ReadAsync(db => db.Channels.Where(c => c.AppId == app.AppId && channelIds.Contains(c.ChannelId)).ToListAsync(ct), ct);
+        var channels = await store.ReadAsync(db => db.Channels.Where(c => c.AppId == app.AppId && channelIds.Contains(c.ChannelId)).ToListAsync(cancellationToken), cancellationToken);
         if (channels.Count != channelIds.Count)
             throw ApiException.NotFound(ErrorCodes.ChannelNotFound, $"channel '{channelIds.First(id => channels.All(c => c.ChannelId != id))}' not found");
         var sender = new UserDto("bench-generator", "bench-generator", null, null, 0, 0);
