@@ -446,9 +446,3 @@ internal sealed class RealtimeConnection : IMqttChannelAdapter, IThreadPoolWorkI
 
     private readonly record struct Outgoing(byte[] Bytes, TaskCompletionSource? Done);
 }
-
-/// <summary>The remote end point of a connection, carrying the connection so MQTTnet's events lead back to it.</summary>
-internal sealed class ConnectionEndPoint(RealtimeConnection connection, IPAddress address, int port) : IPEndPoint(address, port)
-{
-    public RealtimeConnection Connection { get; } = connection;
-}

@@ -38,25 +38,3 @@ public static class StorageSetup
         }.ToString();
     }
 }
-
-/// <summary>
-/// NORMAL sync in WAL mode is durable across process crashes and skips an fsync per commit. It is a
-/// per-connection setting; WAL itself is stored in the database file and set once at start-up.
-/// </summary>
-internal sealed class SqlitePragmaInterceptor : Microsoft.EntityFrameworkCore.Diagnostics.DbConnectionInterceptor
-{
-    public override void ConnectionOpened(System.Data.Common.DbConnection connection, Microsoft.EntityFrameworkCore.Diagnostics.ConnectionEndEventData eventData) => Apply(connection);
-
-    public override Task ConnectionOpenedAsync(System.Data.Common.DbConnection connection, Microsoft.EntityFrameworkCore.Diagnostics.ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
-    {
-        Apply(connection);
-        return Task.CompletedTask;
-    }
-
-    private static void Apply(System.Data.Common.DbConnection connection)
-    {
-        using var cmd = connection.CreateCommand();
-        cmd.CommandText = "PRAGMA synchronous=NORMAL;";
-        cmd.ExecuteNonQuery();
-    }
-}

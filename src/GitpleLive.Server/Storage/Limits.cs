@@ -1,0 +1,13 @@
+namespace GitpleLive.Server.Storage;
+
+/// <summary>Input limits shared by validation and the schema.</summary>
+public static class Limits
+{
+    public const int IdLength = 128;
+    public const int NameLength = 191;
+    public const int UrlLength = 2048;
+    public const int ContentLength = 10_000;
+    public const int MetaKeyLength = 128;
+    public const int MetaValueLength = 1024;
+    public const int ReasonLength = 1000;
+}
