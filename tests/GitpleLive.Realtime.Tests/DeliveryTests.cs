@@ -176,9 +176,10 @@ public sealed class DeliveryTests(RealtimeServer server) : IClassFixture<Realtim
         // One connection accepts exactly that size, one a byte less, one sets no limit.
         var ms = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         string ClientId(int n) => $"{App}::{user}::test-1.0::{ms + n}::127.0.0.1";
-        await using var exact = await TestClient.ConnectAsync(server.WebSocketUrl, ClientId(0), user, token, MqttProtocolVersion.V500, size);
-        await using var smaller = await TestClient.ConnectAsync(server.WebSocketUrl, ClientId(1), user, token, MqttProtocolVersion.V500, size - 1);
-        await using var unlimited = await TestClient.ConnectAsync(server.WebSocketUrl, ClientId(2), user, token, MqttProtocolVersion.V500);
+        var url = server.WebSocketUrl;
+        await using var exact = await TestClient.ConnectAsync(url, ClientId(0), user, token, MqttProtocolVersion.V500, size);
+        await using var smaller = await TestClient.ConnectAsync(url, ClientId(1), user, token, MqttProtocolVersion.V500, size - 1);
+        await using var unlimited = await TestClient.ConnectAsync(url, ClientId(2), user, token, MqttProtocolVersion.V500);
         foreach (var client in new[] { exact, smaller, unlimited })
             await client.SubscribeOkAsync(Topics.User(App, user));
 

@@ -24,7 +24,8 @@ public sealed class TransportTests(RealtimeServer server) : IClassFixture<Realti
     [InlineData("wamp, graphql-transport-ws")]
     public async Task Other_sub_protocols_are_refused_with_400(string requested)
     {
-        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => RawMqttClient.OpenAsync(server.Port, subProtocol: requested));
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            RawMqttClient.OpenAsync(server.Port, subProtocol: requested));
         // RawMqttClient puts the server's answer after "no upgrade: "; the WebSocket is never opened.
         Assert.StartsWith("no upgrade: HTTP/1.1 400 ", refused.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("Sec-WebSocket-Protocol", refused.Message, StringComparison.OrdinalIgnoreCase);

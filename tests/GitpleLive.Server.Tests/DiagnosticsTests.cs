@@ -11,7 +11,8 @@ public class DiagnosticsTests
     {
         await using var server = await TestServer.StartAsync(new Dictionary<string, string?> { ["GitpleLive:EnableDiagnostics"] = "true" });
         await server.Platform.PostJsonAsync("/v1/group/channels", new { channel_id = "fan", name = "fan" });
-        var started = await server.Platform.PostJsonAsync("/v1/diagnostics/fanout", new { channel_ids = new[] { "fan" }, rate = 200, seconds = 60 });
+        var run = new { channel_ids = new[] { "fan" }, rate = 200, seconds = 60 };
+        var started = await server.Platform.PostJsonAsync("/v1/diagnostics/fanout", run);
         Assert.True(started!["running"]!.GetValue<bool>());
 
         var e = await server.Events.WaitForAsync(x => x.Category == "group:message_send" && x.TargetId == "fan");
@@ -20,7 +21,8 @@ public class DiagnosticsTests
 
         var stopped = await server.Platform.DeleteJsonAsync("/v1/diagnostics/fanout");
         Assert.False(stopped!["running"]!.GetValue<bool>());
-        await server.Platform.ExpectErrorAsync(HttpMethod.Post, "/v1/diagnostics/fanout", new { channel_ids = new[] { "nope" }, rate = 1, seconds = 1 }, 404, 1003);
+        var unknown = new { channel_ids = new[] { "nope" }, rate = 1, seconds = 1 };
+        await server.Platform.ExpectErrorAsync(HttpMethod.Post, "/v1/diagnostics/fanout", unknown, 404, 1003);
     }
 
     [Fact]
@@ -28,7 +30,8 @@ public class DiagnosticsTests
     {
         await using var server = await TestServer.StartAsync();
         await server.Platform.PostJsonAsync("/v1/group/channels", new { channel_id = "fan", name = "fan" });
-        await server.Platform.ExpectErrorAsync(HttpMethod.Post, "/v1/diagnostics/fanout", new { channel_ids = new[] { "fan" }, rate = 10, seconds = 1 }, 404, 1002);
+        var run = new { channel_ids = new[] { "fan" }, rate = 10, seconds = 1 };
+        await server.Platform.ExpectErrorAsync(HttpMethod.Post, "/v1/diagnostics/fanout", run, 404, 1002);
         Assert.Empty(server.Events.Where(x => x.Category == "group:message_send"));
     }
 }

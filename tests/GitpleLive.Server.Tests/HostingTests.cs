@@ -18,7 +18,8 @@ public class HostingTests
     [InlineData("GitpleLive:Realtime:Path", "ws")]
     public async Task A_bad_setting_stops_the_start_and_is_named(string setting, string value)
     {
-        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => TestServer.StartAsync(new Dictionary<string, string?> { [setting] = value }));
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() =>
+            TestServer.StartAsync(new Dictionary<string, string?> { [setting] = value }));
         Assert.Contains(setting, error.Message, StringComparison.Ordinal);
     }
 

@@ -17,10 +17,12 @@ public sealed class InMemoryPresence : IPresence
         // Races with a concurrent Connected are harmless: an empty set simply stays.
     }
 
-    public ValueTask<bool> IsClientConnectedAsync(string appId, string userId, string clientId, CancellationToken cancellationToken = default) =>
+    public ValueTask<bool> IsClientConnectedAsync(
+        string appId, string userId, string clientId, CancellationToken cancellationToken = default) =>
         ValueTask.FromResult(_clients.TryGetValue((appId, userId), out var set) && set.ContainsKey(clientId));
 
-    public ValueTask<IReadOnlyList<string>> OnlineAsync(string appId, IEnumerable<string> userIds, CancellationToken cancellationToken = default) =>
+    public ValueTask<IReadOnlyList<string>> OnlineAsync(
+        string appId, IEnumerable<string> userIds, CancellationToken cancellationToken = default) =>
         ValueTask.FromResult<IReadOnlyList<string>>(userIds
             .Where(u => _clients.TryGetValue((appId, u), out var set) && !set.IsEmpty)
             .ToList());

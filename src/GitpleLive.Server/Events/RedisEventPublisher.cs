@@ -88,7 +88,11 @@ public sealed class RedisEventPublisher : IEventPublisher, IDisposable
         using var doc = JsonDocument.Parse(bytes);
         var r = doc.RootElement;
         var cuts = r.GetProperty("x").EnumerateArray()
-            .Select(x => new SubscriptionCut(x.GetProperty("u").GetString()!, x.GetProperty("ct").GetString()!, x.GetProperty("ch").GetString()!, x.GetProperty("m").GetBoolean()))
+            .Select(x => new SubscriptionCut(
+                x.GetProperty("u").GetString()!,
+                x.GetProperty("ct").GetString()!,
+                x.GetProperty("ch").GetString()!,
+                x.GetProperty("m").GetBoolean()))
             .ToList();
         var payload = r.GetProperty("p");
         return new ChatEvent

@@ -33,13 +33,15 @@ public sealed class RedisPresence : IPresence, IDisposable
     public void Disconnected(string appId, string userId, string clientId) =>
         _db.HashDelete(UserKey(appId, userId), clientId, flags: CommandFlags.FireAndForget);
 
-    public async ValueTask<bool> IsClientConnectedAsync(string appId, string userId, string clientId, CancellationToken cancellationToken = default)
+    public async ValueTask<bool> IsClientConnectedAsync(
+        string appId, string userId, string clientId, CancellationToken cancellationToken = default)
     {
         var node = await _db.HashGetAsync(UserKey(appId, userId), clientId);
         return node.HasValue && await _db.KeyExistsAsync(NodeKey(node!));
     }
 
-    public async ValueTask<IReadOnlyList<string>> OnlineAsync(string appId, IEnumerable<string> userIds, CancellationToken cancellationToken = default)
+    public async ValueTask<IReadOnlyList<string>> OnlineAsync(
+        string appId, IEnumerable<string> userIds, CancellationToken cancellationToken = default)
     {
         var ids = userIds.ToList();
         var nodesPerUser = await Task.WhenAll(ids.Select(u => _db.HashValuesAsync(UserKey(appId, u))));

@@ -39,7 +39,8 @@ internal sealed class RealtimeBroker(
             .WithDefaultCommunicationTimeout(_options.CommunicationTimeout)
             .WithPersistentSessions(false)
             .Build();
-        var server = new MqttServerFactory().CreateMqttServer(serverOptions, [endpoint], new MqttNetLoggerBridge(loggerFactory.CreateLogger("MQTTnet")));
+        var server = new MqttServerFactory().CreateMqttServer(
+            serverOptions, [endpoint], new MqttNetLoggerBridge(loggerFactory.CreateLogger("MQTTnet")));
         server.ValidatingConnectionAsync += ValidateConnectionAsync;
         server.ClientConnectedAsync += ClientConnectedAsync;
         server.InterceptingSubscriptionAsync += InterceptSubscriptionAsync;
@@ -178,7 +179,8 @@ internal sealed class RealtimeBroker(
             allowed = target.Kind switch
             {
                 TopicFilterKind.User => target.TargetId == connection.UserId,
-                TopicFilterKind.ChannelAll => await access.IsMemberAsync(connection.AppId, target.TargetId, connection.UserId!, args.CancellationToken),
+                TopicFilterKind.ChannelAll =>
+                    await access.IsMemberAsync(connection.AppId, target.TargetId, connection.UserId!, args.CancellationToken),
                 _ => await access.IsManagerAsync(connection.AppId, target.TargetId, connection.UserId!, args.CancellationToken),
             };
         }
@@ -220,7 +222,8 @@ internal sealed class RealtimeBroker(
     /// <summary>Drops connections whose writer has been stuck longer than <see cref="RealtimeOptions.WriteStallTimeout"/>.</summary>
     private async Task WatchStalledWritersAsync(CancellationToken cancellationToken)
     {
-        var period = TimeSpan.FromTicks(Math.Clamp(_options.WriteStallTimeout.Ticks / 4, TimeSpan.TicksPerSecond / 10, TimeSpan.TicksPerSecond * 5));
+        var period = TimeSpan.FromTicks(
+            Math.Clamp(_options.WriteStallTimeout.Ticks / 4, TimeSpan.TicksPerSecond / 10, TimeSpan.TicksPerSecond * 5));
         using var timer = new PeriodicTimer(period);
         try
         {
