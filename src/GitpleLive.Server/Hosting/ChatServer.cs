@@ -1,6 +1,5 @@
 using GitpleLive.Server.Api;
 using GitpleLive.Server.Diagnostics;
-using GitpleLive.Server.Events;
 using GitpleLive.Server.Realtime;
 using GitpleLive.Server.Services;
 using GitpleLive.Server.Storage;
