@@ -165,4 +165,41 @@ public sealed class DeliveryTests(RealtimeServer server) : IClassFixture<Realtim
         Assert.Equal(e.PayloadBytes, (await member.NextAsync()).Payload);
         Assert.Equal(e.PayloadBytes, (await manager.NextAsync()).Payload);
     }
+
+    [Fact]
+    public async Task An_mqtt5_client_never_gets_a_packet_above_its_maximum_packet_size()
+    {
+        var (user, token) = await server.NewUserAsync();
+        var big = Events.User(App, user, "user_update", new { blob = new string('z', 3000) });
+        var size = Mqtt5PublishSize(big);
+
+        // One connection accepts exactly that size, one a byte less, one sets no limit.
+        var ms = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        string ClientId(int n) => $"{App}::{user}::test-1.0::{ms + n}::127.0.0.1";
+        var url = server.WebSocketUrl;
+        await using var exact = await TestClient.ConnectAsync(url, ClientId(0), user, token, MqttProtocolVersion.V500, size);
+        await using var smaller = await TestClient.ConnectAsync(url, ClientId(1), user, token, MqttProtocolVersion.V500, size - 1);
+        await using var unlimited = await TestClient.ConnectAsync(url, ClientId(2), user, token, MqttProtocolVersion.V500);
+        foreach (var client in new[] { exact, smaller, unlimited })
+            await client.SubscribeOkAsync(Topics.User(App, user));
+
+        await server.PublishAsync(big, Events.User(App, user, "user_marker"));
+        foreach (var client in new[] { exact, unlimited })
+        {
+            Assert.Equal(big.PayloadBytes, (await client.NextAsync()).Payload);
+            Assert.EndsWith("/user_marker", (await client.NextAsync()).Topic, StringComparison.Ordinal);
+        }
+        // The packet is left out for that client only [MQTT-3.1.2-25]; it stays connected and gets what fits.
+        Assert.EndsWith("/user_marker", (await smaller.NextAsync()).Topic, StringComparison.Ordinal);
+        Assert.True(smaller.Mqtt.IsConnected);
+        await smaller.ExpectNothingMoreAsync(server);
+    }
+
+    /// <summary>Bytes of an MQTT 5 QoS 0 PUBLISH of the event: fixed header, topic, empty properties, payload.</summary>
+    private static uint Mqtt5PublishSize(ChatEvent e)
+    {
+        var remaining = 2 + System.Text.Encoding.UTF8.GetByteCount(e.Topic) + 1 + e.PayloadBytes.Length;
+        var lengthBytes = remaining < 128 ? 1 : remaining < 16_384 ? 2 : remaining < 2_097_152 ? 3 : 4;
+        return (uint)(1 + lengthBytes + remaining);
+    }
 }

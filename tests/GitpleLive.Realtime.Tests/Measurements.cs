@@ -7,12 +7,14 @@ using Xunit.Abstractions;
 namespace GitpleLive.Realtime.Tests;
 
 /// <summary>
-/// Measurements, not checks: they run only with <c>GITPLELIVE_MEASURE=1</c> and print their figures.
+/// Measurements, not checks: they run only with <c>GITPLELIVE_MEASURE=1</c> (skipped otherwise) and print their figures.
 /// <c>GITPLELIVE_SERVER_DLL</c> names the server build the memory figure is taken from (default: the Release
 /// ReadyToRun publish at <c>/tmp/gl-r2r</c>, made with <c>dotnet publish src/GitpleLive.Server -c Release -r linux-x64 -o /tmp/gl-r2r</c>).
 /// </summary>
 public sealed class Measurements(ITestOutputHelper output)
 {
+    private const string SkipReason = "a measurement: set GITPLELIVE_MEASURE=1 to run it";
+
     private static bool Enabled => Environment.GetEnvironmentVariable("GITPLELIVE_MEASURE") == "1";
 
     private static long RssKb(int pid)
@@ -30,10 +32,10 @@ public sealed class Measurements(ITestOutputHelper output)
         return ((IPEndPoint)socket.LocalEndPoint!).Port;
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Memory_per_idle_connection()
     {
-        if (!Enabled) return;
+        Skip.IfNot(Enabled, SkipReason);
         var dll = Environment.GetEnvironmentVariable("GITPLELIVE_SERVER_DLL") ?? "/tmp/gl-r2r/GitpleLive.Server.dll";
         var count = int.Parse(Environment.GetEnvironmentVariable("GITPLELIVE_MEASURE_CONNECTIONS") ?? "2000");
         var port = FreePort();
@@ -102,10 +104,10 @@ public sealed class Measurements(ITestOutputHelper output)
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Fan_out_throughput_in_process()
     {
-        if (!Enabled) return;
+        Skip.IfNot(Enabled, SkipReason);
         // 1,000 subscribers in 20 channels of 50, 300-byte payloads (PERFORMANCE.md's shape). Broker and
         // subscribers share this process and both cores, so the figure is a floor for the broker alone.
         await using var host = new RealtimeServer();

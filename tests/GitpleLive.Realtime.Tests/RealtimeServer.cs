@@ -32,6 +32,9 @@ public class RealtimeServer : IAsyncLifetime
     /// <summary>Extra configuration for a server with special settings (e.g. small queues).</summary>
     protected virtual IDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>();
 
+    /// <summary>Changes to the server's services for a server with special needs (e.g. a fixed shutdown timeout).</summary>
+    protected virtual void Configure(WebApplicationBuilder builder) { }
+
     public async Task InitializeAsync()
     {
         var settings = new Dictionary<string, string?>(ExtraSettings)
@@ -39,7 +42,7 @@ public class RealtimeServer : IAsyncLifetime
             ["GitpleLive:DefaultAppId"] = AppId,
             ["GitpleLive:DefaultApiKey"] = "rt-api-key",
         };
-        _host = await TestServer.StartAsync(settings);
+        _host = await TestServer.StartAsync(settings, Configure);
         var apps = Service<AppService>();
         await apps.CreateAsync(OtherAppId, "other", null, allowTokenless: false);
         await apps.CreateAsync(TokenlessAppId, "tokenless", null, allowTokenless: true);

@@ -55,7 +55,9 @@ public sealed class TestClient : IAsyncDisposable
     /// <summary>Completes when the server drops the connection.</summary>
     public Task Disconnected => _disconnected.Task;
 
-    public static async Task<TestClient> ConnectAsync(string url, string clientId, string userId, string? password, MqttProtocolVersion version)
+    /// <summary>Connects; <paramref name="maximumPacketSize"/> (MQTT 5, 0 for none) is the largest packet the client accepts.</summary>
+    public static async Task<TestClient> ConnectAsync(
+        string url, string clientId, string userId, string? password, MqttProtocolVersion version, uint maximumPacketSize = 0)
     {
         var mqtt = new MqttClientFactory().CreateMqttClient();
         var client = new TestClient(mqtt, userId, clientId);
@@ -67,6 +69,7 @@ public sealed class TestClient : IAsyncDisposable
             .WithCleanSession()
             .WithKeepAlivePeriod(TimeSpan.FromSeconds(30))
             .WithTimeout(Timeout)
+            .WithMaximumPacketSize(maximumPacketSize)
             .Build();
         MqttClientConnectResult result;
         try

@@ -44,8 +44,8 @@ public class MultiNodeTests
             await alice.Http.PostJsonAsync("/v1/sdk/group/channels", new { channel_id = "across", name = "n", members = new[] { "bob" } });
             var sent = await alice.Http.PostJsonAsync("/v1/sdk/group/channels/across/messages", new { type = "text", content = "from node A" });
 
-            var local = await a.Events.WaitForAsync(e => e.Category == "group:message_send");
-            var remote = await b.Events.WaitForAsync(e => e.Category == "group:message_send");
+            var local = await a.Events.WaitForAsync(e => e.AppId == a.AppId && e.Category == "group:message_send");
+            var remote = await b.Events.WaitForAsync(e => e.AppId == a.AppId && e.Category == "group:message_send");
             Assert.Equal(local.Topic, remote.Topic);
             Assert.Equal(Encoding.UTF8.GetString(local.PayloadBytes), Encoding.UTF8.GetString(remote.PayloadBytes));
             Assert.Contains("from node A", Encoding.UTF8.GetString(remote.PayloadBytes));
@@ -54,7 +54,7 @@ public class MultiNodeTests
             // Cuts travel too: bob leaves through node B, node A hears the leave with its cut.
             var bob = await b.SdkUserAsync("bob");
             await bob.Http.PutJsonAsync("/v1/sdk/group/channels/across/leave");
-            var leave = await a.Events.WaitForAsync(e => e.Category == "group:channel_leave");
+            var leave = await a.Events.WaitForAsync(e => e.AppId == a.AppId && e.Category == "group:channel_leave");
             var cut = Assert.Single(leave.CutsAfter);
             Assert.Equal(("bob", "across", false), (cut.UserId, cut.ChannelId, cut.ManagerOnly));
         }
@@ -132,9 +132,10 @@ public class MultiNodeTests
             { Content = System.Net.Http.Json.JsonContent.Create(new { members = new[] { "bob" } }) })).EnsureSuccessStatusCode();
             var leave = await received.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
             Assert.EndsWith("/group:channel_leave", leave.Topic);
-            await b.Events.WaitForAsync(e => e.Category == "group:channel_leave");
+            await b.Events.WaitForAsync(e => e.AppId == a.AppId && e.Category == "group:channel_leave");
             await alice.Http.PostJsonAsync("/v1/sdk/group/channels/presence/messages", new { type = "text", content = "not for bob" });
-            await b.Events.WaitForAsync(e => e.Category == "group:message_send" && Encoding.UTF8.GetString(e.PayloadBytes).Contains("not for bob"));
+            await b.Events.WaitForAsync(e =>
+                e.AppId == a.AppId && e.Category == "group:message_send" && Encoding.UTF8.GetString(e.PayloadBytes).Contains("not for bob"));
             await Task.Delay(300);
             Assert.False(received.Reader.TryRead(out var extra), $"bob still heard {extra.Topic}");
 

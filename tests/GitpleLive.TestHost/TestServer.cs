@@ -82,8 +82,16 @@ public sealed class TestServer : IAsyncDisposable
             b.Logging.SetMinimumLevelWarning();
             _configure?.Invoke(b);
         });
-        await ChatServer.PrepareAsync(app);
-        await app.StartAsync();
+        try
+        {
+            await ChatServer.PrepareAsync(app);
+            await app.StartAsync();
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         Port = new Uri(address).Port;
         _app = app;

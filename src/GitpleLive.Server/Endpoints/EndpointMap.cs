@@ -44,8 +44,6 @@ public static class EndpointMap
         platformChannels.MapPlatformMessages();
         platform.MapApp();
         platform.MapGroup("/users").MapPlatformUsers().MapPlatformTokens();
-        if (app.Services.GetRequiredService<Hosting.ChatServerOptions>().EnableDiagnostics)
-            DiagnosticsEndpoints.Map(platform);
 
         // Unknown routes answer in the protocol's error shape too.
         app.MapFallback((HttpContext http) =>

@@ -3,26 +3,6 @@ using GitpleLive.Server.Api;
 
 namespace GitpleLive.Server.Events;
 
-/// <summary>Where an event is published (PROTOCOL §6).</summary>
-public enum EventTopicKind
-{
-    /// <summary><c>P/user/all/{user_id}/{category}</c></summary>
-    User,
-    /// <summary><c>P/channel/{type}/{channel_id}/all/{category}</c></summary>
-    ChannelAll,
-    /// <summary><c>P/channel/{type}/{channel_id}/manager/{category}</c></summary>
-    ChannelManager,
-}
-
-/// <summary>The JSON payload of a realtime event: <c>{ category, channel?, user?, message?, data? }</c>.</summary>
-public sealed record EventPayload(string Category, object? Channel = null, object? User = null, object? Message = null, object? Data = null);
-
-/// <summary>
-/// A subscription cut that follows an event: after the event is delivered, the user loses
-/// the channel's <c>all</c> and <c>manager</c> topics (or only <c>manager</c>).
-/// </summary>
-public sealed record SubscriptionCut(string UserId, string ChannelType, string ChannelId, bool ManagerOnly);
-
 /// <summary>One realtime event of one app, published on one topic.</summary>
 public sealed class ChatEvent
 {

@@ -31,7 +31,8 @@ public static class AdminCommands
                 Console.WriteLine($"APP_API_KEY={created.ApiKey}");
                 return 0;
             default:
-                Console.Error.WriteLine("usage: GitpleLive.Server apps list | apps create NAME [--allow-tokenless] [--GitpleLive:Setting=value ...]");
+                Console.Error.WriteLine(
+                    "usage: GitpleLive.Server apps list | apps create NAME [--allow-tokenless] [--GitpleLive:Setting=value ...]");
                 return 2;
         }
     }

@@ -1,9 +1,13 @@
 using GitpleLive.Server.Api;
-using GitpleLive.Server.Events;
+using GitpleLive.Server.Diagnostics;
 using GitpleLive.Server.Realtime;
 using GitpleLive.Server.Services;
 using GitpleLive.Server.Storage;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace GitpleLive.Server.Hosting;
 
@@ -12,7 +16,10 @@ public static class ChatServer
 {
     /// <summary>
     /// Builds the app from command-line arguments and configuration. <paramref name="configure"/>
-    /// lets hosts (tests, benchmarks) add or replace services before the app is built.
+    /// lets hosts (tests, benchmarks) add configuration and replace services: it runs before the server
+    /// registers its own, and every seam is registered with <c>TryAdd</c>, so a service the hook registered
+    /// (an <c>IFileStore</c>, <c>IPresence</c>, <c>IEventPublisher</c>, …) is the one used. Event sinks are
+    /// many: one the hook adds is delivered to alongside the server's own, ahead of them.
     /// </summary>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
@@ -21,27 +28,46 @@ public static class ChatServer
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
             builder.WebHost.UseUrls("http://localhost:5080");
 
-        var options = new ChatServerOptions();
-        builder.Configuration.GetSection(ChatServerOptions.Section).Bind(options);
-        options.DefaultAppId ??= Environment.GetEnvironmentVariable("GITPLELIVE_APP_ID");
-        options.DefaultApiKey ??= Environment.GetEnvironmentVariable("GITPLELIVE_API_KEY");
+        // First, so that what the host registers wins over the TryAdd registrations below.
         configure?.Invoke(builder);
-        // Hosts may have changed configuration in configure; bind once more so they win.
-        builder.Configuration.GetSection(ChatServerOptions.Section).Bind(options);
-        builder.Services.AddSingleton(options);
-
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxUploadSize);
-        // The form reader's own per-part cap (128 MB by default) would refuse large files as malformed
-        // (400/1001) before the body limit (413/1012) or the app's file limit (1012) could.
-        builder.Services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(f => f.MultipartBodyLengthLimit = options.MaxUploadSize);
-        builder.Services.AddChatStorage(options);
-        builder.Services.AddChatServices(options);
+        builder.Services.AddChatServerOptions();
+        builder.Services.AddChatStorage();
+        builder.Services.AddChatServices();
         builder.Services.AddChatApiJson();
-        builder.Services.AddChatRealtime(options);
+        builder.Services.AddChatRealtime();
+        builder.Services.AddChatDiagnostics();
         builder.Services.AddCors();
         builder.Services.AddHttpContextAccessor();
 
         return BuildApp(builder);
+    }
+
+    /// <summary>
+    /// Binds <see cref="ChatServerOptions"/> once, from the final configuration, when first asked for: settings
+    /// a host adds before the app is built count, and the env fallback for the default app lives here only.
+    /// Services take the bound <see cref="ChatServerOptions"/> itself; web server limits follow it too.
+    /// </summary>
+    private static IServiceCollection AddChatServerOptions(this IServiceCollection services)
+    {
+        services.AddOptions<ChatServerOptions>()
+            .BindConfiguration(ChatServerOptions.Section)
+            .PostConfigure(o =>
+            {
+                // README: GITPLELIVE_APP_ID / GITPLELIVE_API_KEY pin the default app when configuration does not.
+                o.DefaultAppId ??= Environment.GetEnvironmentVariable("GITPLELIVE_APP_ID");
+                o.DefaultApiKey ??= Environment.GetEnvironmentVariable("GITPLELIVE_API_KEY");
+            })
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ChatServerOptions>, ChatServerOptionsValidator>());
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<ChatServerOptions>>().Value);
+
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<ChatServerOptions>>((kestrel, options) =>
+            kestrel.Limits.MaxRequestBodySize = options.Value.MaxUploadSize);
+        // The form reader's own per-part cap (128 MB by default) would refuse large files as malformed
+        // (400/1001) before the body limit (413/1012) or the app's file limit (1012) could.
+        services.AddOptions<FormOptions>().Configure<IOptions<ChatServerOptions>>((form, options) =>
+            form.MultipartBodyLengthLimit = options.Value.MaxUploadSize);
+        return services;
     }
 
     private static WebApplication BuildApp(WebApplicationBuilder builder)
@@ -56,6 +82,7 @@ public static class ChatServer
         app.UseWebSockets();
         app.MapChatRealtime();
         Endpoints.EndpointMap.MapAll(app);
+        app.MapChatDiagnostics();
         return app;
     }
 

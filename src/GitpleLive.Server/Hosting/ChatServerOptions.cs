@@ -54,4 +54,10 @@ public sealed class ChatServerOptions
     public bool EnableDiagnostics { get; set; }
 
     internal string ResolvedFilesDirectory => FilesDirectory ?? Path.Combine(DataDirectory, "files");
+
+    /// <summary>Whether <see cref="StorageProvider"/> names PostgreSQL (else SQLite; the validator refuses anything else).</summary>
+    internal bool UsesPostgres => StorageProvider.ToLowerInvariant() is "postgres" or "postgresql";
+
+    /// <summary>Whether events and presence travel through Redis (<see cref="Redis"/> is set).</summary>
+    internal bool UsesRedis => !string.IsNullOrEmpty(Redis);
 }

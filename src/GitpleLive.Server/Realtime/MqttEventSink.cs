@@ -8,7 +8,8 @@ namespace GitpleLive.Server.Realtime;
 /// (once more for MQTT 5 clients, if any listen) and the same bytes are queued on every subscriber's
 /// connection. Then the event's cuts are applied, so the users losing a channel hear why first.
 /// </summary>
-internal sealed class MqttEventSink(SubscriptionRegistry registry, ConnectionDirectory directory, ILogger<MqttEventSink> logger) : IEventSink
+internal sealed class MqttEventSink(SubscriptionRegistry registry, ConnectionDirectory directory, ILogger<MqttEventSink> logger)
+    : IEventSink
 {
     /// <summary>The category after which the user's connections are closed (PROTOCOL §6: clients disconnect on it).</summary>
     private const string UserDeleteCategory = "user_delete";
@@ -64,6 +65,7 @@ internal sealed class MqttEventSink(SubscriptionRegistry registry, ConnectionDir
             ArrayPool<RealtimeConnection>.Shared.Return(idle, clearArray: true);
         }
         if (dropped > 0)
-            logger.LogDebug("Event {Category} on {Topic} exceeded the maximum packet size of {Count} clients", chatEvent.Category, chatEvent.Topic, dropped);
+            logger.LogDebug("Event {Category} on {Topic} exceeded the maximum packet size of {Count} clients",
+                chatEvent.Category, chatEvent.Topic, dropped);
     }
 }

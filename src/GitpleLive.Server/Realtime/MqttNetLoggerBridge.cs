@@ -26,7 +26,9 @@ internal sealed class MqttNetLoggerBridge(ILogger? logger) : IMqttNetLogger
             _ => LogLevel.Error,
         };
         if (!logger.IsEnabled(level)) return;
-        var text = parameters is { Length: > 0 } ? string.Format(System.Globalization.CultureInfo.InvariantCulture, message, parameters) : message;
+        var text = parameters is { Length: > 0 }
+            ? string.Format(System.Globalization.CultureInfo.InvariantCulture, message, parameters)
+            : message;
         logger.Log(level, exception, "[{Source}] {Message}", source, text);
     }
 }

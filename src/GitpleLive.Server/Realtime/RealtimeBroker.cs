@@ -1,5 +1,4 @@
 using GitpleLive.Server.Services;
-using Microsoft.Extensions.Options;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
@@ -18,14 +17,14 @@ internal sealed class RealtimeBroker(
     SubscriptionRegistry registry,
     ConnectionDirectory directory,
     IChatAccess access,
-    IOptions<RealtimeOptions> options,
+    RealtimeOptions options,
     IHostApplicationLifetime lifetime,
     ILoggerFactory loggerFactory) : IHostedService, IAsyncDisposable
 {
     /// <summary>Key of the connection in MQTTnet's session items.</summary>
     private const string ConnectionItem = "gitplelive.connection";
 
-    private readonly RealtimeOptions _options = options.Value;
+    private readonly RealtimeOptions _options = options;
     private readonly ILogger _logger = loggerFactory.CreateLogger<RealtimeBroker>();
     private MqttServer? _server;
     private CancellationTokenSource? _stop;
@@ -40,7 +39,8 @@ internal sealed class RealtimeBroker(
             .WithDefaultCommunicationTimeout(_options.CommunicationTimeout)
             .WithPersistentSessions(false)
             .Build();
-        var server = new MqttServerFactory().CreateMqttServer(serverOptions, [endpoint], new MqttNetLoggerBridge(loggerFactory.CreateLogger("MQTTnet")));
+        var server = new MqttServerFactory().CreateMqttServer(
+            serverOptions, [endpoint], new MqttNetLoggerBridge(loggerFactory.CreateLogger("MQTTnet")));
         server.ValidatingConnectionAsync += ValidateConnectionAsync;
         server.ClientConnectedAsync += ClientConnectedAsync;
         server.InterceptingSubscriptionAsync += InterceptSubscriptionAsync;
@@ -179,7 +179,8 @@ internal sealed class RealtimeBroker(
             allowed = target.Kind switch
             {
                 TopicFilterKind.User => target.TargetId == connection.UserId,
-                TopicFilterKind.ChannelAll => await access.IsMemberAsync(connection.AppId, target.TargetId, connection.UserId!, args.CancellationToken),
+                TopicFilterKind.ChannelAll =>
+                    await access.IsMemberAsync(connection.AppId, target.TargetId, connection.UserId!, args.CancellationToken),
                 _ => await access.IsManagerAsync(connection.AppId, target.TargetId, connection.UserId!, args.CancellationToken),
             };
         }
@@ -221,7 +222,8 @@ internal sealed class RealtimeBroker(
     /// <summary>Drops connections whose writer has been stuck longer than <see cref="RealtimeOptions.WriteStallTimeout"/>.</summary>
     private async Task WatchStalledWritersAsync(CancellationToken cancellationToken)
     {
-        var period = TimeSpan.FromTicks(Math.Clamp(_options.WriteStallTimeout.Ticks / 4, TimeSpan.TicksPerSecond / 10, TimeSpan.TicksPerSecond * 5));
+        var period = TimeSpan.FromTicks(
+            Math.Clamp(_options.WriteStallTimeout.Ticks / 4, TimeSpan.TicksPerSecond / 10, TimeSpan.TicksPerSecond * 5));
         using var timer = new PeriodicTimer(period);
         try
         {

@@ -52,7 +52,8 @@ internal sealed class RealtimeConnection : IMqttChannelAdapter, IThreadPoolWorkI
     private long _bytesSent;
     private int _closedReported;
 
-    public RealtimeConnection(WebSocket webSocket, HttpContext http, RealtimeOptions options, ILogger logger, Action<RealtimeConnection> closed)
+    public RealtimeConnection(
+        WebSocket webSocket, HttpContext http, RealtimeOptions options, ILogger logger, Action<RealtimeConnection> closed)
     {
         _webSocket = webSocket;
         _http = http;
@@ -65,7 +66,8 @@ internal sealed class RealtimeConnection : IMqttChannelAdapter, IThreadPoolWorkI
         // The buffer writer only ever encodes control packets (CONNACK, SUBACK, …), which are small;
         // it grows on demand and shrinks back after each packet.
         var formatter = new MqttPacketFormatterAdapter(new MqttBufferWriter(128, 4096));
-        _reader = new MqttChannelAdapter(new MqttWebSocketChannel(webSocket, RemoteEndPoint, IsSecureConnection, null), formatter, MqttNetLoggerBridge.Null);
+        _reader = new MqttChannelAdapter(
+            new MqttWebSocketChannel(webSocket, RemoteEndPoint, IsSecureConnection, null), formatter, MqttNetLoggerBridge.Null);
     }
 
     /// <summary>The app, user and client id of an authenticated connection; null before CONNECT is accepted.</summary>
@@ -155,9 +157,11 @@ internal sealed class RealtimeConnection : IMqttChannelAdapter, IThreadPoolWorkI
         {
             if (drained is not null) await drained.WaitAsync(_options.CommunicationTimeout, cancellationToken);
             if (_webSocket.State is WebSocketState.Open or WebSocketState.CloseReceived)
-                await _webSocket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, cancellationToken).WaitAsync(_options.CommunicationTimeout, cancellationToken);
+                await _webSocket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, cancellationToken)
+                    .WaitAsync(_options.CommunicationTimeout, cancellationToken);
         }
-        catch (Exception e) when (e is OperationCanceledException or TimeoutException or WebSocketException or IOException or ObjectDisposedException)
+        catch (Exception e)
+            when (e is OperationCanceledException or TimeoutException or WebSocketException or IOException or ObjectDisposedException)
         {
             Abort(null);
         }
@@ -208,7 +212,8 @@ internal sealed class RealtimeConnection : IMqttChannelAdapter, IThreadPoolWorkI
             _acceptingEvents = false;
         }
         // Over the bounds. Aborting takes other locks (the registry's), which the caller may hold, so do it later.
-        ThreadPool.UnsafeQueueUserWorkItem(static c => c.Abort("its outgoing queue is full (a slow or stuck subscriber)"), this, preferLocal: false);
+        ThreadPool.UnsafeQueueUserWorkItem(
+            static c => c.Abort("its outgoing queue is full (a slow or stuck subscriber)"), this, preferLocal: false);
         return false;
     }
 
@@ -237,7 +242,8 @@ internal sealed class RealtimeConnection : IMqttChannelAdapter, IThreadPoolWorkI
     public bool IsStalled(long nowMs)
     {
         lock (_gate)
-            return _writing && !_aborted && _writeStartedAt != 0 && nowMs - _writeStartedAt > (long)_options.WriteStallTimeout.TotalMilliseconds;
+            return _writing && !_aborted && _writeStartedAt != 0
+                && nowMs - _writeStartedAt > (long)_options.WriteStallTimeout.TotalMilliseconds;
     }
 
     /// <summary>Drops the connection at once: what is queued is discarded. Logged when <paramref name="reason"/> is given.</summary>
@@ -262,7 +268,8 @@ internal sealed class RealtimeConnection : IMqttChannelAdapter, IThreadPoolWorkI
             _drained?.TrySetResult();
         }
         if (reason is not null)
-            _logger.LogWarning("Disconnecting MQTT client {ClientId} ({RemoteEndPoint}): {Reason}", ClientId ?? "(not connected)", RemoteEndPoint, reason);
+            _logger.LogWarning("Disconnecting MQTT client {ClientId} ({RemoteEndPoint}): {Reason}",
+                ClientId ?? "(not connected)", RemoteEndPoint, reason);
         if (pending is not null)
             foreach (var p in pending) p.TrySetException(new MqttCommunicationException("The connection was dropped."));
         try { _webSocket.Abort(); } catch (Exception) { /* already gone */ }
@@ -433,7 +440,8 @@ internal sealed class RealtimeConnection : IMqttChannelAdapter, IThreadPoolWorkI
             // and to handle that last message before the close arrives.
             await Task.Delay(CloseGrace);
             if (_webSocket.State is WebSocketState.Open or WebSocketState.CloseReceived)
-                await _webSocket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None).WaitAsync(_options.CommunicationTimeout);
+                await _webSocket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None)
+                    .WaitAsync(_options.CommunicationTimeout);
             // The client answers the close and MQTTnet ends the session; drop it if it does not.
             await Task.Delay(_options.CommunicationTimeout);
         }
@@ -445,10 +453,4 @@ internal sealed class RealtimeConnection : IMqttChannelAdapter, IThreadPoolWorkI
     }
 
     private readonly record struct Outgoing(byte[] Bytes, TaskCompletionSource? Done);
-}
-
-/// <summary>The remote end point of a connection, carrying the connection so MQTTnet's events lead back to it.</summary>
-internal sealed class ConnectionEndPoint(RealtimeConnection connection, IPAddress address, int port) : IPEndPoint(address, port)
-{
-    public RealtimeConnection Connection { get; } = connection;
 }

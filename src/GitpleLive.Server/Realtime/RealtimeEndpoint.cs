@@ -1,5 +1,4 @@
 using System.Net.WebSockets;
-using Microsoft.Extensions.Options;
 using MQTTnet.Adapter;
 using MQTTnet.Diagnostics.Logger;
 using MQTTnet.Server;
@@ -11,12 +10,12 @@ namespace GitpleLive.Server.Realtime;
 /// API's port and hands each connection to the MQTT server as a <see cref="RealtimeConnection"/>.
 /// </summary>
 internal sealed class RealtimeEndpoint(
-    IOptions<RealtimeOptions> options,
+    RealtimeOptions options,
     SubscriptionRegistry registry,
     ConnectionDirectory directory,
     ILogger<RealtimeConnection> connectionLogger) : IMqttServerAdapter
 {
-    private readonly RealtimeOptions _options = options.Value;
+    private readonly RealtimeOptions _options = options;
 
     /// <summary>Set by the MQTT server when it starts; runs one client's whole MQTT session.</summary>
     public Func<IMqttChannelAdapter, Task>? ClientHandler { get; set; }

@@ -2,20 +2,6 @@ using GitpleLive.Server.Events;
 
 namespace GitpleLive.Server.Realtime;
 
-/// <summary>What a topic filter a client may hold points at (PROTOCOL §6).</summary>
-internal enum TopicFilterKind
-{
-    /// <summary><c>P/user/all/{user_id}/#</c></summary>
-    User,
-    /// <summary><c>P/channel/{type}/{channel_id}/all/#</c></summary>
-    ChannelAll,
-    /// <summary><c>P/channel/{type}/{channel_id}/manager/#</c></summary>
-    ChannelManager,
-}
-
-/// <summary>A parsed topic filter: its target and its registry key (the filter without the final <c>#</c>).</summary>
-internal readonly record struct TopicFilterTarget(TopicFilterKind Kind, string ChannelType, string TargetId, string Key);
-
 /// <summary>
 /// The topic shapes of the protocol. Every filter a client may hold is one of three exact shapes ending in
 /// <c>/#</c>, so a subscription is identified by the filter's prefix and an event's subscribers are found by

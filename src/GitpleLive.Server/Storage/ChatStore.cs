@@ -30,22 +30,3 @@ public sealed class ChatStore(IDbContextFactory<ChatDbContext> factory, StoreWri
     public Task WriteAsync(Func<ChatDbContext, Task> work, CancellationToken cancellationToken = default) =>
         WriteAsync(async db => { await work(db); return true; }, cancellationToken);
 }
-
-/// <summary>Serialises writers where the provider needs it (SQLite); a no-op elsewhere.</summary>
-public sealed class StoreWriteGate(bool serialize)
-{
-    private readonly SemaphoreSlim? _lock = serialize ? new SemaphoreSlim(1, 1) : null;
-
-    public async ValueTask<IDisposable?> EnterAsync(CancellationToken cancellationToken)
-    {
-        if (_lock is null) return null;
-        await _lock.WaitAsync(cancellationToken);
-        return new Releaser(_lock);
-    }
-
-    private sealed class Releaser(SemaphoreSlim s) : IDisposable
-    {
-        private int _done;
-        public void Dispose() { if (Interlocked.Exchange(ref _done, 1) == 0) s.Release(); }
-    }
-}

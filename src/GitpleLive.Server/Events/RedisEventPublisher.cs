@@ -88,7 +88,11 @@ public sealed class RedisEventPublisher : IEventPublisher, IDisposable
         using var doc = JsonDocument.Parse(bytes);
         var r = doc.RootElement;
         var cuts = r.GetProperty("x").EnumerateArray()
-            .Select(x => new SubscriptionCut(x.GetProperty("u").GetString()!, x.GetProperty("ct").GetString()!, x.GetProperty("ch").GetString()!, x.GetProperty("m").GetBoolean()))
+            .Select(x => new SubscriptionCut(
+                x.GetProperty("u").GetString()!,
+                x.GetProperty("ct").GetString()!,
+                x.GetProperty("ch").GetString()!,
+                x.GetProperty("m").GetBoolean()))
             .ToList();
         var payload = r.GetProperty("p");
         return new ChatEvent
@@ -104,64 +108,4 @@ public sealed class RedisEventPublisher : IEventPublisher, IDisposable
     }
 
     public void Dispose() => _queue.Unsubscribe();
-}
-
-/// <summary>The node's Redis connection and identity.</summary>
-public sealed class RedisConnection(string configuration) : IDisposable
-{
-    public IConnectionMultiplexer Multiplexer { get; } = ConnectionMultiplexer.Connect(configuration);
-    /// <summary>A fresh id per process start: presence entries of a dead node die with its heartbeat.</summary>
-    public string NodeId { get; } = $"{Environment.MachineName}-{Guid.NewGuid():N}";
-
-    public void Dispose() => Multiplexer.Dispose();
-}
-
-/// <summary>
-/// Presence shared by all nodes: a hash per user of client id → node id, and a heartbeat key per
-/// node. A connection counts only while its node's heartbeat lives, so a crashed node's users go
-/// offline within <see cref="HeartbeatTtl"/> without any cleanup.
-/// </summary>
-public sealed class RedisPresence : IPresence, IDisposable
-{
-    public static readonly TimeSpan HeartbeatTtl = TimeSpan.FromSeconds(30);
-    private readonly IDatabase _db;
-    private readonly string _nodeId;
-    private readonly Timer _heartbeat;
-
-    public RedisPresence(RedisConnection redis)
-    {
-        _db = redis.Multiplexer.GetDatabase();
-        _nodeId = redis.NodeId;
-        Beat();
-        _heartbeat = new Timer(_ => Beat(), null, HeartbeatTtl / 3, HeartbeatTtl / 3);
-    }
-
-    private void Beat() => _db.StringSet(NodeKey(_nodeId), "1", HeartbeatTtl, flags: CommandFlags.FireAndForget);
-
-    private static RedisKey UserKey(string appId, string userId) => $"gitplelive:presence:{appId}:{userId}";
-    private static RedisKey NodeKey(string nodeId) => $"gitplelive:node:{nodeId}";
-
-    public void Connected(string appId, string userId, string clientId) =>
-        _db.HashSet(UserKey(appId, userId), clientId, _nodeId, flags: CommandFlags.FireAndForget);
-
-    public void Disconnected(string appId, string userId, string clientId) =>
-        _db.HashDelete(UserKey(appId, userId), clientId, flags: CommandFlags.FireAndForget);
-
-    public async ValueTask<bool> IsClientConnectedAsync(string appId, string userId, string clientId, CancellationToken cancellationToken = default)
-    {
-        var node = await _db.HashGetAsync(UserKey(appId, userId), clientId);
-        return node.HasValue && await _db.KeyExistsAsync(NodeKey(node!));
-    }
-
-    public async ValueTask<IReadOnlyList<string>> OnlineAsync(string appId, IEnumerable<string> userIds, CancellationToken cancellationToken = default)
-    {
-        var ids = userIds.ToList();
-        var nodesPerUser = await Task.WhenAll(ids.Select(u => _db.HashValuesAsync(UserKey(appId, u))));
-        var nodes = nodesPerUser.SelectMany(v => v).Select(v => (string)v!).Distinct().ToList();
-        var alive = new HashSet<string>();
-        foreach (var n in nodes) if (await _db.KeyExistsAsync(NodeKey(n))) alive.Add(n);
-        return ids.Where((_, i) => nodesPerUser[i].Any(v => alive.Contains((string)v!))).ToList();
-    }
-
-    public void Dispose() => _heartbeat.Dispose();
 }

@@ -1,17 +1,35 @@
 using GitpleLive.Server.Api;
 using GitpleLive.Server.Auth;
-using GitpleLive.Server.Services;
+using GitpleLive.Server.Endpoints;
+using GitpleLive.Server.Hosting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using static GitpleLive.Server.Endpoints.EndpointMap;
 
-namespace GitpleLive.Server.Endpoints;
+namespace GitpleLive.Server.Diagnostics;
 
-/// <summary>Benchmark-only routes of the Platform API, mapped when <c>GitpleLive:EnableDiagnostics</c> is on.</summary>
+/// <summary>
+/// Benchmark-only routes of the Platform API (<c>/v1/diagnostics</c>, app API key required), mapped only when
+/// <c>GitpleLive:EnableDiagnostics</c> is on.
+/// </summary>
 public static class DiagnosticsEndpoints
 {
-    public static void Map(RouteGroupBuilder platform)
+    /// <summary>Registers the fan-out generator; it is only ever built by the routes <see cref="Map"/> maps.</summary>
+    public static IServiceCollection AddChatDiagnostics(this IServiceCollection services)
     {
-        var g = platform.MapGroup("/diagnostics");
+        services.TryAddSingleton<FanoutGenerator>();
+        return services;
+    }
 
+    /// <summary>Maps the routes when the bound options enable them.</summary>
+    public static WebApplication MapChatDiagnostics(this WebApplication app)
+    {
+        if (app.Services.GetRequiredService<ChatServerOptions>().EnableDiagnostics)
+            Map(app.MapGroup("/v1/diagnostics").RequirePlatform());
+        return app;
+    }
+
+    private static void Map(RouteGroupBuilder g)
+    {
         // { channel_ids: [..], rate: events/s, seconds, content_bytes? }: starts the server-side generator.
         g.MapPost("/fanout", async (HttpContext http, ChatCaller caller, FanoutGenerator generator) =>
         {

@@ -2,10 +2,11 @@ using System.Diagnostics;
 using GitpleLive.Server.Api;
 using GitpleLive.Server.Auth;
 using GitpleLive.Server.Events;
+using GitpleLive.Server.Services;
 using GitpleLive.Server.Storage;
 using Microsoft.EntityFrameworkCore;
 
-namespace GitpleLive.Server.Services;
+namespace GitpleLive.Server.Diagnostics;
 
 /// <summary>
 /// Publishes synthetic <c>group:message_send</c> events at a fixed rate, straight into the event
@@ -23,14 +24,22 @@ public sealed class FanoutGenerator(ChatStore store, IEventPublisher events, ILo
 
     public Status Current => new(_running is { IsCancellationRequested: false }, Interlocked.Read(ref _published));
 
-    /// <summary>Starts a run (stopping any earlier one): <paramref name="rate"/> events/s over the channels, for <paramref name="duration"/>.</summary>
-    public async Task StartAsync(ChatCaller caller, IReadOnlyList<string> channelIds, int rate, TimeSpan duration, int contentBytes, CancellationToken ct)
+    /// <summary>
+    /// Starts a run (stopping any earlier one): <paramref name="rate"/> events/s over the channels, for <paramref name="duration"/>.
+    /// </summary>
+    public async Task StartAsync(
+        ChatCaller caller, IReadOnlyList<string> channelIds, int rate, TimeSpan duration, int contentBytes, CancellationToken cancellationToken)
     {
         caller.RequirePlatform();
         var app = caller.App;
-        var channels = await store.ReadAsync(db => db.Channels.Where(c => c.AppId == app.AppId && channelIds.Contains(c.ChannelId)).ToListAsync(ct), ct);
+        var channels = await store.ReadAsync(db => db.Channels
+            .Where(c => c.AppId == app.AppId && channelIds.Contains(c.ChannelId))
+            .ToListAsync(cancellationToken), cancellationToken);
         if (channels.Count != channelIds.Count)
-            throw ApiException.NotFound(ErrorCodes.ChannelNotFound, $"channel '{channelIds.First(id => channels.All(c => c.ChannelId != id))}' not found");
+        {
+            var missing = channelIds.First(id => channels.All(c => c.ChannelId != id));
+            throw ApiException.NotFound(ErrorCodes.ChannelNotFound, $"channel '{missing}' not found");
+        }
         var sender = new UserDto("bench-generator", "bench-generator", null, null, 0, 0);
         var dtos = channels.Select(ChannelService.ToDto).ToArray();
         var cts = new CancellationTokenSource(duration);
@@ -48,18 +57,19 @@ public sealed class FanoutGenerator(ChatStore store, IEventPublisher events, ILo
         lock (_gate) _running?.Cancel();
     }
 
-    private async Task RunAsync(string appId, ChannelDto[] channels, UserDto sender, int rate, int contentBytes, CancellationToken ct)
+    private async Task RunAsync(
+        string appId, ChannelDto[] channels, UserDto sender, int rate, int contentBytes, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         long sequence = 0;
         var padding = new string('x', Math.Max(0, contentBytes - 40));
         try
         {
-            while (!ct.IsCancellationRequested)
+            while (!cancellationToken.IsCancellationRequested)
             {
                 // Publish what is due by now, then yield for a millisecond: a steady rate without a busy loop.
                 var due = (long)(clock.Elapsed.TotalSeconds * rate);
-                while (sequence < due && !ct.IsCancellationRequested)
+                while (sequence < due && !cancellationToken.IsCancellationRequested)
                 {
                     var channel = channels[sequence % channels.Length];
                     var now = time.NowMs();
@@ -71,11 +81,11 @@ public sealed class FanoutGenerator(ChatStore store, IEventPublisher events, ILo
                         TopicKind = EventTopicKind.ChannelAll,
                         TargetId = channel.ChannelId,
                         Payload = new EventPayload("group:message_send", Channel: channel, Message: message),
-                    }], ct);
+                    }], cancellationToken);
                     sequence++;
                     Interlocked.Increment(ref _published);
                 }
-                await Task.Delay(1, ct);
+                await Task.Delay(1, cancellationToken);
             }
         }
         catch (OperationCanceledException) { }

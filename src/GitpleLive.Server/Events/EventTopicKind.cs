@@ -1,0 +1,12 @@
+namespace GitpleLive.Server.Events;
+
+/// <summary>Where an event is published (PROTOCOL §6).</summary>
+public enum EventTopicKind
+{
+    /// <summary><c>P/user/all/{user_id}/{category}</c></summary>
+    User,
+    /// <summary><c>P/channel/{type}/{channel_id}/all/{category}</c></summary>
+    ChannelAll,
+    /// <summary><c>P/channel/{type}/{channel_id}/manager/{category}</c></summary>
+    ChannelManager,
+}
