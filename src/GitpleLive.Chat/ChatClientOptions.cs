@@ -61,4 +61,11 @@ public sealed record ChatClientOptions
     /// a <see cref="SocketsHttpHandler"/> owned by the client. A handler given here is not disposed by the client.
     /// </summary>
     public HttpMessageHandler? HttpMessageHandler { get; init; }
+
+    /// <summary>
+    /// The clock the SDK measures token validity on: when the SDK token is refreshed
+    /// (<see cref="TokenRefreshCheckInterval"/>, <see cref="TokenRefreshThreshold"/>), whether a session token is
+    /// about to expire, and the connect time in the MQTT client id. Default <see cref="System.TimeProvider.System"/>.
+    /// </summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }

@@ -43,6 +43,7 @@ internal sealed class Endpoint
         if (options.TokenRefreshThreshold < TimeSpan.Zero) throw Invalid("TokenRefreshThreshold must not be negative");
         if (options.ReconnectDelay < TimeSpan.Zero) throw Invalid("ReconnectDelay must not be negative");
         if (options.MaxReconnectDelay < options.ReconnectDelay) throw Invalid("MaxReconnectDelay must not be less than ReconnectDelay");
+        if (options.TimeProvider is null) throw Invalid("TimeProvider is required");
         if (options.MaxReconnectAttempts < 0) throw Invalid("MaxReconnectAttempts must not be negative");
         return new Endpoint(host, options.UseTls);
     }
