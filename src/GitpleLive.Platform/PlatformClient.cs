@@ -3,6 +3,8 @@ using System.Net.Http.Json;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using GitpleLive.Chat;
+using GitpleLive.Protocol;
 
 namespace GitpleLive.Platform;
 
@@ -23,7 +25,7 @@ public sealed record PlatformClientOptions
 
     internal Uri BaseUri => Host.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || Host.StartsWith("https://", StringComparison.OrdinalIgnoreCase)
         ? new Uri(Host.TrimEnd('/') + "/")
-        : new Uri((Host.Contains("localhost", StringComparison.OrdinalIgnoreCase) ? "http://" : "https://") + Host.TrimEnd('/') + "/");
+        : ServerAddress.BaseUri(Host);
 }
 
 /// <summary>A refusal from the Platform API, with the protocol's error code (e.g. 1004 user not found).</summary>

@@ -1,3 +1,5 @@
+using GitpleLive.Protocol;
+
 namespace GitpleLive.Chat.Internal;
 
 /// <summary>Connect, disconnect and the connect sequence shared with every reconnect attempt.</summary>

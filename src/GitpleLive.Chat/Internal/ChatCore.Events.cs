@@ -1,4 +1,5 @@
 using System.Text.Json;
+using GitpleLive.Protocol;
 using MQTTnet;
 
 namespace GitpleLive.Chat.Internal;
@@ -43,26 +44,26 @@ internal sealed partial class ChatCore
         var group = GroupChannel;
         switch (p.Category)
         {
-            case "group:message_send":
+            case EventCategories.MessageSend:
                 Tracker.OnLive(Need(p.Channel, p), Need(p.Message, p), RaiseMessage);
                 break;
-            case "group:message_update":
+            case EventCategories.MessageUpdate:
                 group.Post(group.RaiseMessageUpdated, new ChannelMessageEventArgs(Need(p.Channel, p), Need(p.Message, p)));
                 break;
-            case "group:message_delete":
+            case EventCategories.MessageDelete:
                 group.Post(group.RaiseMessageDeleted, new ChannelMessageEventArgs(Need(p.Channel, p), Need(p.Message, p)));
                 break;
-            case "group:channel_join":
+            case EventCategories.ChannelJoin:
                 group.Post(group.RaiseChannelJoined, new ChannelUserEventArgs(Need(p.Channel, p), Need(p.User, p)));
                 break;
-            case "group:channel_leave":
+            case EventCategories.ChannelLeave:
             {
                 var args = new ChannelUserEventArgs(Need(p.Channel, p), Need(p.User, p));
                 if (args.User.UserId == me) session.Enqueue(ct => session.LeaveChannelTopicsAsync(args.Channel, managerOnly: false, ct));
                 group.Post(group.RaiseChannelLeft, args);
                 break;
             }
-            case "group:channel_manager_create":
+            case EventCategories.ChannelManagerCreate:
             {
                 var args = new ChannelUserEventArgs(Need(p.Channel, p), Need(p.User, p));
                 if (args.User.UserId == me)
@@ -70,14 +71,14 @@ internal sealed partial class ChatCore
                 group.Post(group.RaiseManagerCreated, args);
                 break;
             }
-            case "group:channel_manager_delete":
+            case EventCategories.ChannelManagerDelete:
             {
                 var args = new ChannelUserEventArgs(Need(p.Channel, p), Need(p.User, p));
                 if (args.User.UserId == me) session.Enqueue(ct => session.LeaveChannelTopicsAsync(args.Channel, managerOnly: true, ct));
                 group.Post(group.RaiseManagerDeleted, args);
                 break;
             }
-            case "group:channel_ban":
+            case EventCategories.ChannelBan:
             {
                 var ban = Need(p.Data, p).Deserialize(ChatJsonContext.Default.Ban) ?? throw Missing("data", p);
                 var args = new ChannelBanEventArgs(Need(p.Channel, p), p.User ?? ban.User, ban);
@@ -85,41 +86,41 @@ internal sealed partial class ChatCore
                 group.Post(group.RaiseUserBanned, args);
                 break;
             }
-            case "group:channel_unban":
+            case EventCategories.ChannelUnban:
                 group.Post(group.RaiseUserUnbanned, new ChannelUserEventArgs(Need(p.Channel, p), Need(p.User, p)));
                 break;
-            case "group:channel_update":
+            case EventCategories.ChannelUpdate:
                 group.Post(group.RaiseChannelUpdated, new ChannelEventArgs(Need(p.Channel, p)));
                 break;
-            case "group:channel_delete":
+            case EventCategories.ChannelDelete:
             {
                 var args = new ChannelEventArgs(Need(p.Channel, p));
                 session.Enqueue(ct => session.LeaveChannelTopicsAsync(args.Channel, managerOnly: false, ct));
                 group.Post(group.RaiseChannelDeleted, args);
                 break;
             }
-            case "group:channel_freeze":
+            case EventCategories.ChannelFreeze:
                 group.Post(group.RaiseChannelFrozen, new ChannelEventArgs(Need(p.Channel, p)));
                 break;
-            case "group:channel_unfreeze":
+            case EventCategories.ChannelUnfreeze:
                 group.Post(group.RaiseChannelUnfrozen, new ChannelEventArgs(Need(p.Channel, p)));
                 break;
-            case "group:channel_message_read_event":
+            case EventCategories.ChannelMessageReadEvent:
                 group.Post(group.RaiseMessageRead, new ChannelEventArgs(Need(p.Channel, p)));
                 break;
-            case "group:channel_message_delivered_event":
+            case EventCategories.ChannelMessageDeliveredEvent:
                 group.Post(group.RaiseMessageDelivered, new ChannelEventArgs(Need(p.Channel, p)));
                 break;
-            case "group:report_create":
+            case EventCategories.ReportCreate:
             {
                 var report = Need(p.Data, p).Deserialize(ChatJsonContext.Default.Report) ?? throw Missing("data", p);
                 group.Post(group.RaiseReportCreated, new ChannelReportEventArgs(Need(p.Channel, p), report));
                 break;
             }
-            case "user_update":
+            case EventCategories.UserUpdate:
                 User.Post(User.RaiseUserUpdated, new UserEventArgs(Need(p.User, p)));
                 break;
-            case "user_delete":
+            case EventCategories.UserDelete:
             {
                 var user = Need(p.User, p);
                 User.Post(User.RaiseUserDeleted, new UserEventArgs(user));
@@ -128,7 +129,7 @@ internal sealed partial class ChatCore
                     _ = Task.Run(() => CloseSessionAsync(session, DisconnectReason.UserDeleted, null));
                 break;
             }
-            case "user_joined_channel":
+            case EventCategories.UserJoinedChannel:
             {
                 var args = new ChannelUserEventArgs(Need(p.Channel, p), Need(p.User, p));
                 session.Enqueue(async ct =>
@@ -138,7 +139,7 @@ internal sealed partial class ChatCore
                 });
                 break;
             }
-            case "user_become_manager":
+            case EventCategories.UserBecomeManager:
             {
                 var args = new ChannelUserEventArgs(Need(p.Channel, p), Need(p.User, p));
                 session.Enqueue(async ct =>

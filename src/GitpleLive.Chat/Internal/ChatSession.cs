@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using GitpleLive.Protocol;
 
 namespace GitpleLive.Chat.Internal;
 

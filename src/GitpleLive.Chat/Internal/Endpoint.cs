@@ -1,3 +1,5 @@
+using GitpleLive.Protocol;
+
 namespace GitpleLive.Chat.Internal;
 
 /// <summary>The server's addresses derived from <see cref="ChatClientOptions"/> (PROTOCOL §1).</summary>
@@ -5,11 +7,9 @@ internal sealed class Endpoint
 {
     public Endpoint(string host, bool? useTls)
     {
-        var tls = useTls ?? !host.Contains("localhost", StringComparison.OrdinalIgnoreCase);
-        var authority = host.TrimEnd('/');
-        BaseUri = new Uri($"{(tls ? "https" : "http")}://{authority}/");
-        WebSocketUri = $"{(tls ? "wss" : "ws")}://{authority}/ws";
-        UseTls = tls;
+        UseTls = useTls ?? ServerAddress.UsesTls(host);
+        BaseUri = ServerAddress.BaseUri(host, UseTls);
+        WebSocketUri = ServerAddress.WebSocketUri(host, UseTls).ToString();
     }
 
     public bool UseTls { get; }

@@ -1,4 +1,5 @@
 using GitpleLive.Chat.Internal;
+using GitpleLive.Protocol;
 
 namespace GitpleLive.Chat.Tests.Unit;
 
