@@ -1,4 +1,5 @@
 using System.CommandLine;
+using GitpleLive.Chat;
 using GitpleLive.Platform;
 using Spectre.Console;
 
@@ -221,14 +222,9 @@ public static class Cli
                 await body(parse, client, ct);
                 return 0;
             }
-            catch (PlatformException e)
+            catch (GitpleLiveException e)
             {
-                AnsiConsole.MarkupLineInterpolated($"[red]error {e.Code}:[/] {e.Message}");
-                return 1;
-            }
-            catch (HttpRequestException e)
-            {
-                AnsiConsole.MarkupLineInterpolated($"[red]error:[/] cannot reach {parse.GetValue(Host)}: {e.Message}");
+                AnsiConsole.MarkupLineInterpolated($"[red]error {e.Code} {e.Name}:[/] {e.Message}");
                 return 1;
             }
         };

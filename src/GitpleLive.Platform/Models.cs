@@ -121,7 +121,7 @@ public sealed record ChannelCreateOptions
 internal sealed record UserPage(IReadOnlyList<PlatformUser> Users, string? Next);
 internal sealed record ChannelPage(IReadOnlyList<PlatformChannel> Channels, string? Next);
 internal sealed record MessagePage(IReadOnlyList<PlatformMessage> Messages);
-internal sealed record ErrorBody(int Code, string? Message, int Status);
+internal sealed record ErrorBody(int? Code, string? Name, string? Message, int? Status, string? Path);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(PlatformUser))]

@@ -28,18 +28,12 @@ public sealed record PlatformClientOptions
         : ServerAddress.BaseUri(Host);
 }
 
-/// <summary>A refusal from the Platform API, with the protocol's error code (e.g. 1004 user not found).</summary>
-public sealed class PlatformException(int code, int status, string message) : Exception(message)
-{
-    /// <summary>The protocol's numeric error code.</summary>
-    public int Code { get; } = code;
-    /// <summary>The HTTP status.</summary>
-    public int Status { get; } = status;
-}
-
 /// <summary>
 /// The app backend's client for the Platform API (PROTOCOL §8): users and their session tokens,
 /// channels, members, managers, messages, bans and app settings. Thread-safe; dispose when done.
+/// Every failure is a <see cref="GitpleLiveException"/>, as in the client SDK: the server's code for a refusal
+/// (for example 1004 user not found), 60901 when the server does not answer in time, 60902 when it cannot be
+/// reached, 60999 for an answer that is not the protocol's.
 /// </summary>
 public sealed class PlatformClient : IDisposable
 {
@@ -80,12 +74,15 @@ public sealed class PlatformClient : IDisposable
     public async IAsyncEnumerable<PlatformUser> GetUsersAsync(int pageSize = 100, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         string? next = null;
-        do
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        while (true)
         {
-            var page = await SendAsync(HttpMethod.Get, $"v1/users?limit={pageSize}" + (next is null ? "" : "&next=" + Esc(next)), null, PlatformJson.Default.UserPage, cancellationToken);
+            var path = $"v1/users?limit={pageSize}" + (next is null ? "" : "&next=" + Esc(next));
+            var page = await SendAsync(HttpMethod.Get, path, null, PlatformJson.Default.UserPage, cancellationToken).ConfigureAwait(false);
             foreach (var u in page.Users) yield return u;
             next = page.Next;
-        } while (!string.IsNullOrEmpty(next));
+            if (IsLastPage(next, page.Users.Count, seen)) yield break;
+        }
     }
 
     /// <summary>Changes a user's name, picture or meta (merged); raises <c>user_update</c>.</summary>
@@ -119,13 +116,16 @@ public sealed class PlatformClient : IDisposable
     public async IAsyncEnumerable<PlatformChannel> GetChannelsAsync(string? memberId = null, int pageSize = 100, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         string? next = null;
-        do
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        while (true)
         {
-            var path = $"v1/group/channels?limit={pageSize}&show_members=true&show_managers=true" + (memberId is null ? "" : "&user_id=" + Esc(memberId)) + (next is null ? "" : "&next=" + Esc(next));
-            var page = await SendAsync(HttpMethod.Get, path, null, PlatformJson.Default.ChannelPage, cancellationToken);
+            var path = $"v1/group/channels?limit={pageSize}&show_members=true&show_managers=true"
+                + (memberId is null ? "" : "&user_id=" + Esc(memberId)) + (next is null ? "" : "&next=" + Esc(next));
+            var page = await SendAsync(HttpMethod.Get, path, null, PlatformJson.Default.ChannelPage, cancellationToken).ConfigureAwait(false);
             foreach (var c in page.Channels) yield return c;
             next = page.Next;
-        } while (!string.IsNullOrEmpty(next));
+            if (IsLastPage(next, page.Channels.Count, seen)) yield break;
+        }
     }
 
     /// <summary>Changes a channel's name, picture or meta (merged); raises <c>group:channel_update</c>.</summary>
@@ -168,7 +168,8 @@ public sealed class PlatformClient : IDisposable
 
     /// <summary>The <paramref name="limit"/> newest messages before <paramref name="beforeMessageId"/> (or the newest), ascending.</summary>
     public async Task<IReadOnlyList<PlatformMessage>> GetMessagesAsync(string channelId, int limit = 20, long? beforeMessageId = null, CancellationToken cancellationToken = default) =>
-        (await SendAsync(HttpMethod.Get, $"v1/group/channels/{Esc(channelId)}/messages?limit={limit}" + (beforeMessageId is { } b ? $"&base_message_id={b}" : ""), null, PlatformJson.Default.MessagePage, cancellationToken)).Messages;
+        (await SendAsync(HttpMethod.Get, $"v1/group/channels/{Esc(channelId)}/messages?limit={limit}" + (beforeMessageId is { } b ? $"&base_message_id={b}" : ""),
+            null, PlatformJson.Default.MessagePage, cancellationToken).ConfigureAwait(false)).Messages;
 
     /// <summary>Deletes a message.</summary>
     public Task DeleteMessageAsync(string channelId, long messageId, CancellationToken cancellationToken = default) =>
@@ -213,15 +214,30 @@ public sealed class PlatformClient : IDisposable
     private static Dictionary<string, object?> Body(params (string Key, object? Value)[] fields) =>
         fields.Where(f => f.Value is not null).ToDictionary(f => f.Key, f => f.Value);
 
+    /// <summary>
+    /// Whether a walk ends after this page: no cursor, an empty page, or a cursor seen before (a server
+    /// answering the same <c>next</c> again would otherwise keep the walk going forever).
+    /// </summary>
+    private static bool IsLastPage(string? next, int count, HashSet<string> seen) =>
+        string.IsNullOrEmpty(next) || count == 0 || !seen.Add(next);
+
     private async Task<T> SendAsync<T>(HttpMethod method, string path, Dictionary<string, object?>? body, JsonTypeInfo<T> type, CancellationToken cancellationToken)
     {
-        using var response = await SendRawAsync(method, path, body, cancellationToken);
-        return (await response.Content.ReadFromJsonAsync(type, cancellationToken))!;
+        using var response = await SendRawAsync(method, path, body, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await response.Content.ReadFromJsonAsync(type, cancellationToken).ConfigureAwait(false)
+                ?? throw new GitpleLiveException(GitpleLiveErrorCode.UnknownError, $"empty answer from {method} /{path}");
+        }
+        catch (JsonException e)
+        {
+            throw new GitpleLiveException(GitpleLiveErrorCode.UnknownError, $"unreadable answer from {method} /{path}: {e.Message}", e);
+        }
     }
 
     private async Task SendAsync(HttpMethod method, string path, Dictionary<string, object?>? body, CancellationToken cancellationToken)
     {
-        using var response = await SendRawAsync(method, path, body, cancellationToken);
+        using var response = await SendRawAsync(method, path, body, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<HttpResponseMessage> SendRawAsync(HttpMethod method, string path, Dictionary<string, object?>? body, CancellationToken cancellationToken)
@@ -232,14 +248,35 @@ public sealed class PlatformClient : IDisposable
             var json = JsonSerializer.SerializeToUtf8Bytes(body, BodyOptions);
             request.Content = new ByteArrayContent(json) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } };
         }
-        var response = await _http.SendAsync(request, cancellationToken);
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (OperationCanceledException e)
+        {
+            // HttpClient.Timeout ran out.
+            throw new GitpleLiveException(GitpleLiveErrorCode.ServerNotResponding, $"the server did not answer {method} /{path} in time", e);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new GitpleLiveException(GitpleLiveErrorCode.UnableToConnect, $"unable to reach the server for {method} /{path}: {e.Message}", e);
+        }
         if (response.IsSuccessStatusCode) return response;
         using (response)
         {
-            var text = await response.Content.ReadAsStringAsync(cancellationToken);
+            var status = (int)response.StatusCode;
+            var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
             ErrorBody? error = null;
             try { error = JsonSerializer.Deserialize(text, PlatformJson.Default.ErrorBody); } catch (JsonException) { }
-            throw new PlatformException(error?.Code ?? 9999, (int)response.StatusCode, error?.Message ?? $"HTTP {(int)response.StatusCode}");
+            var requestPath = request.RequestUri is { IsAbsoluteUri: true } u ? u.AbsolutePath : "/" + path;
+            if (error?.Code is int code)
+                throw new GitpleLiveException(code, error.Name, error.Message ?? GitpleLiveErrorCode.GetName(code), error.Status ?? status, error.Path ?? requestPath);
+            throw new GitpleLiveException(GitpleLiveErrorCode.UnknownError, null, $"HTTP {status} from {requestPath}", status, requestPath);
         }
     }
 
