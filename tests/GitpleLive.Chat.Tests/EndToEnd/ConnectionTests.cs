@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using Microsoft.Extensions.Time.Testing;
 namespace GitpleLive.Chat.Tests.EndToEnd;
 
 /// <summary>Connect, disconnect, client-side errors, reconnect with catch-up, token refresh — against the real server.</summary>
@@ -157,6 +158,26 @@ public sealed class ConnectionTests : IAsyncLifetime
         Assert.True(calls.Calls.Count > atConnect, "the token was not refreshed");
         Assert.True(calls.Calls[^1].ExpiresAt > first);
         Assert.NotNull(await client.User.MeAsync());
+    }
+
+    [Fact]
+    public async Task The_sdk_token_is_refreshed_when_the_clients_clock_reaches_the_threshold()
+    {
+        // The refresh decision follows ChatClientOptions.TimeProvider: move the client's clock to an hour before
+        // the real token's end and the real server issues a new one, no waiting for a day-long token.
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var calls = new TokenCalls();
+        var id = Harness.NewId("clock");
+        var client = await _h.ConnectAsync(id, o => o with { TimeProvider = time, HttpMessageHandler = calls });
+        var atConnect = calls.Calls.Count;
+        var first = calls.Calls[^1].ExpiresAt!.Value;
+
+        time.SetUtcNow(DateTimeOffset.FromUnixTimeMilliseconds(first) - client.Options.TokenRefreshThreshold + TimeSpan.FromMinutes(1));
+        await calls.WaitAsync(c => c.Count > atConnect);
+        var refreshed = calls.Calls[^1];
+        Assert.Equal((200, "/v1/sdk/users/token"), (refreshed.Status, refreshed.Path));
+        Assert.True(refreshed.ExpiresAt > first);
+        Assert.Equal(id, (await client.User.MeAsync()).UserId);
     }
 
     [Fact]
