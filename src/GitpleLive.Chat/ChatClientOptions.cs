@@ -23,7 +23,8 @@ public sealed record ChatClientOptions
     /// </summary>
     public bool? UseTls { get; init; }
 
-    /// <summary>How long a REST call or an MQTT handshake (CONNACK, SUBACK) may take before it fails with 60901. Default 30 seconds.</summary>
+    /// <summary>How long a REST call or an MQTT handshake (CONNACK, SUBACK) may take before it fails with 60901. Default 30
+    /// seconds.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How long a file upload may take before it fails with 60901. Default 5 minutes.</summary>

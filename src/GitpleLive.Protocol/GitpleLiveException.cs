@@ -51,5 +51,6 @@ public sealed class GitpleLiveException : Exception
     public bool IsClientError => Code is >= 60000 and < 61000;
 
     /// <inheritdoc />
-    public override string ToString() => $"GitpleLiveException {Code} {Name}: {Message}" + (InnerException is null ? "" : " ---> " + InnerException);
+    public override string ToString() => $"GitpleLiveException {Code} {Name}: {Message}" + (InnerException is null ? "" : " ---> "
+        + InnerException);
 }

@@ -7,7 +7,8 @@ internal sealed partial class ChatCore
 {
     public async Task ConnectAsync(string userId, string? sessionToken, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(userId)) throw new GitpleLiveException(GitpleLiveErrorCode.ClientInvalidParameters, "user id is required");
+        if (string.IsNullOrWhiteSpace(userId)) throw new GitpleLiveException(GitpleLiveErrorCode.ClientInvalidParameters,
+            "user id is required");
         if (userId.IndexOfAny(['/', '#', '+']) >= 0)
             throw new GitpleLiveException(GitpleLiveErrorCode.ClientInvalidParameters, "user id must not contain '/', '#' or '+'");
         if (sessionToken is not null) SessionToken.Validate(sessionToken, userId, NowMs());
@@ -151,7 +152,8 @@ internal sealed partial class ChatCore
                 {
                     await CatchUpAsync(session, channel, cancellationToken).ConfigureAwait(false);
                 }
-                catch (GitpleLiveException e) when (e.Code is not (GitpleLiveErrorCode.ServerNotResponding or GitpleLiveErrorCode.UnableToConnect))
+                catch (GitpleLiveException e)
+                    when (e.Code is not (GitpleLiveErrorCode.ServerNotResponding or GitpleLiveErrorCode.UnableToConnect))
                 {
                     // One channel failing (left meanwhile, say) must not fail the reconnect.
                     ReportError(e);

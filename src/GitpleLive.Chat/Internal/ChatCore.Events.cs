@@ -67,7 +67,8 @@ internal sealed partial class ChatCore
             {
                 var args = new ChannelUserEventArgs(Need(p.Channel, p), Need(p.User, p));
                 if (args.User.UserId == me)
-                    session.Enqueue(ct => session.SubscribeRuntimeAsync(Topics.ChannelManager(AppId, args.Channel.ChannelId, args.Channel.Type), ct));
+                    session.Enqueue(ct => session.SubscribeRuntimeAsync(Topics.ChannelManager(AppId, args.Channel.ChannelId,
+                        args.Channel.Type), ct));
                 group.Post(group.RaiseManagerCreated, args);
                 break;
             }
@@ -144,7 +145,8 @@ internal sealed partial class ChatCore
                 var args = new ChannelUserEventArgs(Need(p.Channel, p), Need(p.User, p));
                 session.Enqueue(async ct =>
                 {
-                    await session.SubscribeRuntimeAsync(Topics.ChannelManager(AppId, args.Channel.ChannelId, args.Channel.Type), ct).ConfigureAwait(false);
+                    await session.SubscribeRuntimeAsync(Topics.ChannelManager(AppId, args.Channel.ChannelId, args.Channel.Type),
+                        ct).ConfigureAwait(false);
                     group.Post(group.RaiseManagerCreated, args);
                 });
                 break;

@@ -80,8 +80,10 @@ internal sealed partial class ChatCore : IAsyncDisposable
         GitpleLiveException g => g,
         MqttCommunicationTimedOutException or TimeoutException =>
             new GitpleLiveException(GitpleLiveErrorCode.ServerNotResponding, "the server did not answer in time: " + e.Message, e),
-        OperationCanceledException => new GitpleLiveException(GitpleLiveErrorCode.ServerNotResponding, "the server did not answer in time", e),
-        MqttCommunicationException or HttpRequestException or System.Net.WebSockets.WebSocketException or System.Net.Sockets.SocketException =>
+        OperationCanceledException => new GitpleLiveException(GitpleLiveErrorCode.ServerNotResponding,
+            "the server did not answer in time", e),
+        MqttCommunicationException or HttpRequestException or System.Net.WebSockets.WebSocketException
+            or System.Net.Sockets.SocketException =>
             new GitpleLiveException(GitpleLiveErrorCode.UnableToConnect, "unable to connect to the server: " + e.Message, e),
         _ => new GitpleLiveException(GitpleLiveErrorCode.UnknownError, e.Message, e),
     };

@@ -12,7 +12,8 @@ internal sealed class ChatSession
 {
     private readonly ChatCore _core;
     private readonly Channel<Func<CancellationToken, Task>> _work =
-        System.Threading.Channels.Channel.CreateUnbounded<Func<CancellationToken, Task>>(new UnboundedChannelOptions { SingleReader = true });
+        System.Threading.Channels.Channel.CreateUnbounded<Func<CancellationToken,
+            Task>>(new UnboundedChannelOptions { SingleReader = true });
 
     public ChatSession(ChatCore core, string userId, string? sessionToken)
     {
@@ -93,13 +94,15 @@ internal sealed class ChatSession
 
     public async Task JoinChannelTopicsAsync(GroupChannel channel, CancellationToken cancellationToken)
     {
-        await SubscribeRuntimeAsync(Topics.ChannelAll(_core.AppId, channel.ChannelId, channel.Type), cancellationToken).ConfigureAwait(false);
+        await SubscribeRuntimeAsync(Topics.ChannelAll(_core.AppId, channel.ChannelId, channel.Type),
+            cancellationToken).ConfigureAwait(false);
         if (_core.Tracker.IsKnown(channel.ChannelId)) return;
         // Remember where the channel stood when we joined, so a later reconnect catches up from here.
         try
         {
             var path = RestClient.Query($"group/channels/{RestClient.Segment(channel.ChannelId)}/messages", ("limit", "1"));
-            var page = await _core.Rest.GetAsync(path, Credentials, ChatJsonContext.Default.MessagePage, cancellationToken).ConfigureAwait(false);
+            var page = await _core.Rest.GetAsync(path, Credentials, ChatJsonContext.Default.MessagePage,
+                cancellationToken).ConfigureAwait(false);
             _core.Tracker.SetBaseline(channel.ChannelId, page.Messages.Count > 0 ? page.Messages.Max(m => m.MessageId) : 0);
         }
         catch (GitpleLiveException)
