@@ -23,7 +23,8 @@ public sealed record ChatClientOptions
     /// </summary>
     public bool? UseTls { get; init; }
 
-    /// <summary>How long a REST call or an MQTT handshake (CONNACK, SUBACK) may take before it fails with 60901. Default 30 seconds.</summary>
+    /// <summary>How long a REST call or an MQTT handshake (CONNACK, SUBACK) may take before it fails with 60901. Default 30
+    /// seconds.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How long a file upload may take before it fails with 60901. Default 5 minutes.</summary>
@@ -61,4 +62,11 @@ public sealed record ChatClientOptions
     /// a <see cref="SocketsHttpHandler"/> owned by the client. A handler given here is not disposed by the client.
     /// </summary>
     public HttpMessageHandler? HttpMessageHandler { get; init; }
+
+    /// <summary>
+    /// The clock the SDK measures token validity on: when the SDK token is refreshed
+    /// (<see cref="TokenRefreshCheckInterval"/>, <see cref="TokenRefreshThreshold"/>), whether a session token is
+    /// about to expire, and the connect time in the MQTT client id. Default <see cref="System.TimeProvider.System"/>.
+    /// </summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }

@@ -64,7 +64,8 @@ public sealed class ChannelEventArgs : EventArgs
     /// <param name="channel">The channel.</param>
     public ChannelEventArgs(GroupChannel channel) => Channel = channel;
 
-    /// <summary>The channel; read and delivery events carry <see cref="GroupChannel.ReadReceipt"/>, <see cref="GroupChannel.DeliveryReceipt"/> and <see cref="GroupChannel.Unread"/>.</summary>
+    /// <summary>The channel; read and delivery events carry <see cref="GroupChannel.ReadReceipt"/>, <see
+    /// cref="GroupChannel.DeliveryReceipt"/> and <see cref="GroupChannel.Unread"/>.</summary>
     public GroupChannel Channel { get; }
 }
 

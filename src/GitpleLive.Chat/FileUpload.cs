@@ -35,13 +35,16 @@ public sealed class FileUpload
     public static FileUpload FromStream(Stream stream, string fileName, string? contentType = null)
     {
         if (stream is null) throw new GitpleLiveException(GitpleLiveErrorCode.ClientInvalidParameters, "stream is required");
-        if (string.IsNullOrWhiteSpace(fileName)) throw new GitpleLiveException(GitpleLiveErrorCode.ClientInvalidParameters, "fileName is required");
-        return new FileUpload(() => stream, fileName, string.IsNullOrWhiteSpace(contentType) ? "application/octet-stream" : contentType, leaveOpen: true);
+        if (string.IsNullOrWhiteSpace(fileName)) throw new GitpleLiveException(GitpleLiveErrorCode.ClientInvalidParameters,
+            "fileName is required");
+        return new FileUpload(() => stream, fileName, string.IsNullOrWhiteSpace(contentType) ? "application/octet-stream" : contentType,
+            leaveOpen: true);
     }
 
     /// <summary>Uploads a file on disk; it is opened when the message is sent and closed afterwards.</summary>
     /// <param name="path">The file's path.</param>
-    /// <param name="contentType">The MIME type; guessed from the extension when not given (<c>application/octet-stream</c> if unknown).</param>
+    /// <param name="contentType">The MIME type; guessed from the extension when not given (<c>application/octet-stream</c> if
+    /// unknown).</param>
     /// <param name="fileName">The file name sent to the server; the path's file name when not given.</param>
     /// <returns>The upload.</returns>
     /// <exception cref="GitpleLiveException">60101 when the path is missing or the file does not exist.</exception>

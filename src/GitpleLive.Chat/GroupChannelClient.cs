@@ -19,7 +19,8 @@ public sealed class GroupChannelClient
 
     // ------------------------------------------------------------------ events
 
-    /// <summary>A message was sent to a channel (<c>group:message_send</c>). After a reconnect the messages missed meanwhile are raised here too, in order and once.</summary>
+    /// <summary>A message was sent to a channel (<c>group:message_send</c>). After a reconnect the messages missed meanwhile are raised
+    /// here too, in order and once.</summary>
     public event EventHandler<ChannelMessageEventArgs>? MessageReceived;
 
     /// <summary>A message's meta changed (<c>group:message_update</c>).</summary>
@@ -40,7 +41,8 @@ public sealed class GroupChannelClient
     /// </summary>
     public event EventHandler<ChannelUserEventArgs>? ChannelJoined;
 
-    /// <summary>A user left a channel (<c>group:channel_leave</c>); when it is the connected user, the client stops listening to it.</summary>
+    /// <summary>A user left a channel (<c>group:channel_leave</c>); when it is the connected user, the client stops listening to
+    /// it.</summary>
     public event EventHandler<ChannelUserEventArgs>? ChannelLeft;
 
     /// <summary>
@@ -58,7 +60,8 @@ public sealed class GroupChannelClient
     /// <summary>A channel was unfrozen (<c>group:channel_unfreeze</c>).</summary>
     public event EventHandler<ChannelEventArgs>? ChannelUnfrozen;
 
-    /// <summary>A user was banned from a channel (<c>group:channel_ban</c>); when it is the connected user, the client stops listening to it.</summary>
+    /// <summary>A user was banned from a channel (<c>group:channel_ban</c>); when it is the connected user, the client stops listening to
+    /// it.</summary>
     public event EventHandler<ChannelBanEventArgs>? UserBanned;
 
     /// <summary>A user's ban was lifted (<c>group:channel_unban</c>).</summary>
@@ -67,10 +70,12 @@ public sealed class GroupChannelClient
     /// <summary>A report about a channel the connected user manages was filed (<c>group:report_create</c>, managers only).</summary>
     public event EventHandler<ChannelReportEventArgs>? ReportCreated;
 
-    /// <summary>A member read a channel's messages (<c>group:channel_message_read_event</c>); the channel carries read receipts and unread counts.</summary>
+    /// <summary>A member read a channel's messages (<c>group:channel_message_read_event</c>); the channel carries read receipts and unread
+    /// counts.</summary>
     public event EventHandler<ChannelEventArgs>? MessageRead;
 
-    /// <summary>Messages were delivered to a member (<c>group:channel_message_delivered_event</c>); the channel carries delivery receipts.</summary>
+    /// <summary>Messages were delivered to a member (<c>group:channel_message_delivered_event</c>); the channel carries delivery
+    /// receipts.</summary>
     public event EventHandler<ChannelEventArgs>? MessageDelivered;
 
     // ------------------------------------------------------------------ channels
@@ -89,37 +94,44 @@ public sealed class GroupChannelClient
     /// <returns>The page and the cursor of the next one.</returns>
     /// <exception cref="GitpleLiveException">60904, or a server code.</exception>
     public Task<GroupChannelPage> GetChannelListAsync(GroupChannelQuery? query = null, CancellationToken cancellationToken = default) =>
-        _core.Rest.GetAsync(ChannelListPath("group/channels", query), _core.RequireCredentials(), ChatJsonContext.Default.GroupChannelPage, cancellationToken);
+        _core.Rest.GetAsync(ChannelListPath("group/channels", query), _core.RequireCredentials(),
+            ChatJsonContext.Default.GroupChannelPage, cancellationToken);
 
     /// <summary>Gets one page of the channels the connected user is a member of (GET <c>/group/channels/joined/list</c>).</summary>
     /// <param name="query">Filters and paging; <see langword="null"/> for the first page with the server's defaults.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The page and the cursor of the next one.</returns>
     /// <exception cref="GitpleLiveException">60904, or a server code.</exception>
-    public Task<GroupChannelPage> GetJoinedChannelListAsync(GroupChannelQuery? query = null, CancellationToken cancellationToken = default) =>
-        _core.Rest.GetAsync(ChannelListPath("group/channels/joined/list", query), _core.RequireCredentials(), ChatJsonContext.Default.GroupChannelPage, cancellationToken);
+    public Task<GroupChannelPage> GetJoinedChannelListAsync(GroupChannelQuery? query = null,
+        CancellationToken cancellationToken = default) =>
+        _core.Rest.GetAsync(ChannelListPath("group/channels/joined/list", query), _core.RequireCredentials(),
+            ChatJsonContext.Default.GroupChannelPage, cancellationToken);
 
     /// <summary>Walks every page of all group channels, following the <c>next</c> cursor.</summary>
     /// <param name="query">Filters and page size; its <see cref="GroupChannelQuery.Next"/> is where the walk starts.</param>
     /// <param name="cancellationToken">Cancels the walk.</param>
     /// <returns>The channels, page after page.</returns>
-    public IAsyncEnumerable<GroupChannel> GetAllChannelsAsync(GroupChannelQuery? query = null, CancellationToken cancellationToken = default) =>
+    public IAsyncEnumerable<GroupChannel> GetAllChannelsAsync(GroupChannelQuery? query = null,
+        CancellationToken cancellationToken = default) =>
         WalkChannelsAsync("group/channels", query, cancellationToken);
 
     /// <summary>Walks every page of the channels the connected user is a member of, following the <c>next</c> cursor.</summary>
     /// <param name="query">Filters and page size; its <see cref="GroupChannelQuery.Next"/> is where the walk starts.</param>
     /// <param name="cancellationToken">Cancels the walk.</param>
     /// <returns>The channels, page after page.</returns>
-    public IAsyncEnumerable<GroupChannel> GetAllJoinedChannelsAsync(GroupChannelQuery? query = null, CancellationToken cancellationToken = default) =>
+    public IAsyncEnumerable<GroupChannel> GetAllJoinedChannelsAsync(GroupChannelQuery? query = null,
+        CancellationToken cancellationToken = default) =>
         WalkChannelsAsync("group/channels/joined/list", query, cancellationToken);
 
-    private async IAsyncEnumerable<GroupChannel> WalkChannelsAsync(string path, GroupChannelQuery? query, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<GroupChannel> WalkChannelsAsync(string path, GroupChannelQuery? query,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         query ??= new GroupChannelQuery();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         while (true)
         {
-            var page = await _core.Rest.GetAsync(ChannelListPath(path, query), _core.RequireCredentials(), ChatJsonContext.Default.GroupChannelPage, cancellationToken).ConfigureAwait(false);
+            var page = await _core.Rest.GetAsync(ChannelListPath(path, query), _core.RequireCredentials(),
+                ChatJsonContext.Default.GroupChannelPage, cancellationToken).ConfigureAwait(false);
             foreach (var channel in page.Channels) yield return channel;
             // A cursor seen before would loop forever; stop instead.
             if (string.IsNullOrEmpty(page.Next) || page.Channels.Count == 0 || !seen.Add(page.Next)) yield break;
@@ -149,7 +161,8 @@ public sealed class GroupChannelClient
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The updated channel.</returns>
     /// <exception cref="GitpleLiveException">60101 when both are null, 60104, 60904, or a server code such as 3001.</exception>
-    public Task<GroupChannel> UpdateChannelAsync(string channelId, string? name = null, string? profileUrl = null, CancellationToken cancellationToken = default)
+    public Task<GroupChannel> UpdateChannelAsync(string channelId, string? name = null, string? profileUrl = null,
+        CancellationToken cancellationToken = default)
     {
         var path = ChannelPath(channelId);
         if (name is null && profileUrl is null)
@@ -166,7 +179,8 @@ public sealed class GroupChannelClient
     public Task DeleteChannelAsync(string channelId, CancellationToken cancellationToken = default) =>
         _core.Rest.SendAsync(HttpMethod.Delete, ChannelPath(channelId), _core.RequireCredentials(), cancellationToken);
 
-    /// <summary>Joins a channel (PUT <c>/group/channels/{id}/join</c>); the client subscribes when the server confirms with <c>user_joined_channel</c>.</summary>
+    /// <summary>Joins a channel (PUT <c>/group/channels/{id}/join</c>); the client subscribes when the server confirms with
+    /// <c>user_joined_channel</c>.</summary>
     /// <param name="channelId">The channel's id.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>A task that completes when joined.</returns>
@@ -188,7 +202,8 @@ public sealed class GroupChannelClient
     /// <returns>The members.</returns>
     /// <exception cref="GitpleLiveException">60104, 60904, or a server code such as 1008.</exception>
     public async Task<IReadOnlyList<User>> GetMemberListAsync(string channelId, CancellationToken cancellationToken = default) =>
-        await _core.Rest.GetAsync(ChannelPath(channelId, "members"), _core.RequireCredentials(), ChatJsonContext.Default.ListUser, cancellationToken).ConfigureAwait(false);
+        await _core.Rest.GetAsync(ChannelPath(channelId, "members"), _core.RequireCredentials(), ChatJsonContext.Default.ListUser,
+            cancellationToken).ConfigureAwait(false);
 
     /// <summary>Gets a channel's managers (GET <c>/group/channels/{id}/managers</c>, managers only).</summary>
     /// <param name="channelId">The channel's id.</param>
@@ -196,7 +211,8 @@ public sealed class GroupChannelClient
     /// <returns>The managers.</returns>
     /// <exception cref="GitpleLiveException">60104, 60904, or a server code such as 3001.</exception>
     public async Task<IReadOnlyList<User>> GetManagerListAsync(string channelId, CancellationToken cancellationToken = default) =>
-        await _core.Rest.GetAsync(ChannelPath(channelId, "managers"), _core.RequireCredentials(), ChatJsonContext.Default.ListUser, cancellationToken).ConfigureAwait(false);
+        await _core.Rest.GetAsync(ChannelPath(channelId, "managers"), _core.RequireCredentials(), ChatJsonContext.Default.ListUser,
+            cancellationToken).ConfigureAwait(false);
 
     /// <summary>Makes a member a manager (POST <c>/group/channels/{id}/managers</c>, managers only).</summary>
     /// <param name="channelId">The channel's id.</param>
@@ -207,7 +223,8 @@ public sealed class GroupChannelClient
     public Task RegisterManagerAsync(string channelId, string userId, CancellationToken cancellationToken = default)
     {
         var path = ChannelPath(channelId, "managers");
-        return _core.Rest.SendJsonAsync(HttpMethod.Post, path, _core.RequireCredentials(), new ManagerBody(Argument.Required(userId, nameof(userId))),
+        return _core.Rest.SendJsonAsync(HttpMethod.Post, path, _core.RequireCredentials(), new ManagerBody(Argument.Required(userId,
+            nameof(userId))),
             ChatJsonContext.Default.ManagerBody, cancellationToken);
     }
 
@@ -220,7 +237,8 @@ public sealed class GroupChannelClient
     public Task DeleteManagerAsync(string channelId, string userId, CancellationToken cancellationToken = default)
     {
         var path = ChannelPath(channelId, "managers");
-        return _core.Rest.SendJsonAsync(HttpMethod.Delete, path, _core.RequireCredentials(), new ManagerBody(Argument.Required(userId, nameof(userId))),
+        return _core.Rest.SendJsonAsync(HttpMethod.Delete, path, _core.RequireCredentials(), new ManagerBody(Argument.Required(userId,
+            nameof(userId))),
             ChatJsonContext.Default.ManagerBody, cancellationToken);
     }
 
@@ -240,10 +258,12 @@ public sealed class GroupChannelClient
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The updated channel.</returns>
     /// <exception cref="GitpleLiveException">60101, 60104, 60904, or a server code such as 1014.</exception>
-    public Task<GroupChannel> UpdateMetaAsync(string channelId, IReadOnlyDictionary<string, string> meta, CancellationToken cancellationToken = default)
+    public Task<GroupChannel> UpdateMetaAsync(string channelId, IReadOnlyDictionary<string, string> meta,
+        CancellationToken cancellationToken = default)
     {
         var path = ChannelPath(channelId, "meta");
-        return _core.Rest.SendJsonAsync(HttpMethod.Put, path, _core.RequireCredentials(), new MetaBody(Argument.NotNull(meta, nameof(meta))),
+        return _core.Rest.SendJsonAsync(HttpMethod.Put, path, _core.RequireCredentials(), new MetaBody(Argument.NotNull(meta,
+            nameof(meta))),
             ChatJsonContext.Default.MetaBody, ChatJsonContext.Default.GroupChannel, cancellationToken);
     }
 
@@ -256,11 +276,13 @@ public sealed class GroupChannelClient
     public Task<GroupChannel> DeleteMetaAsync(string channelId, IEnumerable<string> keys, CancellationToken cancellationToken = default)
     {
         var path = ChannelPath(channelId, "meta");
-        return _core.Rest.SendJsonAsync(HttpMethod.Delete, path, _core.RequireCredentials(), new KeysBody(Argument.NonEmpty(keys, nameof(keys))),
+        return _core.Rest.SendJsonAsync(HttpMethod.Delete, path, _core.RequireCredentials(), new KeysBody(Argument.NonEmpty(keys,
+            nameof(keys))),
             ChatJsonContext.Default.KeysBody, ChatJsonContext.Default.GroupChannel, cancellationToken);
     }
 
-    /// <summary>Marks a channel's messages read (PUT <c>/group/channels/{id}/messages/read</c>); members hear <see cref="MessageRead"/>.</summary>
+    /// <summary>Marks a channel's messages read (PUT <c>/group/channels/{id}/messages/read</c>); members hear <see
+    /// cref="MessageRead"/>.</summary>
     /// <param name="channelId">The channel's id.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>A task that completes when done.</returns>
@@ -286,7 +308,8 @@ public sealed class GroupChannelClient
             ChatJsonContext.Default.ChannelsBody, cancellationToken);
     }
 
-    /// <summary>Marks a channel's messages delivered (PUT <c>/group/channels/{id}/messages/delivered</c>); members hear <see cref="MessageDelivered"/>.</summary>
+    /// <summary>Marks a channel's messages delivered (PUT <c>/group/channels/{id}/messages/delivered</c>); members hear <see
+    /// cref="MessageDelivered"/>.</summary>
     /// <param name="channelId">The channel's id.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>A task that completes when done.</returns>
@@ -296,7 +319,8 @@ public sealed class GroupChannelClient
 
     // ------------------------------------------------------------------ bans
 
-    /// <summary>Bans a member (POST <c>/group/channels/{id}/ban</c>, managers only): the user leaves and cannot join until the ban ends.</summary>
+    /// <summary>Bans a member (POST <c>/group/channels/{id}/ban</c>, managers only): the user leaves and cannot join until the ban
+    /// ends.</summary>
     /// <param name="channelId">The channel's id.</param>
     /// <param name="userId">The user to ban.</param>
     /// <param name="seconds">How long the ban lasts, in seconds.</param>
@@ -304,7 +328,8 @@ public sealed class GroupChannelClient
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The ban.</returns>
     /// <exception cref="GitpleLiveException">60101, 60104, 60904, or a server code such as 1017 or 1018.</exception>
-    public Task<Ban> BanAsync(string channelId, string userId, long seconds, string? reason = null, CancellationToken cancellationToken = default)
+    public Task<Ban> BanAsync(string channelId, string userId, long seconds, string? reason = null,
+        CancellationToken cancellationToken = default)
     {
         var path = ChannelPath(channelId, "ban");
         Argument.Required(userId, nameof(userId));
@@ -320,7 +345,8 @@ public sealed class GroupChannelClient
     /// <returns>A task that completes when done.</returns>
     /// <exception cref="GitpleLiveException">60101, 60104, 60904, or a server code.</exception>
     public Task UnbanAsync(string channelId, string userId, CancellationToken cancellationToken = default) =>
-        _core.Rest.SendAsync(HttpMethod.Delete, ChannelPath(channelId, "ban/" + RestClient.Segment(Argument.Required(userId, nameof(userId)))),
+        _core.Rest.SendAsync(HttpMethod.Delete, ChannelPath(channelId, "ban/" + RestClient.Segment(Argument.Required(userId,
+            nameof(userId)))),
             _core.RequireCredentials(), cancellationToken);
 
     /// <summary>Gets a channel's active bans (GET <c>/group/channels/{id}/banned_list</c>, managers only).</summary>
@@ -329,7 +355,8 @@ public sealed class GroupChannelClient
     /// <returns>The active bans.</returns>
     /// <exception cref="GitpleLiveException">60104, 60904, or a server code such as 3001.</exception>
     public async Task<IReadOnlyList<Ban>> GetBannedListAsync(string channelId, CancellationToken cancellationToken = default) =>
-        await _core.Rest.GetAsync(ChannelPath(channelId, "banned_list"), _core.RequireCredentials(), ChatJsonContext.Default.ListBan, cancellationToken).ConfigureAwait(false);
+        await _core.Rest.GetAsync(ChannelPath(channelId, "banned_list"), _core.RequireCredentials(), ChatJsonContext.Default.ListBan,
+            cancellationToken).ConfigureAwait(false);
 
     /// <summary>Gets the ids of a channel's members that are online now (GET <c>/group/channels/{id}/online_members</c>).</summary>
     /// <param name="channelId">The channel's id.</param>
@@ -337,7 +364,8 @@ public sealed class GroupChannelClient
     /// <returns>The user ids.</returns>
     /// <exception cref="GitpleLiveException">60104, 60904, or a server code such as 1008.</exception>
     public async Task<IReadOnlyList<string>> GetOnlineMemberListAsync(string channelId, CancellationToken cancellationToken = default) =>
-        await _core.Rest.GetAsync(ChannelPath(channelId, "online_members"), _core.RequireCredentials(), ChatJsonContext.Default.ListString, cancellationToken).ConfigureAwait(false);
+        await _core.Rest.GetAsync(ChannelPath(channelId, "online_members"), _core.RequireCredentials(),
+            ChatJsonContext.Default.ListString, cancellationToken).ConfigureAwait(false);
 
     // ------------------------------------------------------------------ messages
 
@@ -348,10 +376,12 @@ public sealed class GroupChannelClient
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The stored message.</returns>
     /// <exception cref="GitpleLiveException">60101, 60104, 60904, or a server code such as 1008 or 1009.</exception>
-    public Task<Message> SendMessageAsync(string channelId, string content, IReadOnlyDictionary<string, string>? meta = null, CancellationToken cancellationToken = default)
+    public Task<Message> SendMessageAsync(string channelId, string content, IReadOnlyDictionary<string, string>? meta = null,
+        CancellationToken cancellationToken = default)
     {
         var path = ChannelPath(channelId, "messages");
-        if (string.IsNullOrEmpty(content)) throw new GitpleLiveException(GitpleLiveErrorCode.ClientInvalidParameters, "content is required");
+        if (string.IsNullOrEmpty(content)) throw new GitpleLiveException(GitpleLiveErrorCode.ClientInvalidParameters,
+            "content is required");
         return _core.Rest.SendJsonAsync(HttpMethod.Post, path, _core.RequireCredentials(), new TextMessageBody("text", content, meta),
             ChatJsonContext.Default.TextMessageBody, ChatJsonContext.Default.Message, cancellationToken);
     }
@@ -362,8 +392,10 @@ public sealed class GroupChannelClient
     /// <param name="meta">Custom key/value data, if any.</param>
     /// <param name="cancellationToken">Cancels the upload.</param>
     /// <returns>The stored message, with <see cref="Message.File"/>.</returns>
-    /// <exception cref="GitpleLiveException">60101, 60104, 60904, or a server code such as 1012; 60901 after <see cref="ChatClientOptions.FileUploadTimeout"/>.</exception>
-    public async Task<Message> SendMessageAsync(string channelId, FileUpload file, IReadOnlyDictionary<string, string>? meta = null, CancellationToken cancellationToken = default)
+    /// <exception cref="GitpleLiveException">60101, 60104, 60904, or a server code such as 1012; 60901 after <see
+    /// cref="ChatClientOptions.FileUploadTimeout"/>.</exception>
+    public async Task<Message> SendMessageAsync(string channelId, FileUpload file, IReadOnlyDictionary<string, string>? meta = null,
+        CancellationToken cancellationToken = default)
     {
         var path = ChannelPath(channelId, "messages");
         Argument.NotNull(file, nameof(file));
@@ -377,7 +409,8 @@ public sealed class GroupChannelClient
             part.Headers.ContentType = MediaTypeHeaderValue.Parse(file.ContentType);
             form.Add(part, "file", file.FileName);
             if (meta is not null)
-                form.Add(new StringContent(JsonSerializer.Serialize(new Dictionary<string, string>(meta), ChatJsonContext.Default.DictionaryStringString)), "meta");
+                form.Add(new StringContent(JsonSerializer.Serialize(new Dictionary<string, string>(meta),
+                    ChatJsonContext.Default.DictionaryStringString)), "meta");
             return await _core.Rest.SendContentAsync(HttpMethod.Post, path, credentials, form, ChatJsonContext.Default.Message,
                 _core.Options.FileUploadTimeout, cancellationToken).ConfigureAwait(false);
         }
@@ -387,7 +420,8 @@ public sealed class GroupChannelClient
         }
     }
 
-    /// <summary>Sends a file message from a stream; shorthand for <see cref="SendMessageAsync(string, FileUpload, IReadOnlyDictionary{string, string}?, CancellationToken)"/>.</summary>
+    /// <summary>Sends a file message from a stream; shorthand for <see cref="SendMessageAsync(string, FileUpload,
+    /// IReadOnlyDictionary{string, string}?, CancellationToken)"/>.</summary>
     /// <param name="channelId">The channel's id.</param>
     /// <param name="content">The file content, read from its current position and left open.</param>
     /// <param name="fileName">The file name.</param>
@@ -396,7 +430,8 @@ public sealed class GroupChannelClient
     /// <param name="cancellationToken">Cancels the upload.</param>
     /// <returns>The stored message, with <see cref="Message.File"/>.</returns>
     /// <exception cref="GitpleLiveException">60101, 60104, 60904, or a server code such as 1012.</exception>
-    public Task<Message> SendMessageAsync(string channelId, Stream content, string fileName, string contentType, IReadOnlyDictionary<string, string>? meta = null, CancellationToken cancellationToken = default) =>
+    public Task<Message> SendMessageAsync(string channelId, Stream content, string fileName, string contentType,
+        IReadOnlyDictionary<string, string>? meta = null, CancellationToken cancellationToken = default) =>
         SendMessageAsync(channelId, FileUpload.FromStream(content, fileName, contentType), meta, cancellationToken);
 
     /// <summary>Gets one page of a channel's messages, oldest first (GET <c>/group/channels/{id}/messages</c>).</summary>
@@ -405,8 +440,10 @@ public sealed class GroupChannelClient
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The page.</returns>
     /// <exception cref="GitpleLiveException">60104, 60904, or a server code such as 1008.</exception>
-    public Task<MessagePage> GetMessageListAsync(string channelId, MessageQuery? query = null, CancellationToken cancellationToken = default) =>
-        _core.Rest.GetAsync(MessageListPath(channelId, query), _core.RequireCredentials(), ChatJsonContext.Default.MessagePage, cancellationToken);
+    public Task<MessagePage> GetMessageListAsync(string channelId, MessageQuery? query = null,
+        CancellationToken cancellationToken = default) =>
+        _core.Rest.GetAsync(MessageListPath(channelId, query), _core.RequireCredentials(), ChatJsonContext.Default.MessagePage,
+            cancellationToken);
 
     /// <summary>
     /// Walks a channel's messages page by page. With <see cref="MessageListMode.Next"/> (the default here) it
@@ -417,19 +454,22 @@ public sealed class GroupChannelClient
     /// <param name="query">Start, direction, filters and page size (at most 100).</param>
     /// <param name="cancellationToken">Cancels the walk.</param>
     /// <returns>The messages.</returns>
-    public async IAsyncEnumerable<Message> GetAllMessagesAsync(string channelId, MessageQuery? query = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public async IAsyncEnumerable<Message> GetAllMessagesAsync(string channelId, MessageQuery? query = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         Argument.ChannelId(channelId);
         query ??= new MessageQuery();
         var forward = query.Mode != MessageListMode.Prev;
         var limit = Math.Clamp(query.Limit ?? MaxPageSize, 1, MaxPageSize);
-        query = query with { Mode = forward ? MessageListMode.Next : MessageListMode.Prev, Limit = limit, BaseMessageId = query.BaseMessageId ?? (forward ? 0 : null) };
+        query = query with { Mode = forward ? MessageListMode.Next : MessageListMode.Prev, Limit = limit,
+            BaseMessageId = query.BaseMessageId ?? (forward ? 0 : null) };
         while (true)
         {
             var page = await GetMessageListAsync(channelId, query, cancellationToken).ConfigureAwait(false);
             var messages = forward
                 ? page.Messages.Where(m => query.BaseMessageId is not long b || m.MessageId > b).OrderBy(m => m.MessageId).ToList()
-                : page.Messages.Where(m => query.BaseMessageId is not long b || m.MessageId < b).OrderByDescending(m => m.MessageId).ToList();
+                : page.Messages.Where(m => query.BaseMessageId is not long b || m.MessageId < b).OrderByDescending(m
+                    => m.MessageId).ToList();
             foreach (var message in messages) yield return message;
             if (messages.Count == 0 || page.Messages.Count < limit) yield break;
             query = query with { BaseMessageId = messages[^1].MessageId };
@@ -452,10 +492,12 @@ public sealed class GroupChannelClient
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The updated message.</returns>
     /// <exception cref="GitpleLiveException">60101, 60104, 60904, or a server code such as 1005.</exception>
-    public Task<Message> UpdateMessageMetaAsync(string channelId, long messageId, IReadOnlyDictionary<string, string> meta, CancellationToken cancellationToken = default)
+    public Task<Message> UpdateMessageMetaAsync(string channelId, long messageId, IReadOnlyDictionary<string, string> meta,
+        CancellationToken cancellationToken = default)
     {
         var path = MessagePath(channelId, messageId) + "/meta";
-        return _core.Rest.SendJsonAsync(HttpMethod.Put, path, _core.RequireCredentials(), new MetaBody(Argument.NotNull(meta, nameof(meta))),
+        return _core.Rest.SendJsonAsync(HttpMethod.Put, path, _core.RequireCredentials(), new MetaBody(Argument.NotNull(meta,
+            nameof(meta))),
             ChatJsonContext.Default.MetaBody, ChatJsonContext.Default.Message, cancellationToken);
     }
 
@@ -466,10 +508,12 @@ public sealed class GroupChannelClient
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The updated message.</returns>
     /// <exception cref="GitpleLiveException">60101, 60104, 60904, or a server code such as 1005.</exception>
-    public Task<Message> DeleteMessageMetaAsync(string channelId, long messageId, IEnumerable<string> keys, CancellationToken cancellationToken = default)
+    public Task<Message> DeleteMessageMetaAsync(string channelId, long messageId, IEnumerable<string> keys,
+        CancellationToken cancellationToken = default)
     {
         var path = MessagePath(channelId, messageId) + "/meta";
-        return _core.Rest.SendJsonAsync(HttpMethod.Delete, path, _core.RequireCredentials(), new KeysBody(Argument.NonEmpty(keys, nameof(keys))),
+        return _core.Rest.SendJsonAsync(HttpMethod.Delete, path, _core.RequireCredentials(), new KeysBody(Argument.NonEmpty(keys,
+            nameof(keys))),
             ChatJsonContext.Default.KeysBody, ChatJsonContext.Default.Message, cancellationToken);
     }
 
@@ -484,7 +528,8 @@ public sealed class GroupChannelClient
     public Task<ReportPage> GetReportListAsync(string channelId, ReportQuery? query = null, CancellationToken cancellationToken = default)
     {
         var path = RestClient.Query("reports/group/channels/" + RestClient.Segment(Argument.ChannelId(channelId)),
-            ("limit", query?.Limit?.ToString(CultureInfo.InvariantCulture)), ("report_type", query?.ReportType), ("next", NullIfEmpty(query?.Next)));
+            ("limit", query?.Limit?.ToString(CultureInfo.InvariantCulture)), ("report_type", query?.ReportType), ("next",
+                NullIfEmpty(query?.Next)));
         return _core.Rest.GetAsync(path, _core.RequireCredentials(), ChatJsonContext.Default.ReportPage, cancellationToken);
     }
 
@@ -493,7 +538,8 @@ public sealed class GroupChannelClient
     /// <param name="query">Filters and page size; its <see cref="ReportQuery.Next"/> is where the walk starts.</param>
     /// <param name="cancellationToken">Cancels the walk.</param>
     /// <returns>The reports.</returns>
-    public async IAsyncEnumerable<Report> GetAllReportsAsync(string channelId, ReportQuery? query = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public async IAsyncEnumerable<Report> GetAllReportsAsync(string channelId, ReportQuery? query = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         query ??= new ReportQuery();
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -553,7 +599,8 @@ public sealed class GroupChannelClient
     // ------------------------------------------------------------------ raising
 
     internal void Post<T>(Action<T> raise, T args) => _core.Dispatcher.Post(() => raise(args));
-    internal void PostMessageReceived(GroupChannel channel, Message message) => Post(RaiseMessageReceived, new ChannelMessageEventArgs(channel, message));
+    internal void PostMessageReceived(GroupChannel channel, Message message) => Post(RaiseMessageReceived,
+        new ChannelMessageEventArgs(channel, message));
 
     internal void RaiseMessageReceived(ChannelMessageEventArgs e) => MessageReceived?.Invoke(this, e);
     internal void RaiseMessageUpdated(ChannelMessageEventArgs e) => MessageUpdated?.Invoke(this, e);

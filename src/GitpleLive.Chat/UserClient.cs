@@ -31,7 +31,8 @@ public sealed class UserClient
     /// <param name="profileUrl">The new profile URL, or <see langword="null"/> to keep it.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The updated user.</returns>
-    /// <exception cref="GitpleLiveException">60101 when both are null; 60904 when not connected; a server code when the call fails.</exception>
+    /// <exception cref="GitpleLiveException">60101 when both are null; 60904 when not connected; a server code when the call
+    /// fails.</exception>
     public Task<User> UpdateUserAsync(string? name = null, string? profileUrl = null, CancellationToken cancellationToken = default)
     {
         if (name is null && profileUrl is null)
@@ -44,12 +45,14 @@ public sealed class UserClient
     /// <param name="meta">The keys and values to merge in.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The updated user.</returns>
-    /// <exception cref="GitpleLiveException">60101 when <paramref name="meta"/> is missing; 60904 when not connected; a server code when the call fails.</exception>
+    /// <exception cref="GitpleLiveException">60101 when <paramref name="meta"/> is missing; 60904 when not connected; a server code when
+    /// the call fails.</exception>
     public Task<User> UpdateMetaAsync(IReadOnlyDictionary<string, string> meta, CancellationToken cancellationToken = default)
     {
         Argument.NotNull(meta, nameof(meta));
         var credentials = _core.RequireCredentials();
-        return _core.Rest.SendJsonAsync(HttpMethod.Put, $"users/{RestClient.Segment(credentials.UserId)}/meta", credentials, new MetaBody(meta),
+        return _core.Rest.SendJsonAsync(HttpMethod.Put, $"users/{RestClient.Segment(credentials.UserId)}/meta", credentials,
+            new MetaBody(meta),
             ChatJsonContext.Default.MetaBody, ChatJsonContext.Default.User, cancellationToken);
     }
 
@@ -57,12 +60,14 @@ public sealed class UserClient
     /// <param name="keys">The keys to remove.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The updated user.</returns>
-    /// <exception cref="GitpleLiveException">60101 when no key is given; 60904 when not connected; a server code when the call fails.</exception>
+    /// <exception cref="GitpleLiveException">60101 when no key is given; 60904 when not connected; a server code when the call
+    /// fails.</exception>
     public Task<User> DeleteMetaAsync(IEnumerable<string> keys, CancellationToken cancellationToken = default)
     {
         var list = Argument.NonEmpty(keys, nameof(keys));
         var credentials = _core.RequireCredentials();
-        return _core.Rest.SendJsonAsync(HttpMethod.Delete, $"users/{RestClient.Segment(credentials.UserId)}/meta", credentials, new KeysBody(list),
+        return _core.Rest.SendJsonAsync(HttpMethod.Delete, $"users/{RestClient.Segment(credentials.UserId)}/meta", credentials,
+            new KeysBody(list),
             ChatJsonContext.Default.KeysBody, ChatJsonContext.Default.User, cancellationToken);
     }
 

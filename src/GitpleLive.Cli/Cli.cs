@@ -1,4 +1,5 @@
 using System.CommandLine;
+using GitpleLive.Chat;
 using GitpleLive.Platform;
 using Spectre.Console;
 
@@ -10,9 +11,12 @@ namespace GitpleLive.Cli;
 /// </summary>
 public static class Cli
 {
-    private static readonly Option<string> Host = new("--host") { Description = "Server host, e.g. localhost:5080 (env GITPLELIVE_HOST)", Recursive = true, DefaultValueFactory = _ => Environment.GetEnvironmentVariable("GITPLELIVE_HOST") ?? "localhost:5080" };
-    private static readonly Option<string?> AppId = new("--app-id") { Description = "App id (env GITPLELIVE_APP_ID)", Recursive = true, DefaultValueFactory = _ => Environment.GetEnvironmentVariable("GITPLELIVE_APP_ID") };
-    private static readonly Option<string?> ApiKey = new("--api-key") { Description = "App API key (env GITPLELIVE_API_KEY)", Recursive = true, DefaultValueFactory = _ => Environment.GetEnvironmentVariable("GITPLELIVE_API_KEY") };
+    private static readonly Option<string> Host = new("--host") { Description = "Server host, e.g. localhost:5080 (env GITPLELIVE_HOST)",
+        Recursive = true, DefaultValueFactory = _ => Environment.GetEnvironmentVariable("GITPLELIVE_HOST") ?? "localhost:5080" };
+    private static readonly Option<string?> AppId = new("--app-id") { Description = "App id (env GITPLELIVE_APP_ID)", Recursive = true,
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("GITPLELIVE_APP_ID") };
+    private static readonly Option<string?> ApiKey = new("--api-key") { Description = "App API key (env GITPLELIVE_API_KEY)",
+        Recursive = true, DefaultValueFactory = _ => Environment.GetEnvironmentVariable("GITPLELIVE_API_KEY") };
 
     public static RootCommand Build()
     {
@@ -135,8 +139,10 @@ public static class Cli
         var ban = new Command("ban", "Ban a user from a channel.") { id, user, minutes, reason };
         ban.SetAction(Run(async (p, client, ct) =>
         {
-            var b = await client.BanAsync(p.GetValue(id)!, p.GetValue(user)!, TimeSpan.FromMinutes(p.GetValue(minutes)), p.GetValue(reason), ct);
-            AnsiConsole.MarkupLineInterpolated($"[yellow]banned[/] {b.User.UserId} until {DateTimeOffset.FromUnixTimeMilliseconds(b.EndAt):u}");
+            var b = await client.BanAsync(p.GetValue(id)!, p.GetValue(user)!, TimeSpan.FromMinutes(p.GetValue(minutes)),
+                p.GetValue(reason), ct);
+            var until = DateTimeOffset.FromUnixTimeMilliseconds(b.EndAt);
+            AnsiConsole.MarkupLineInterpolated($"[yellow]banned[/] {b.User.UserId} until {until:u}");
         }));
         channels.Subcommands.Add(ban);
 
@@ -170,7 +176,8 @@ public static class Cli
         {
             var table = new Table().AddColumns("id", "time", "from", "content");
             foreach (var m in await client.GetMessagesAsync(p.GetValue(id)!, p.GetValue(limit), cancellationToken: ct))
-                table.AddRow(m.MessageId.ToString(), $"{DateTimeOffset.FromUnixTimeMilliseconds(m.CreatedAt):u}", Markup.Escape(m.User.Name),
+                table.AddRow(m.MessageId.ToString(), $"{DateTimeOffset.FromUnixTimeMilliseconds(m.CreatedAt):u}",
+                    Markup.Escape(m.User.Name),
                     Markup.Escape(m.Content ?? (m.File is { } f ? $"[file {f.Name}, {f.Size} bytes]" : "")));
             AnsiConsole.Write(table);
         }));
@@ -192,8 +199,13 @@ public static class Cli
         var tokenless = new Option<bool?>("--allow-tokenless") { Description = "Let users connect without a token" };
         var profanityMode = new Option<string?>("--profanity-mode") { Description = "off, block or mask" };
         profanityMode.AcceptOnlyFromAmong("off", "block", "mask");
-        var profanityWords = new Option<string[]?>("--profanity-word") { Description = "A word for the profanity filter (repeatable; replaces the list)", AllowMultipleArgumentsPerToken = true };
-        var set = new Command("set", "Change settings.") { members, managers, fileSize, metaKeys, tokenless, profanityMode, profanityWords };
+        var profanityWords = new Option<string[]?>("--profanity-word")
+        {
+            Description = "A word for the profanity filter (repeatable; replaces the list)",
+            AllowMultipleArgumentsPerToken = true
+        };
+        var set = new Command("set", "Change settings.") { members, managers, fileSize, metaKeys, tokenless, profanityMode,
+            profanityWords };
         set.SetAction(Run(async (p, client, ct) => PrintApp(await client.UpdateAppSettingsAsync(new AppSettingsUpdate
         {
             MaxMembersPerChannel = p.GetValue(members), MaxManagersPerChannel = p.GetValue(managers),
@@ -215,20 +227,16 @@ public static class Cli
                 AnsiConsole.MarkupLine("[red]error:[/] --app-id and --api-key (or GITPLELIVE_APP_ID / GITPLELIVE_API_KEY) are required");
                 return 2;
             }
-            using var client = new PlatformClient(new PlatformClientOptions { Host = parse.GetValue(Host)!, AppId = appId, ApiKey = apiKey });
+            using var client = new PlatformClient(new PlatformClientOptions { Host = parse.GetValue(Host)!, AppId = appId,
+                ApiKey = apiKey });
             try
             {
                 await body(parse, client, ct);
                 return 0;
             }
-            catch (PlatformException e)
+            catch (GitpleLiveException e)
             {
-                AnsiConsole.MarkupLineInterpolated($"[red]error {e.Code}:[/] {e.Message}");
-                return 1;
-            }
-            catch (HttpRequestException e)
-            {
-                AnsiConsole.MarkupLineInterpolated($"[red]error:[/] cannot reach {parse.GetValue(Host)}: {e.Message}");
+                AnsiConsole.MarkupLineInterpolated($"[red]error {e.Code} {e.Name}:[/] {e.Message}");
                 return 1;
             }
         };
@@ -236,7 +244,8 @@ public static class Cli
     private static void PrintUsers(IEnumerable<PlatformUser> users)
     {
         var table = new Table().AddColumns("user id", "name", "created");
-        foreach (var u in users) table.AddRow(Markup.Escape(u.UserId), Markup.Escape(u.Name), $"{DateTimeOffset.FromUnixTimeMilliseconds(u.CreatedAt):u}");
+        foreach (var u in users) table.AddRow(Markup.Escape(u.UserId), Markup.Escape(u.Name),
+            $"{DateTimeOffset.FromUnixTimeMilliseconds(u.CreatedAt):u}");
         AnsiConsole.Write(table);
     }
 
@@ -244,7 +253,8 @@ public static class Cli
     {
         var table = new Table().AddColumns("channel id", "name", "members", "messages", "frozen");
         foreach (var c in channels)
-            table.AddRow(Markup.Escape(c.ChannelId), Markup.Escape(c.Name), (c.Members?.Count ?? 0).ToString(), c.TotalMessageCount.ToString(), c.Freeze ? "yes" : "no");
+            table.AddRow(Markup.Escape(c.ChannelId), Markup.Escape(c.Name), (c.Members?.Count ?? 0).ToString(),
+                c.TotalMessageCount.ToString(), c.Freeze ? "yes" : "no");
         AnsiConsole.Write(table);
     }
 

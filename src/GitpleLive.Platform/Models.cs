@@ -75,7 +75,8 @@ public sealed record SessionToken(string Token, long ExpiresAt);
 /// <param name="MaxMetaKeys">Most meta keys per object.</param>
 /// <param name="ProfanityMode"><c>off</c>, <c>block</c> (refuse with 1020) or <c>mask</c> (star the words).</param>
 /// <param name="ProfanityWords">The words the profanity filter looks for.</param>
-public sealed record AppSettings(string AppId, string Name, bool AllowTokenless, int MaxMembersPerChannel, int MaxManagersPerChannel, long MaxFileSize, int MaxMetaKeys,
+public sealed record AppSettings(string AppId, string Name, bool AllowTokenless, int MaxMembersPerChannel, int MaxManagersPerChannel,
+    long MaxFileSize, int MaxMetaKeys,
     string ProfanityMode, IReadOnlyList<string> ProfanityWords);
 
 /// <summary>Changes to an app's settings; null leaves a setting as it is.</summary>
@@ -121,9 +122,10 @@ public sealed record ChannelCreateOptions
 internal sealed record UserPage(IReadOnlyList<PlatformUser> Users, string? Next);
 internal sealed record ChannelPage(IReadOnlyList<PlatformChannel> Channels, string? Next);
 internal sealed record MessagePage(IReadOnlyList<PlatformMessage> Messages);
-internal sealed record ErrorBody(int Code, string? Message, int Status);
+internal sealed record ErrorBody(int? Code, string? Name, string? Message, int? Status, string? Path);
 
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(PlatformUser))]
 [JsonSerializable(typeof(PlatformChannel))]
 [JsonSerializable(typeof(PlatformMessage))]

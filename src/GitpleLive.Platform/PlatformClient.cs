@@ -3,6 +3,8 @@ using System.Net.Http.Json;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using GitpleLive.Chat;
+using GitpleLive.Protocol;
 
 namespace GitpleLive.Platform;
 
@@ -21,23 +23,18 @@ public sealed record PlatformClientOptions
     /// <summary>Timeout of each call. Default 30 seconds.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
 
-    internal Uri BaseUri => Host.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || Host.StartsWith("https://", StringComparison.OrdinalIgnoreCase)
+    internal Uri BaseUri => Host.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || Host.StartsWith("https://",
+        StringComparison.OrdinalIgnoreCase)
         ? new Uri(Host.TrimEnd('/') + "/")
-        : new Uri((Host.Contains("localhost", StringComparison.OrdinalIgnoreCase) ? "http://" : "https://") + Host.TrimEnd('/') + "/");
-}
-
-/// <summary>A refusal from the Platform API, with the protocol's error code (e.g. 1004 user not found).</summary>
-public sealed class PlatformException(int code, int status, string message) : Exception(message)
-{
-    /// <summary>The protocol's numeric error code.</summary>
-    public int Code { get; } = code;
-    /// <summary>The HTTP status.</summary>
-    public int Status { get; } = status;
+        : ServerAddress.BaseUri(Host);
 }
 
 /// <summary>
 /// The app backend's client for the Platform API (PROTOCOL §8): users and their session tokens,
 /// channels, members, managers, messages, bans and app settings. Thread-safe; dispose when done.
+/// Every failure is a <see cref="GitpleLiveException"/>, as in the client SDK: the server's code for a refusal
+/// (for example 1004 user not found), 60901 when the server does not answer in time, 60902 when it cannot be
+/// reached, 60999 for an answer that is not the protocol's.
 /// </summary>
 public sealed class PlatformClient : IDisposable
 {
@@ -67,28 +64,36 @@ public sealed class PlatformClient : IDisposable
     // ---- users --------------------------------------------------------------------------------
 
     /// <summary>Creates a user. Fails with 1007 when the id is taken.</summary>
-    public Task<PlatformUser> CreateUserAsync(string userId, string name, string? profileUrl = null, IReadOnlyDictionary<string, string>? meta = null, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Post, "v1/users", Body(("user_id", userId), ("name", name), ("profile_url", profileUrl), ("meta", meta)), PlatformJson.Default.PlatformUser, cancellationToken);
+    public Task<PlatformUser> CreateUserAsync(string userId, string name, string? profileUrl = null, IReadOnlyDictionary<string,
+        string>? meta = null, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, "v1/users", Body(("user_id", userId), ("name", name), ("profile_url", profileUrl), ("meta", meta)),
+            PlatformJson.Default.PlatformUser, cancellationToken);
 
     /// <summary>Gets a user (1004 when missing).</summary>
     public Task<PlatformUser> GetUserAsync(string userId, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Get, $"v1/users/{Esc(userId)}", null, PlatformJson.Default.PlatformUser, cancellationToken);
 
     /// <summary>Walks every user of the app, oldest first.</summary>
-    public async IAsyncEnumerable<PlatformUser> GetUsersAsync(int pageSize = 100, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public async IAsyncEnumerable<PlatformUser> GetUsersAsync(int pageSize = 100,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         string? next = null;
-        do
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        while (true)
         {
-            var page = await SendAsync(HttpMethod.Get, $"v1/users?limit={pageSize}" + (next is null ? "" : "&next=" + Esc(next)), null, PlatformJson.Default.UserPage, cancellationToken);
+            var path = $"v1/users?limit={pageSize}" + (next is null ? "" : "&next=" + Esc(next));
+            var page = await SendAsync(HttpMethod.Get, path, null, PlatformJson.Default.UserPage, cancellationToken).ConfigureAwait(false);
             foreach (var u in page.Users) yield return u;
             next = page.Next;
-        } while (!string.IsNullOrEmpty(next));
+            if (IsLastPage(next, page.Users.Count, seen)) yield break;
+        }
     }
 
     /// <summary>Changes a user's name, picture or meta (merged); raises <c>user_update</c>.</summary>
-    public Task<PlatformUser> UpdateUserAsync(string userId, string? name = null, string? profileUrl = null, IReadOnlyDictionary<string, string>? meta = null, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Put, $"v1/users/{Esc(userId)}", Body(("name", name), ("profile_url", profileUrl), ("meta", meta)), PlatformJson.Default.PlatformUser, cancellationToken);
+    public Task<PlatformUser> UpdateUserAsync(string userId, string? name = null, string? profileUrl = null, IReadOnlyDictionary<string,
+        string>? meta = null, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Put, $"v1/users/{Esc(userId)}", Body(("name", name), ("profile_url", profileUrl), ("meta", meta)),
+            PlatformJson.Default.PlatformUser, cancellationToken);
 
     /// <summary>Deletes a user; their clients hear <c>user_delete</c> and disconnect.</summary>
     public Task DeleteUserAsync(string userId, CancellationToken cancellationToken = default) =>
@@ -98,37 +103,48 @@ public sealed class PlatformClient : IDisposable
     /// <param name="userId">The user.</param>
     /// <param name="expiresAt">When it expires; default 7 days from now.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    public Task<SessionToken> IssueSessionTokenAsync(string userId, DateTimeOffset? expiresAt = null, CancellationToken cancellationToken = default) =>
+    public Task<SessionToken> IssueSessionTokenAsync(string userId, DateTimeOffset? expiresAt = null,
+        CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Post, $"v1/users/{Esc(userId)}/token",
-            Body(("expires_at", (expiresAt ?? DateTimeOffset.UtcNow.AddDays(7)).ToUnixTimeMilliseconds())), PlatformJson.Default.SessionToken, cancellationToken);
+            Body(("expires_at", (expiresAt ?? DateTimeOffset.UtcNow.AddDays(7)).ToUnixTimeMilliseconds())),
+                PlatformJson.Default.SessionToken, cancellationToken);
 
     // ---- channels -----------------------------------------------------------------------------
 
     /// <summary>Creates a group channel; every member hears <c>user_joined_channel</c>.</summary>
     public Task<PlatformChannel> CreateChannelAsync(ChannelCreateOptions options, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Post, "v1/group/channels", Body(("channel_id", options.ChannelId), ("name", options.Name), ("profile_url", options.ProfileUrl),
-            ("members", options.Members), ("managers", options.Managers), ("meta", options.Meta), ("reuse", options.Reuse)), PlatformJson.Default.PlatformChannel, cancellationToken);
+        SendAsync(HttpMethod.Post, "v1/group/channels", Body(("channel_id", options.ChannelId), ("name", options.Name), ("profile_url",
+            options.ProfileUrl),
+            ("members", options.Members), ("managers", options.Managers), ("meta", options.Meta), ("reuse", options.Reuse)),
+                PlatformJson.Default.PlatformChannel, cancellationToken);
 
     /// <summary>Gets a channel (1003 when missing).</summary>
     public Task<PlatformChannel> GetChannelAsync(string channelId, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Get, $"v1/group/channels/{Esc(channelId)}", null, PlatformJson.Default.PlatformChannel, cancellationToken);
 
     /// <summary>Walks every group channel (or those of <paramref name="memberId"/>), newest first, with members and managers.</summary>
-    public async IAsyncEnumerable<PlatformChannel> GetChannelsAsync(string? memberId = null, int pageSize = 100, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public async IAsyncEnumerable<PlatformChannel> GetChannelsAsync(string? memberId = null, int pageSize = 100,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         string? next = null;
-        do
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        while (true)
         {
-            var path = $"v1/group/channels?limit={pageSize}&show_members=true&show_managers=true" + (memberId is null ? "" : "&user_id=" + Esc(memberId)) + (next is null ? "" : "&next=" + Esc(next));
-            var page = await SendAsync(HttpMethod.Get, path, null, PlatformJson.Default.ChannelPage, cancellationToken);
+            var path = $"v1/group/channels?limit={pageSize}&show_members=true&show_managers=true"
+                + (memberId is null ? "" : "&user_id=" + Esc(memberId)) + (next is null ? "" : "&next=" + Esc(next));
+            var page = await SendAsync(HttpMethod.Get, path, null, PlatformJson.Default.ChannelPage,
+                cancellationToken).ConfigureAwait(false);
             foreach (var c in page.Channels) yield return c;
             next = page.Next;
-        } while (!string.IsNullOrEmpty(next));
+            if (IsLastPage(next, page.Channels.Count, seen)) yield break;
+        }
     }
 
     /// <summary>Changes a channel's name, picture or meta (merged); raises <c>group:channel_update</c>.</summary>
-    public Task<PlatformChannel> UpdateChannelAsync(string channelId, string? name = null, string? profileUrl = null, IReadOnlyDictionary<string, string>? meta = null, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Put, $"v1/group/channels/{Esc(channelId)}", Body(("name", name), ("profile_url", profileUrl), ("meta", meta)), PlatformJson.Default.PlatformChannel, cancellationToken);
+    public Task<PlatformChannel> UpdateChannelAsync(string channelId, string? name = null, string? profileUrl = null,
+        IReadOnlyDictionary<string, string>? meta = null, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Put, $"v1/group/channels/{Esc(channelId)}", Body(("name", name), ("profile_url", profileUrl), ("meta",
+            meta)), PlatformJson.Default.PlatformChannel, cancellationToken);
 
     /// <summary>Deletes a channel with its messages and files.</summary>
     public Task DeleteChannelAsync(string channelId, CancellationToken cancellationToken = default) =>
@@ -136,7 +152,8 @@ public sealed class PlatformClient : IDisposable
 
     /// <summary>Members with their join times.</summary>
     public Task<List<PlatformUser>> GetMembersAsync(string channelId, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Get, $"v1/group/channels/{Esc(channelId)}/members", null, PlatformJson.Default.ListPlatformUser, cancellationToken);
+        SendAsync(HttpMethod.Get, $"v1/group/channels/{Esc(channelId)}/members", null, PlatformJson.Default.ListPlatformUser,
+            cancellationToken);
 
     /// <summary>Adds members (already-members are skipped; banned users 1019).</summary>
     public Task AddMembersAsync(string channelId, IReadOnlyList<string> userIds, CancellationToken cancellationToken = default) =>
@@ -156,17 +173,24 @@ public sealed class PlatformClient : IDisposable
 
     /// <summary>Freezes (only managers may send) or unfreezes a channel.</summary>
     public Task<PlatformChannel> FreezeChannelAsync(string channelId, bool freeze, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Put, $"v1/group/channels/{Esc(channelId)}/freeze", Body(("freeze", freeze)), PlatformJson.Default.PlatformChannel, cancellationToken);
+        SendAsync(HttpMethod.Put, $"v1/group/channels/{Esc(channelId)}/freeze", Body(("freeze", freeze)),
+            PlatformJson.Default.PlatformChannel, cancellationToken);
 
     // ---- messages -----------------------------------------------------------------------------
 
     /// <summary>Sends a text message as <paramref name="senderId"/> (any existing user).</summary>
-    public Task<PlatformMessage> SendMessageAsync(string channelId, string senderId, string content, IReadOnlyDictionary<string, string>? meta = null, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Post, $"v1/group/channels/{Esc(channelId)}/messages", Body(("user_id", senderId), ("type", "text"), ("content", content), ("meta", meta)), PlatformJson.Default.PlatformMessage, cancellationToken);
+    public Task<PlatformMessage> SendMessageAsync(string channelId, string senderId, string content, IReadOnlyDictionary<string,
+        string>? meta = null, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, $"v1/group/channels/{Esc(channelId)}/messages", Body(("user_id", senderId), ("type", "text"),
+            ("content", content), ("meta", meta)), PlatformJson.Default.PlatformMessage, cancellationToken);
 
-    /// <summary>The <paramref name="limit"/> newest messages before <paramref name="beforeMessageId"/> (or the newest), ascending.</summary>
-    public async Task<IReadOnlyList<PlatformMessage>> GetMessagesAsync(string channelId, int limit = 20, long? beforeMessageId = null, CancellationToken cancellationToken = default) =>
-        (await SendAsync(HttpMethod.Get, $"v1/group/channels/{Esc(channelId)}/messages?limit={limit}" + (beforeMessageId is { } b ? $"&base_message_id={b}" : ""), null, PlatformJson.Default.MessagePage, cancellationToken)).Messages;
+    /// <summary>The <paramref name="limit"/> newest messages before <paramref name="beforeMessageId"/> (or the newest),
+    /// ascending.</summary>
+    public async Task<IReadOnlyList<PlatformMessage>> GetMessagesAsync(string channelId, int limit = 20, long? beforeMessageId = null,
+        CancellationToken cancellationToken = default) =>
+        (await SendAsync(HttpMethod.Get, $"v1/group/channels/{Esc(channelId)}/messages?limit={limit}" + (beforeMessageId is { } b
+            ? $"&base_message_id={b}" : ""),
+            null, PlatformJson.Default.MessagePage, cancellationToken).ConfigureAwait(false)).Messages;
 
     /// <summary>Deletes a message.</summary>
     public Task DeleteMessageAsync(string channelId, long messageId, CancellationToken cancellationToken = default) =>
@@ -175,8 +199,10 @@ public sealed class PlatformClient : IDisposable
     // ---- bans ---------------------------------------------------------------------------------
 
     /// <summary>Bans a user from a channel for <paramref name="duration"/>.</summary>
-    public Task<PlatformBan> BanAsync(string channelId, string userId, TimeSpan duration, string? reason = null, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Post, $"v1/group/channels/{Esc(channelId)}/ban", Body(("user_id", userId), ("seconds", (long)Math.Ceiling(duration.TotalSeconds)), ("reason", reason)), PlatformJson.Default.PlatformBan, cancellationToken);
+    public Task<PlatformBan> BanAsync(string channelId, string userId, TimeSpan duration, string? reason = null,
+        CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, $"v1/group/channels/{Esc(channelId)}/ban", Body(("user_id", userId), ("seconds",
+            (long)Math.Ceiling(duration.TotalSeconds)), ("reason", reason)), PlatformJson.Default.PlatformBan, cancellationToken);
 
     /// <summary>Lifts a ban.</summary>
     public Task UnbanAsync(string channelId, string userId, CancellationToken cancellationToken = default) =>
@@ -184,7 +210,8 @@ public sealed class PlatformClient : IDisposable
 
     /// <summary>Active bans of a channel.</summary>
     public Task<List<PlatformBan>> GetBannedListAsync(string channelId, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Get, $"v1/group/channels/{Esc(channelId)}/banned_list", null, PlatformJson.Default.ListPlatformBan, cancellationToken);
+        SendAsync(HttpMethod.Get, $"v1/group/channels/{Esc(channelId)}/banned_list", null, PlatformJson.Default.ListPlatformBan,
+            cancellationToken);
 
     // ---- app ----------------------------------------------------------------------------------
 
@@ -194,9 +221,12 @@ public sealed class PlatformClient : IDisposable
 
     /// <summary>Changes the app's settings and limits.</summary>
     public Task<AppSettings> UpdateAppSettingsAsync(AppSettingsUpdate update, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Put, "v1/app", Body(("name", update.Name), ("allow_tokenless", update.AllowTokenless), ("max_members_per_channel", update.MaxMembersPerChannel),
-            ("max_managers_per_channel", update.MaxManagersPerChannel), ("max_file_size", update.MaxFileSize), ("max_meta_keys", update.MaxMetaKeys),
-            ("profanity_mode", update.ProfanityMode), ("profanity_words", update.ProfanityWords)), PlatformJson.Default.AppSettings, cancellationToken);
+        SendAsync(HttpMethod.Put, "v1/app", Body(("name", update.Name), ("allow_tokenless", update.AllowTokenless),
+            ("max_members_per_channel", update.MaxMembersPerChannel),
+            ("max_managers_per_channel", update.MaxManagersPerChannel), ("max_file_size", update.MaxFileSize), ("max_meta_keys",
+                update.MaxMetaKeys),
+            ("profanity_mode", update.ProfanityMode), ("profanity_words", update.ProfanityWords)), PlatformJson.Default.AppSettings,
+                cancellationToken);
 
     /// <inheritdoc />
     public void Dispose()
@@ -211,18 +241,35 @@ public sealed class PlatformClient : IDisposable
     private static Dictionary<string, object?> Body(params (string Key, object? Value)[] fields) =>
         fields.Where(f => f.Value is not null).ToDictionary(f => f.Key, f => f.Value);
 
-    private async Task<T> SendAsync<T>(HttpMethod method, string path, Dictionary<string, object?>? body, JsonTypeInfo<T> type, CancellationToken cancellationToken)
+    /// <summary>
+    /// Whether a walk ends after this page: no cursor, an empty page, or a cursor seen before (a server
+    /// answering the same <c>next</c> again would otherwise keep the walk going forever).
+    /// </summary>
+    private static bool IsLastPage(string? next, int count, HashSet<string> seen) =>
+        string.IsNullOrEmpty(next) || count == 0 || !seen.Add(next);
+
+    private async Task<T> SendAsync<T>(HttpMethod method, string path, Dictionary<string, object?>? body, JsonTypeInfo<T> type,
+        CancellationToken cancellationToken)
     {
-        using var response = await SendRawAsync(method, path, body, cancellationToken);
-        return (await response.Content.ReadFromJsonAsync(type, cancellationToken))!;
+        using var response = await SendRawAsync(method, path, body, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await response.Content.ReadFromJsonAsync(type, cancellationToken).ConfigureAwait(false)
+                ?? throw new GitpleLiveException(GitpleLiveErrorCode.UnknownError, $"empty answer from {method} /{path}");
+        }
+        catch (JsonException e)
+        {
+            throw new GitpleLiveException(GitpleLiveErrorCode.UnknownError, $"unreadable answer from {method} /{path}: {e.Message}", e);
+        }
     }
 
     private async Task SendAsync(HttpMethod method, string path, Dictionary<string, object?>? body, CancellationToken cancellationToken)
     {
-        using var response = await SendRawAsync(method, path, body, cancellationToken);
+        using var response = await SendRawAsync(method, path, body, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<HttpResponseMessage> SendRawAsync(HttpMethod method, string path, Dictionary<string, object?>? body, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> SendRawAsync(HttpMethod method, string path, Dictionary<string, object?>? body,
+        CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(method, path);
         if (body is not null)
@@ -230,14 +277,38 @@ public sealed class PlatformClient : IDisposable
             var json = JsonSerializer.SerializeToUtf8Bytes(body, BodyOptions);
             request.Content = new ByteArrayContent(json) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } };
         }
-        var response = await _http.SendAsync(request, cancellationToken);
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (OperationCanceledException e)
+        {
+            // HttpClient.Timeout ran out.
+            throw new GitpleLiveException(GitpleLiveErrorCode.ServerNotResponding, $"the server did not answer {method} /{path} in time",
+                e);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new GitpleLiveException(GitpleLiveErrorCode.UnableToConnect,
+                $"unable to reach the server for {method} /{path}: {e.Message}", e);
+        }
         if (response.IsSuccessStatusCode) return response;
         using (response)
         {
-            var text = await response.Content.ReadAsStringAsync(cancellationToken);
+            var status = (int)response.StatusCode;
+            var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
             ErrorBody? error = null;
             try { error = JsonSerializer.Deserialize(text, PlatformJson.Default.ErrorBody); } catch (JsonException) { }
-            throw new PlatformException(error?.Code ?? 9999, (int)response.StatusCode, error?.Message ?? $"HTTP {(int)response.StatusCode}");
+            var requestPath = request.RequestUri is { IsAbsoluteUri: true } u ? u.AbsolutePath : "/" + path;
+            if (error?.Code is int code)
+                throw new GitpleLiveException(code, error.Name, error.Message ?? GitpleLiveErrorCode.GetName(code), error.Status
+                    ?? status, error.Path ?? requestPath);
+            throw new GitpleLiveException(GitpleLiveErrorCode.UnknownError, null, $"HTTP {status} from {requestPath}", status, requestPath);
         }
     }
 

@@ -1,3 +1,4 @@
+using GitpleLive.Chat;
 using GitpleLive.Cli;
 using GitpleLive.TestHost;
 
@@ -29,7 +30,7 @@ public class CliTests : ServerTest
         Assert.Equal(["darn", "heck"], settings.ProfanityWords);
 
         Assert.Equal(0, await RunAsync("users", "delete", "cli-b"));
-        Assert.Equal(1004, (await Assert.ThrowsAsync<PlatformException>(() => _client.GetUserAsync("cli-b"))).Code);
+        Assert.Equal(1004, (await Assert.ThrowsAsync<GitpleLiveException>(() => _client.GetUserAsync("cli-b"))).Code);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using GitpleLive.Chat;
 using GitpleLive.Platform;
 using GitpleLive.TestHost;
 
@@ -23,7 +24,7 @@ public class PlatformClientTests : ServerTest
         Assert.Contains(_server.Events.All, e => e.Category == "user_update" && e.TargetId == "ann");
 
         await _client.DeleteUserAsync("ben");
-        var missing = await Assert.ThrowsAsync<PlatformException>(() => _client.GetUserAsync("ben"));
+        var missing = await Assert.ThrowsAsync<GitpleLiveException>(() => _client.GetUserAsync("ben"));
         Assert.Equal(1004, missing.Code);
         Assert.Equal(404, missing.Status);
         Assert.Contains(_server.Events.All, e => e.Category == "user_delete" && e.TargetId == "ben");
@@ -50,7 +51,7 @@ public class PlatformClientTests : ServerTest
         Assert.Equal(["m1", "m2", "m3"], (await _client.GetMembersAsync("room")).Select(u => u.UserId).Order());
         await _client.AddManagerAsync("room", "m1");
         await _client.RemoveManagerAsync("room", "m1");
-        var notManager = await Assert.ThrowsAsync<PlatformException>(() => _client.RemoveManagerAsync("room", "m1"));
+        var notManager = await Assert.ThrowsAsync<GitpleLiveException>(() => _client.RemoveManagerAsync("room", "m1"));
         Assert.Equal(1016, notManager.Code);
 
         var sent = await _client.SendMessageAsync("room", "m1", "hello from the backend");
@@ -80,7 +81,7 @@ public class PlatformClientTests : ServerTest
         Assert.Equal(["m2"], listed[0].Managers!.Select(m => m.UserId));
 
         await _client.DeleteChannelAsync("room");
-        Assert.Equal(1003, (await Assert.ThrowsAsync<PlatformException>(() => _client.GetChannelAsync("room"))).Code);
+        Assert.Equal(1003, (await Assert.ThrowsAsync<GitpleLiveException>(() => _client.GetChannelAsync("room"))).Code);
     }
 
     [Fact]
@@ -91,7 +92,7 @@ public class PlatformClientTests : ServerTest
         Assert.True((await _client.GetAppSettingsAsync()).AllowTokenless);
 
         foreach (var id in new[] { "l1", "l2", "l3" }) await _client.CreateUserAsync(id, id);
-        var full = await Assert.ThrowsAsync<PlatformException>(() =>
+        var full = await Assert.ThrowsAsync<GitpleLiveException>(() =>
             _client.CreateChannelAsync(new ChannelCreateOptions { ChannelId = "small", Name = "Small", Members = ["l1", "l2", "l3"] }));
         Assert.Equal(1010, full.Code);
     }
@@ -100,7 +101,7 @@ public class PlatformClientTests : ServerTest
     public async Task A_wrong_api_key_is_refused_with_4003()
     {
         using var wrong = new PlatformClient(new PlatformClientOptions { Host = _server.Host, AppId = _server.AppId, ApiKey = "not-the-key" });
-        var e = await Assert.ThrowsAsync<PlatformException>(() => wrong.GetAppSettingsAsync());
+        var e = await Assert.ThrowsAsync<GitpleLiveException>(() => wrong.GetAppSettingsAsync());
         Assert.Equal(4003, e.Code);
         Assert.Equal(401, e.Status);
     }

@@ -4,10 +4,12 @@ namespace GitpleLive.Chat.Internal;
 internal static class Argument
 {
     public static string ChannelId(string? channelId) =>
-        string.IsNullOrWhiteSpace(channelId) ? throw new GitpleLiveException(GitpleLiveErrorCode.InvalidChannelId, "channel id is required") : channelId;
+        string.IsNullOrWhiteSpace(channelId) ? throw new GitpleLiveException(GitpleLiveErrorCode.InvalidChannelId,
+            "channel id is required") : channelId;
 
     public static string Required(string? value, string name) =>
-        string.IsNullOrWhiteSpace(value) ? throw new GitpleLiveException(GitpleLiveErrorCode.ClientInvalidParameters, $"{name} is required") : value;
+        string.IsNullOrWhiteSpace(value) ? throw new GitpleLiveException(GitpleLiveErrorCode.ClientInvalidParameters,
+            $"{name} is required") : value;
 
     public static T NotNull<T>(T? value, string name) where T : class =>
         value ?? throw new GitpleLiveException(GitpleLiveErrorCode.ClientInvalidParameters, $"{name} is required");

@@ -1,3 +1,5 @@
+using GitpleLive.Protocol;
+
 namespace GitpleLive.Chat.Internal;
 
 /// <summary>The server's addresses derived from <see cref="ChatClientOptions"/> (PROTOCOL §1).</summary>
@@ -5,11 +7,9 @@ internal sealed class Endpoint
 {
     public Endpoint(string host, bool? useTls)
     {
-        var tls = useTls ?? !host.Contains("localhost", StringComparison.OrdinalIgnoreCase);
-        var authority = host.TrimEnd('/');
-        BaseUri = new Uri($"{(tls ? "https" : "http")}://{authority}/");
-        WebSocketUri = $"{(tls ? "wss" : "ws")}://{authority}/ws";
-        UseTls = tls;
+        UseTls = useTls ?? ServerAddress.UsesTls(host);
+        BaseUri = ServerAddress.BaseUri(host, UseTls);
+        WebSocketUri = ServerAddress.WebSocketUri(host, UseTls).ToString();
     }
 
     public bool UseTls { get; }
@@ -43,6 +43,7 @@ internal sealed class Endpoint
         if (options.TokenRefreshThreshold < TimeSpan.Zero) throw Invalid("TokenRefreshThreshold must not be negative");
         if (options.ReconnectDelay < TimeSpan.Zero) throw Invalid("ReconnectDelay must not be negative");
         if (options.MaxReconnectDelay < options.ReconnectDelay) throw Invalid("MaxReconnectDelay must not be less than ReconnectDelay");
+        if (options.TimeProvider is null) throw Invalid("TimeProvider is required");
         if (options.MaxReconnectAttempts < 0) throw Invalid("MaxReconnectAttempts must not be negative");
         return new Endpoint(host, options.UseTls);
     }

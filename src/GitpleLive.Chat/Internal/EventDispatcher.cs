@@ -9,7 +9,7 @@ namespace GitpleLive.Chat.Internal;
 /// </summary>
 internal sealed class EventDispatcher : IAsyncDisposable
 {
-    private static readonly AsyncLocal<bool> s_onDispatcher = new();
+    private static readonly AsyncLocal<bool> OnDispatcher = new();
 
     private readonly Channel<Action> _queue = System.Threading.Channels.Channel.CreateUnbounded<Action>(new UnboundedChannelOptions
     {
@@ -28,7 +28,7 @@ internal sealed class EventDispatcher : IAsyncDisposable
     }
 
     /// <summary>True while the current code runs inside an event handler.</summary>
-    public static bool IsOnDispatcher => s_onDispatcher.Value;
+    public static bool IsOnDispatcher => OnDispatcher.Value;
 
     /// <summary>Queues a raise; returns false once the dispatcher is closed.</summary>
     public bool Post(Action raise) => _queue.Writer.TryWrite(raise);
@@ -43,7 +43,7 @@ internal sealed class EventDispatcher : IAsyncDisposable
 
     private async Task RunAsync()
     {
-        s_onDispatcher.Value = true;
+        OnDispatcher.Value = true;
         await foreach (var raise in _queue.Reader.ReadAllAsync().ConfigureAwait(false))
         {
             try

@@ -35,16 +35,19 @@ internal sealed class RestClient : IDisposable
     public Task<T> GetAsync<T>(string path, Credentials credentials, JsonTypeInfo<T> result, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Get, Endpoint.Sdk(path), credentials, null, result, _timeout, cancellationToken);
 
-    public Task<T> SendJsonAsync<TBody, T>(HttpMethod method, string path, Credentials credentials, TBody body, JsonTypeInfo<TBody> bodyType, JsonTypeInfo<T> result, CancellationToken cancellationToken) =>
+    public Task<T> SendJsonAsync<TBody, T>(HttpMethod method, string path, Credentials credentials, TBody body,
+        JsonTypeInfo<TBody> bodyType, JsonTypeInfo<T> result, CancellationToken cancellationToken) =>
         SendAsync(method, Endpoint.Sdk(path), credentials, Json(body, bodyType), result, _timeout, cancellationToken);
 
-    public Task SendJsonAsync<TBody>(HttpMethod method, string path, Credentials credentials, TBody body, JsonTypeInfo<TBody> bodyType, CancellationToken cancellationToken) =>
+    public Task SendJsonAsync<TBody>(HttpMethod method, string path, Credentials credentials, TBody body, JsonTypeInfo<TBody> bodyType,
+        CancellationToken cancellationToken) =>
         SendAsync<object>(method, Endpoint.Sdk(path), credentials, Json(body, bodyType), null, _timeout, cancellationToken);
 
     public Task SendAsync(HttpMethod method, string path, Credentials credentials, CancellationToken cancellationToken) =>
         SendAsync<object>(method, Endpoint.Sdk(path), credentials, null, null, _timeout, cancellationToken);
 
-    public Task<T> SendContentAsync<T>(HttpMethod method, string path, Credentials credentials, HttpContent content, JsonTypeInfo<T> result, TimeSpan timeout, CancellationToken cancellationToken) =>
+    public Task<T> SendContentAsync<T>(HttpMethod method, string path, Credentials credentials, HttpContent content,
+        JsonTypeInfo<T> result, TimeSpan timeout, CancellationToken cancellationToken) =>
         SendAsync(method, Endpoint.Sdk(path), credentials, content, result, timeout, cancellationToken);
 
     /// <summary>GET /health; returns the caller's IP as the server saw it (header <c>x-forwarded-for</c>), or null.</summary>
@@ -65,7 +68,8 @@ internal sealed class RestClient : IDisposable
         return content;
     }
 
-    private async Task<T> SendAsync<T>(HttpMethod method, Uri uri, Credentials credentials, HttpContent? content, JsonTypeInfo<T>? result, TimeSpan timeout, CancellationToken cancellationToken)
+    private async Task<T> SendAsync<T>(HttpMethod method, Uri uri, Credentials credentials, HttpContent? content, JsonTypeInfo<T>? result,
+        TimeSpan timeout, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(method, uri) { Content = content };
         request.Headers.TryAddWithoutValidation("APP_ID", _appId);
@@ -84,7 +88,8 @@ internal sealed class RestClient : IDisposable
         }
         catch (JsonException e)
         {
-            throw new GitpleLiveException(GitpleLiveErrorCode.UnknownError, $"unreadable answer from {method} {uri.AbsolutePath}: {e.Message}", e);
+            throw new GitpleLiveException(GitpleLiveErrorCode.UnknownError,
+                $"unreadable answer from {method} {uri.AbsolutePath}: {e.Message}", e);
         }
     }
 
@@ -140,7 +145,8 @@ internal sealed class RestClient : IDisposable
             catch (JsonException) { }
         }
         if (error?.Code is int code)
-            return new GitpleLiveException(code, error.Name, error.Message ?? GitpleLiveErrorCode.GetName(code), error.Status ?? status, error.Path ?? requestPath);
+            return new GitpleLiveException(code, error.Name, error.Message ?? GitpleLiveErrorCode.GetName(code), error.Status ?? status,
+                error.Path ?? requestPath);
         var snippet = body.Length > 200 ? body[..200] + "…" : body;
         return new GitpleLiveException(GitpleLiveErrorCode.UnknownError, null,
             $"HTTP {status} from {requestPath}" + (snippet.Length > 0 ? ": " + snippet : ""), status, requestPath);

@@ -39,7 +39,8 @@ internal sealed record KeysBody(IReadOnlyList<string> Keys);
 
 internal sealed record ChannelsBody(IReadOnlyList<string> Channels);
 
-internal sealed record CreateChannelBody(string ChannelId, string Name, string? ProfileUrl, IReadOnlyList<string>? Members, bool? Reuse, IReadOnlyDictionary<string, string>? Meta);
+internal sealed record CreateChannelBody(string ChannelId, string Name, string? ProfileUrl, IReadOnlyList<string>? Members, bool? Reuse,
+    IReadOnlyDictionary<string, string>? Meta);
 
 internal sealed record UpdateChannelBody(string? Name, string? ProfileUrl);
 
@@ -51,7 +52,8 @@ internal sealed record BanBody(string UserId, long Seconds, string? Reason);
 
 internal sealed record TextMessageBody(string Type, string Content, IReadOnlyDictionary<string, string>? Meta);
 
-internal sealed record ReportBody(string ReportType, string? ReportCategory, string? Reason, string? UserId, string? ChannelType, string? ChannelId, long? MessageId);
+internal sealed record ReportBody(string ReportType, string? ReportCategory, string? Reason, string? UserId, string? ChannelType,
+    string? ChannelId, long? MessageId);
 
 /// <summary>The wire's JSON: snake_case names, absent optionals omitted, meta keys as given.</summary>
 [JsonSourceGenerationOptions(

@@ -53,7 +53,8 @@ public sealed record GroupChannel : Channel
     /// <summary>Last read time (Unix ms) per user id; with <see cref="GroupChannelQuery.ShowReadReceipt"/> and in read events.</summary>
     public IReadOnlyDictionary<string, long>? ReadReceipt { get; init; }
 
-    /// <summary>Last delivery time (Unix ms) per user id; with <see cref="GroupChannelQuery.ShowDeliveryReceipt"/> and in delivery events.</summary>
+    /// <summary>Last delivery time (Unix ms) per user id; with <see cref="GroupChannelQuery.ShowDeliveryReceipt"/> and in delivery
+    /// events.</summary>
     public IReadOnlyDictionary<string, long>? DeliveryReceipt { get; init; }
 
     /// <summary>The newest message; only with <see cref="GroupChannelQuery.ShowLastMessage"/>.</summary>

@@ -6,7 +6,8 @@ public sealed record GroupChannelPage
     /// <summary>The channels of this page.</summary>
     public IReadOnlyList<GroupChannel> Channels { get; init; } = [];
 
-    /// <summary>The cursor of the next page (pass it as <see cref="GroupChannelQuery.Next"/>); <see langword="null"/> or empty on the last page.</summary>
+    /// <summary>The cursor of the next page (pass it as <see cref="GroupChannelQuery.Next"/>); <see langword="null"/> or empty on the last
+    /// page.</summary>
     public string? Next { get; init; }
 }
 
@@ -23,6 +24,7 @@ public sealed record ReportPage
     /// <summary>The reports of this page.</summary>
     public IReadOnlyList<Report> Reports { get; init; } = [];
 
-    /// <summary>The cursor of the next page (pass it as <see cref="ReportQuery.Next"/>); <see langword="null"/> or empty on the last page.</summary>
+    /// <summary>The cursor of the next page (pass it as <see cref="ReportQuery.Next"/>); <see langword="null"/> or empty on the last
+    /// page.</summary>
     public string? Next { get; init; }
 }

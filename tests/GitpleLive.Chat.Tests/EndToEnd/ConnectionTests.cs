@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using Microsoft.Extensions.Time.Testing;
 namespace GitpleLive.Chat.Tests.EndToEnd;
 
 /// <summary>Connect, disconnect, client-side errors, reconnect with catch-up, token refresh — against the real server.</summary>
@@ -90,7 +91,8 @@ public sealed class ConnectionTests : IAsyncLifetime
         var aliceId = Harness.NewId("alice");
         var bobId = Harness.NewId("bob");
         var alice = await _h.ConnectAsync(aliceId);
-        var bob = await _h.ConnectAsync(bobId);
+        // Generous attempts: the network stays down while alice sends, however slow this machine is.
+        var bob = await _h.ConnectAsync(bobId, o => _h.ViaNetwork(o) with { MaxReconnectAttempts = 1000 });
         var channelId = Harness.NewId("room");
         var bobJoined = Events.Next<ChannelUserEventArgs>(h => bob.GroupChannel.ChannelJoined += h, e => e.Channel.ChannelId == channelId);
         await alice.GroupChannel.CreateChannelAsync(new CreateGroupChannelOptions { ChannelId = channelId, Name = "Room", Members = [bobId] });
@@ -100,15 +102,14 @@ public sealed class ConnectionTests : IAsyncLifetime
         for (var i = 1; i <= 3; i++) await alice.GroupChannel.SendMessageAsync(channelId, $"before {i}");
         await received.WaitAsync(l => l.Count == 3);
 
-        // Hold bob's reconnect until alice has sent more, then let it go.
-        var gate = new TaskCompletionSource();
-        bob.Core.BeforeReconnectAttempt = () => gate.Task;
+        // Bob's network goes down and stays down until alice has sent more; then it comes back.
         var started = Events.Next(h => bob.Connection.ReconnectStarted += h);
         var succeeded = Events.Next(h => bob.Connection.ReconnectSucceeded += h);
-        await bob.Core.CurrentSession!.Mqtt!.DisconnectAsync(new MQTTnet.MqttClientDisconnectOptions());
+        _h.Network.Refusing = true;
+        _h.Network.DropAll();
         await started;
         for (var i = 1; i <= 130; i++) await alice.GroupChannel.SendMessageAsync(channelId, $"away {i}");
-        gate.SetResult();
+        _h.Network.Refusing = false;
         await succeeded;
         // Everything missed was raised before ReconnectSucceeded; live messages continue after.
         Assert.Equal(133, received.Items.Count);
@@ -142,36 +143,65 @@ public sealed class ConnectionTests : IAsyncLifetime
     public async Task Short_lived_sdk_tokens_are_refreshed_before_they_run_out()
     {
         await using var h = await Harness.StartAsync(new Dictionary<string, string?> { ["GitpleLive:SdkTokenLifetime"] = "00:00:03" });
+        // The one real-time check of refresh against the real server; the decision itself is tested on a fake clock.
+        using var calls = new TokenCalls();
         var client = await h.ConnectAsync(Harness.NewId("short"), o => o with
         {
+            HttpMessageHandler = calls,
             TokenRefreshCheckInterval = TimeSpan.FromMilliseconds(200),
             TokenRefreshThreshold = TimeSpan.FromSeconds(2),
         });
-        var session = client.Core.CurrentSession!;
-        var first = session.SdkTokenExpiresAt;
-        var count = session.TokenRefreshCount;
+        var atConnect = calls.Calls.Count;
+        var first = calls.Calls[^1].ExpiresAt!.Value;
         // Wait past the first token's end; the client must have replaced it meanwhile.
         while (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() < first + 500) await Task.Delay(100);
-        Assert.True(session.TokenRefreshCount > count, "the token was not refreshed");
-        Assert.True(session.SdkTokenExpiresAt > first);
+        Assert.True(calls.Calls.Count > atConnect, "the token was not refreshed");
+        Assert.True(calls.Calls[^1].ExpiresAt > first);
         Assert.NotNull(await client.User.MeAsync());
+    }
+
+    [Fact]
+    public async Task The_sdk_token_is_refreshed_when_the_clients_clock_reaches_the_threshold()
+    {
+        // The refresh decision follows ChatClientOptions.TimeProvider: move the client's clock to an hour before
+        // the real token's end and the real server issues a new one, no waiting for a day-long token.
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var calls = new TokenCalls();
+        var id = Harness.NewId("clock");
+        var client = await _h.ConnectAsync(id, o => o with { TimeProvider = time, HttpMessageHandler = calls });
+        var atConnect = calls.Calls.Count;
+        var first = calls.Calls[^1].ExpiresAt!.Value;
+
+        time.SetUtcNow(DateTimeOffset.FromUnixTimeMilliseconds(first) - client.Options.TokenRefreshThreshold + TimeSpan.FromMinutes(1));
+        await calls.WaitAsync(c => c.Count > atConnect);
+        var refreshed = calls.Calls[^1];
+        Assert.Equal((200, "/v1/sdk/users/token"), (refreshed.Status, refreshed.Path));
+        Assert.True(refreshed.ExpiresAt > first);
+        Assert.Equal(id, (await client.User.MeAsync()).UserId);
     }
 
     [Fact]
     public async Task A_refused_subscription_is_60903_and_leaves_the_client_disconnected()
     {
-        // Membership changes between reading the joined channels and subscribing to them: the real
-        // broker refuses the channel's topic (SUBACK 0x80), which fails the connect with 60903.
+        // Membership changes between reading the joined channels and subscribing to them: the network holds the
+        // client's SUBSCRIBE while the member is removed, the real broker then refuses the channel's topic (SUBACK
+        // 0x80), which fails the connect with 60903.
         var id = Harness.NewId("refused");
-        var client = await _h.NewClientAsync(id);
+        var client = await _h.NewClientAsync(id, _h.ViaNetwork);
         var channel = Harness.NewId("gone");
         (await _h.Server.Platform.PostAsJsonAsync("/v1/group/channels", new { channel_id = channel, name = "soon gone", members = new[] { id } })).EnsureSuccessStatusCode();
-        client.Core.BeforeSubscribe = async () =>
+        var removed = false;
+        _h.Network.BeforeClientPacket = async packet =>
+        {
+            if (packet.Type != MqttPacket.Subscribe || removed || !packet.Topics.Any(t => t.Contains(channel, StringComparison.Ordinal))) return;
+            removed = true;
             (await _h.Server.Platform.SendAsync(new HttpRequestMessage(HttpMethod.Delete, $"/v1/group/channels/{channel}/members")
             {
                 Content = JsonContent.Create(new { members = new[] { id } }),
             })).EnsureSuccessStatusCode();
+        };
         var e = await Assert.ThrowsAsync<GitpleLiveException>(async () => await client.ConnectUserAsync(id, await _h.Server.SessionTokenAsync(id)));
+        Assert.True(removed, "the client never sent the channel's SUBSCRIBE");
         Assert.Equal(60903, e.Code);
         Assert.Equal(ConnectionState.Disconnected, client.Connection.State);
     }
@@ -193,16 +223,23 @@ public sealed class ConnectionTests : IAsyncLifetime
     {
         await using var h = await Harness.StartAsync(new Dictionary<string, string?> { ["GitpleLive:DefaultAppAllowTokenless"] = "true" });
         var id = Harness.NewId("free");
-        await using var client = new ChatClient(h.Options());
+        using var calls = new TokenCalls();
+        await using var client = new ChatClient(h.Options() with { HttpMessageHandler = calls });
         await client.ConnectUserAsync(id);
         Assert.Equal(id, (await client.User.MeAsync()).UserId);
-        Assert.StartsWith($"{h.Server.AppId}::{id}::{ChatClient.SdkVersion}::", client.Core.CurrentSession!.ClientId);
+        // The token came by client id, and the client id the server accepted has the protocol's shape.
+        var byClientId = Assert.Single(calls.Calls, c => c.Path.EndsWith("/users/token/by_client_id", StringComparison.Ordinal));
+        Assert.Equal(200, byClientId.Status);
+        var clientId = System.Text.Json.JsonDocument.Parse(byClientId.RequestBody).RootElement.GetProperty("clientId").GetString();
+        Assert.StartsWith($"{h.Server.AppId}::{id}::{ChatClient.SdkVersion}::", clientId);
 
         // Not allowed by default: the connect fails and leaves the client disconnected.
         var strictId = Harness.NewId("strict");
         var strict = await _h.NewClientAsync(strictId);
         var e = await Assert.ThrowsAsync<GitpleLiveException>(() => strict.ConnectUserAsync(strictId));
-        Assert.Contains(e.Code, new[] { 4001, 60902 });
+        // The broker refuses the empty password with CONNACK 5 (not authorized): the SDK reads that code as 4001.
+        Assert.Equal(4001, e.Code);
+        Assert.Null(e.Status);
         Assert.Equal(ConnectionState.Disconnected, strict.Connection.State);
     }
 }

@@ -10,10 +10,23 @@ namespace GitpleLive.Chat.Tests.EndToEnd;
 public sealed class Harness : IAsyncDisposable
 {
     private readonly List<ChatClient> _clients = [];
+    private NetworkProxy? _network;
 
     private Harness(TestServer server) => Server = server;
 
     public TestServer Server { get; }
+
+    /// <summary>A network path to the server that tests can drop or slow down; clients use it with <see cref="ViaNetwork"/>.</summary>
+    public NetworkProxy Network
+    {
+        get
+        {
+            lock (_clients) return _network ??= new NetworkProxy(() => Server.Port);
+        }
+    }
+
+    /// <summary>Options tuned to reach the server through <see cref="Network"/>.</summary>
+    public ChatClientOptions ViaNetwork(ChatClientOptions options) => options with { Host = Network.Host };
 
     public static async Task<Harness> StartAsync(IDictionary<string, string?>? settings = null) =>
         new(await TestServer.StartAsync(settings, QuickShutdown));
@@ -60,6 +73,7 @@ public sealed class Harness : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         foreach (var client in _clients) await client.DisposeAsync();
+        if (_network is not null) await _network.DisposeAsync();
         await Server.DisposeAsync();
     }
 }

@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+
 namespace GitpleLive.Chat.Tests.EndToEnd;
 
 /// <summary>The connected user's own profile calls and events against the real server.</summary>
@@ -33,17 +35,38 @@ public sealed class UserTests : IAsyncLifetime
     public async Task Handlers_run_off_the_network_loop_so_a_slow_one_does_not_stall_the_connection()
     {
         var id = Harness.NewId("slow");
-        var client = await _h.ConnectAsync(id);
+        var client = await _h.ConnectAsync(id, _h.ViaNetwork);
         using var release = new ManualResetEventSlim();
+        using var entered = new ManualResetEventSlim();
         var first = true;
-        client.User.UserUpdated += (_, _) => { if (first) { first = false; release.Wait(TimeSpan.FromSeconds(20)); } };
-        await client.User.UpdateUserAsync(name: "one");
-        // While the first handler blocks, calls and keep-alive go on.
-        for (var i = 0; i < 3; i++) Assert.Equal(id, (await client.User.MeAsync()).UserId);
-        Assert.True(client.Connection.IsConnected);
+        client.User.UserUpdated += (_, _) =>
+        {
+            if (!first) return;
+            first = false;
+            entered.Set();
+            release.Wait(TimeSpan.FromSeconds(60));
+        };
+        try
+        {
+            await client.User.UpdateUserAsync(name: "one");
+            Assert.True(entered.Wait(Events.Timeout), "the handler never ran");
+            // While the first handler blocks, calls go on, and so does the network loop: the server adds the user
+            // to a channel, and the client reads user_joined_channel and subscribes to the channel on the wire.
+            for (var i = 0; i < 3; i++) Assert.Equal(id, (await client.User.MeAsync()).UserId);
+            var channel = Harness.NewId("busy");
+            (await _h.Server.Platform.PostAsJsonAsync("/v1/group/channels", new { channel_id = channel, name = "Busy", members = new[] { id } }))
+                .EnsureSuccessStatusCode();
+            var topic = $"mqtt/topic/gitple/live/{_h.Server.AppId}/channel/group/{channel}/all/#";
+            await _h.Network.WaitForClientPacketAsync(p => p.Type == MqttPacket.Subscribe && p.Topics.Contains(topic));
+            Assert.False(release.IsSet);
+            Assert.True(client.Connection.IsConnected);
+        }
+        finally
+        {
+            release.Set();
+        }
         var later = Events.Next<UserEventArgs>(h => client.User.UserUpdated += h, e => e.User.Name == "two");
         await client.User.UpdateUserAsync(name: "two");
-        release.Set();
         await later;
     }
 }

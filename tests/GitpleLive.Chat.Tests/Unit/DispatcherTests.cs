@@ -34,11 +34,31 @@ public class DispatcherTests
     {
         await using var dispatcher = new EventDispatcher(_ => { });
         using var release = new ManualResetEventSlim();
-        dispatcher.Post(() => release.Wait(TimeSpan.FromSeconds(10)));
-        var posting = Task.Run(() => { for (var i = 0; i < 10_000; i++) dispatcher.Post(() => { }); });
-        await posting.WaitAsync(TimeSpan.FromSeconds(5));
-        release.Set();
+        using var entered = new ManualResetEventSlim();
+        var ran = 0;
+        try
+        {
+            // The slow handler is posted from the same task as the rest: if Post ran it, posting would wait for it.
+            var posting = Task.Run(() =>
+            {
+                dispatcher.Post(() =>
+                {
+                    entered.Set();
+                    release.Wait(TimeSpan.FromSeconds(30));
+                });
+                for (var i = 0; i < 10_000; i++) dispatcher.Post(() => Interlocked.Increment(ref ran));
+            });
+            await posting.WaitAsync(TimeSpan.FromSeconds(5));
+            Assert.True(entered.Wait(TimeSpan.FromSeconds(5)), "the slow handler never ran");
+            // Everything posted behind the slow handler waits for it, in order.
+            Assert.Equal(0, Volatile.Read(ref ran));
+        }
+        finally
+        {
+            release.Set();
+        }
         await dispatcher.DrainAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(10_000, Volatile.Read(ref ran));
     }
 
     [Fact]

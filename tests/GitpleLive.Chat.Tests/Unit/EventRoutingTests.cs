@@ -12,12 +12,12 @@ public sealed class EventRoutingTests : IAsyncLifetime
     private static string Msg(long id) => $$"""{"message_id":{{id}},"channel_id":"c1","type":"text","user":{{Bob}},"content":"m{{id}}","created_at":3,"updated_at":3}""";
 
     private readonly ChatClient _client = new(new ChatClientOptions { Host = "127.0.0.1:9", AppId = "app", UseTls = false });
-    private ChatCore.Session _session = null!;
+    private ChatSession _session = null!;
     private readonly List<(string Event, object Args)> _raised = [];
 
     public Task InitializeAsync()
     {
-        _session = new ChatCore.Session(_client.Core, "alice", null);
+        _session = new ChatSession(_client.Core, "alice", null);
         var g = _client.GroupChannel;
         void On<T>(string name, Action<EventHandler<T>> add) => add((_, e) => { lock (_raised) _raised.Add((name, e!)); });
         On<ChannelMessageEventArgs>("received", h => g.MessageReceived += h);

@@ -1,4 +1,5 @@
 using GitpleLive.Chat.Internal;
+using GitpleLive.Protocol;
 
 namespace GitpleLive.Chat.Tests.Unit;
 
@@ -63,16 +64,19 @@ public class OptionsTests
         Assert.Equal(TimeSpan.FromSeconds(30), o.MaxReconnectDelay);
         Assert.True(o.CatchUpMissedMessages);
         Assert.Null(o.UseTls);
+        Assert.Same(TimeProvider.System, o.TimeProvider);
     }
 
     [Fact]
     public async Task A_valid_client_starts_disconnected()
     {
-        await using var client = new ChatClient(Valid);
+        var options = Valid;
+        await using var client = new ChatClient(options);
         Assert.Equal(ConnectionState.Disconnected, client.Connection.State);
         Assert.False(client.Connection.IsConnected);
         Assert.Null(client.UserId);
-        Assert.Same(Valid.Host, client.Options.Host);
+        // The client keeps the very options it was given (records compare equal as copies, so check the instance).
+        Assert.Same(options, client.Options);
     }
 
     [Theory]

@@ -6,6 +6,9 @@ namespace GitpleLive.Chat;
 /// </summary>
 public sealed class GitpleLiveException : Exception
 {
+    // Both constructors shipped with an optional innerException in GitpleLive.Chat 1.1.0; changing either
+    // would break compiled callers (RS0026).
+#pragma warning disable RS0026
     /// <summary>Creates an exception with a protocol code.</summary>
     /// <param name="code">The numeric code (see <see cref="GitpleLiveErrorCode"/>).</param>
     /// <param name="message">A human-readable description.</param>
@@ -30,6 +33,7 @@ public sealed class GitpleLiveException : Exception
         Status = status;
         Path = path;
     }
+#pragma warning restore RS0026
 
     /// <summary>The protocol's numeric error code, for example 1008 or 60904.</summary>
     public int Code { get; }
@@ -47,5 +51,6 @@ public sealed class GitpleLiveException : Exception
     public bool IsClientError => Code is >= 60000 and < 61000;
 
     /// <inheritdoc />
-    public override string ToString() => $"GitpleLiveException {Code} {Name}: {Message}" + (InnerException is null ? "" : " ---> " + InnerException);
+    public override string ToString() => $"GitpleLiveException {Code} {Name}: {Message}" + (InnerException is null ? "" : " ---> "
+        + InnerException);
 }

@@ -78,6 +78,10 @@ public static class GitpleLiveErrorCode
     /// <summary>60999: an unexpected error; see the message and inner exception.</summary>
     public const int UnknownError = 60999;
 
+    // The server's former names of two codes, kept only so its files compile until they use the names above.
+    internal const int BannedCannotJoin = BannedUserCannotJoin;
+    internal const int Unknown = UnknownServerError;
+
     /// <summary>Returns the protocol's snake_case name of a code, or <c>unknown</c> for codes this SDK does not know.</summary>
     /// <param name="code">A server or client error code.</param>
     /// <returns>The name, for example <c>not_joined</c> for 1008 or <c>not_connected</c> for 60904.</returns>

@@ -1,0 +1,46 @@
+namespace GitpleLive.Protocol;
+
+/// <summary>The <c>category</c> of every realtime event (PROTOCOL §6), the last segment of its topic.</summary>
+public static class EventCategories
+{
+    /// <summary>A message was sent (channel, message).</summary>
+    public const string MessageSend = "group:message_send";
+    /// <summary>A message was changed (channel, message).</summary>
+    public const string MessageUpdate = "group:message_update";
+    /// <summary>A message was deleted (channel, message).</summary>
+    public const string MessageDelete = "group:message_delete";
+    /// <summary>A user joined the channel (channel, user).</summary>
+    public const string ChannelJoin = "group:channel_join";
+    /// <summary>A user left or was removed from the channel (channel, user).</summary>
+    public const string ChannelLeave = "group:channel_leave";
+    /// <summary>A member became a manager (channel, user).</summary>
+    public const string ChannelManagerCreate = "group:channel_manager_create";
+    /// <summary>A manager lost manager rights (channel, user).</summary>
+    public const string ChannelManagerDelete = "group:channel_manager_delete";
+    /// <summary>A user was banned (channel, user, data = ban).</summary>
+    public const string ChannelBan = "group:channel_ban";
+    /// <summary>A ban was lifted (channel, user).</summary>
+    public const string ChannelUnban = "group:channel_unban";
+    /// <summary>The channel's name, picture or meta changed (channel).</summary>
+    public const string ChannelUpdate = "group:channel_update";
+    /// <summary>The channel was deleted (channel).</summary>
+    public const string ChannelDelete = "group:channel_delete";
+    /// <summary>The channel was frozen (channel).</summary>
+    public const string ChannelFreeze = "group:channel_freeze";
+    /// <summary>The channel was unfrozen (channel).</summary>
+    public const string ChannelUnfreeze = "group:channel_unfreeze";
+    /// <summary>A member's read receipt moved (channel with <c>read_receipt</c> and <c>unread</c>).</summary>
+    public const string ChannelMessageReadEvent = "group:channel_message_read_event";
+    /// <summary>A member's delivery receipt moved (channel with <c>delivery_receipt</c>).</summary>
+    public const string ChannelMessageDeliveredEvent = "group:channel_message_delivered_event";
+    /// <summary>A report was filed (channel, data = report); on the manager topic.</summary>
+    public const string ReportCreate = "group:report_create";
+    /// <summary>A user's profile changed (user); on the user topic.</summary>
+    public const string UserUpdate = "user_update";
+    /// <summary>A user was deleted (user); on the user topic.</summary>
+    public const string UserDelete = "user_delete";
+    /// <summary>The user joined a channel they do not hear yet (user, channel); on the user topic.</summary>
+    public const string UserJoinedChannel = "user_joined_channel";
+    /// <summary>The user became a manager of a channel (user, channel); on the user topic.</summary>
+    public const string UserBecomeManager = "user_become_manager";
+}
