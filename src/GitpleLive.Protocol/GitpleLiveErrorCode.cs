@@ -78,9 +78,6 @@ public static class GitpleLiveErrorCode
     /// <summary>60999: an unexpected error; see the message and inner exception.</summary>
     public const int UnknownError = 60999;
 
-    // The server's former names of two codes, kept only so its files compile until they use the names above.
-    internal const int BannedCannotJoin = BannedUserCannotJoin;
-    internal const int Unknown = UnknownServerError;
 
     /// <summary>Returns the protocol's snake_case name of a code, or <c>unknown</c> for codes this SDK does not know.</summary>
     /// <param name="code">A server or client error code.</param>

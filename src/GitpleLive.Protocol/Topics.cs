@@ -48,4 +48,19 @@ public static class Topics
     /// <returns>The client id.</returns>
     public static string ClientId(string appId, string userId, string sdkVersion, long connectMs, string clientIp) =>
         $"{appId}::{userId}::{sdkVersion}::{connectMs}::{clientIp}";
+
+    /// <summary><c>{prefix}/user/all/{user_id}/</c>: the start of every topic a user's own events use.</summary>
+    /// <param name="appId">The app id.</param>
+    /// <param name="userId">The user id.</param>
+    /// <returns>The topic start, ending in a slash; the event's category follows it, <c>#</c> makes it a filter.</returns>
+    public static string UserBase(string appId, string userId) => $"{Prefix(appId)}/user/all/{userId}/";
+
+    /// <summary><c>{prefix}/channel/{type}/{channel_id}/all/</c> or <c>…/manager/</c>: the start of a channel's topics.</summary>
+    /// <param name="appId">The app id.</param>
+    /// <param name="channelType">The channel type (<c>group</c> or <c>open</c>).</param>
+    /// <param name="channelId">The channel id.</param>
+    /// <param name="manager">True for the managers-only topic.</param>
+    /// <returns>The topic start, ending in a slash; the event's category follows it, <c>#</c> makes it a filter.</returns>
+    public static string ChannelBase(string appId, string channelType, string channelId, bool manager) =>
+        $"{Prefix(appId)}/channel/{channelType}/{channelId}/{(manager ? "manager" : "all")}/";
 }

@@ -33,7 +33,7 @@ public class CallerTests
         using var response = await http.GetAsync("/unfiltered");
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
-        Assert.Equal(ErrorCodes.Unauthorized, body["code"]!.GetValue<int>());
+        Assert.Equal(GitpleLive.Chat.GitpleLiveErrorCode.Unauthorized, body["code"]!.GetValue<int>());
         await app.StopAsync();
     }
 
@@ -46,7 +46,7 @@ public class CallerTests
         Assert.Same(ChatCaller.Unauthenticated, nobody);
 
         async Task Refused(Func<Task> call) =>
-            Assert.Equal(ErrorCodes.Unauthorized, (await Assert.ThrowsAsync<ApiException>(call)).Code);
+            Assert.Equal(GitpleLive.Chat.GitpleLiveErrorCode.Unauthorized, (await Assert.ThrowsAsync<ApiException>(call)).Code);
         await Refused(() => server.Services.GetRequiredService<UserService>().GetAsync(nobody!, "alice"));
         await Refused(() => server.Services.GetRequiredService<ChannelService>().GetAsync(nobody!, "c1"));
         await Refused(() => server.Services.GetRequiredService<MembershipService>().JoinAsync(nobody!, "c1"));
@@ -66,7 +66,7 @@ public class CallerTests
         await channels.CreateAsync(alice, new ChannelService.CreateRequest("c1", "Room", null, [], false, null));
 
         async Task Refused(Func<Task> call) =>
-            Assert.Equal(ErrorCodes.NoPermission, (await Assert.ThrowsAsync<ApiException>(call)).Code);
+            Assert.Equal(GitpleLive.Chat.GitpleLiveErrorCode.NoPermission, (await Assert.ThrowsAsync<ApiException>(call)).Code);
         await Refused(() => server.Services.GetRequiredService<MembershipService>().AddMembersAsync(alice, "c1", ["bob"]));
         await Refused(() => server.Services.GetRequiredService<UserService>().DeleteAsync(alice, "bob"));
         await Refused(() => server.Services.GetRequiredService<MessageService>().SendAsync(alice, "c1", "bob", "as bob", null, null));

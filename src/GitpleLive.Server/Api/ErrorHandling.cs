@@ -33,7 +33,7 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
         catch (Exception e)
         {
             logger.LogError(e, "Unhandled error on {Method} {Path}", context.Request.Method, context.Request.Path);
-            await WriteAsync(context, 500, ErrorCodes.Unknown, "unknown server error");
+            await WriteAsync(context, 500, ErrorCodes.UnknownServerError, "unknown server error");
         }
     }
 

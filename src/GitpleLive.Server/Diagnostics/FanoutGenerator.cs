@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using GitpleLive.Protocol;
 using GitpleLive.Server.Api;
 using GitpleLive.Server.Auth;
 using GitpleLive.Server.Events;
@@ -80,7 +81,7 @@ public sealed class FanoutGenerator(ChatStore store, IEventPublisher events, ILo
                         AppId = appId,
                         TopicKind = EventTopicKind.ChannelAll,
                         TargetId = channel.ChannelId,
-                        Payload = new EventPayload("group:message_send", Channel: channel, Message: message),
+                        Payload = new EventPayload(EventCategories.MessageSend, Channel: channel, Message: message),
                     }], cancellationToken);
                     sequence++;
                     Interlocked.Increment(ref _published);

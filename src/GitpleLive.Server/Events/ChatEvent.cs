@@ -1,4 +1,5 @@
 using System.Text.Json;
+using GitpleLive.Protocol;
 using GitpleLive.Server.Api;
 
 namespace GitpleLive.Server.Events;
@@ -20,9 +21,9 @@ public sealed class ChatEvent
     /// <summary>The full MQTT topic name.</summary>
     public string Topic => TopicKind switch
     {
-        EventTopicKind.User => $"{TopicPrefix(AppId)}/user/all/{TargetId}/{Payload.Category}",
-        EventTopicKind.ChannelAll => $"{TopicPrefix(AppId)}/channel/{ChannelType}/{TargetId}/all/{Payload.Category}",
-        _ => $"{TopicPrefix(AppId)}/channel/{ChannelType}/{TargetId}/manager/{Payload.Category}",
+        EventTopicKind.User => Topics.UserBase(AppId, TargetId) + Payload.Category,
+        EventTopicKind.ChannelAll => Topics.ChannelBase(AppId, ChannelType, TargetId, manager: false) + Payload.Category,
+        _ => Topics.ChannelBase(AppId, ChannelType, TargetId, manager: true) + Payload.Category,
     };
 
     private byte[]? _bytes;
@@ -36,6 +37,4 @@ public sealed class ChatEvent
         get => _bytes ??= JsonSerializer.SerializeToUtf8Bytes(Payload, ApiJson.Options);
         init => _bytes = value;
     }
-
-    public static string TopicPrefix(string appId) => $"mqtt/topic/gitple/live/{appId}";
 }

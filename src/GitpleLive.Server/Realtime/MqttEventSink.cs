@@ -1,4 +1,5 @@
 using System.Buffers;
+using GitpleLive.Protocol;
 using GitpleLive.Server.Events;
 
 namespace GitpleLive.Server.Realtime;
@@ -12,7 +13,7 @@ internal sealed class MqttEventSink(SubscriptionRegistry registry, ConnectionDir
     : IEventSink
 {
     /// <summary>The category after which the user's connections are closed (PROTOCOL §6: clients disconnect on it).</summary>
-    private const string UserDeleteCategory = "user_delete";
+    private const string UserDeleteCategory = EventCategories.UserDelete;
 
     public ValueTask DeliverAsync(ChatEvent chatEvent, CancellationToken cancellationToken = default)
     {

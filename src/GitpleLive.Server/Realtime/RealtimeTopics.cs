@@ -1,3 +1,4 @@
+using GitpleLive.Protocol;
 using GitpleLive.Server.Events;
 
 namespace GitpleLive.Server.Realtime;
@@ -18,7 +19,7 @@ internal static class RealtimeTopics
     public static bool TryParseFilter(string filter, string appId, out TopicFilterTarget target)
     {
         target = default;
-        var prefix = ChatEvent.TopicPrefix(appId);
+        var prefix = Topics.Prefix(appId);
         if (filter.Length <= prefix.Length + 3
             || !filter.StartsWith(prefix, StringComparison.Ordinal)
             || filter[prefix.Length] != '/'
@@ -65,8 +66,8 @@ internal static class RealtimeTopics
     };
 
     public static string UserKey(string appId, string userId) =>
-        $"{ChatEvent.TopicPrefix(appId)}/user/all/{userId}/";
+        Topics.UserBase(appId, userId);
 
     public static string ChannelKey(string appId, string channelType, string channelId, bool manager) =>
-        $"{ChatEvent.TopicPrefix(appId)}/channel/{channelType}/{channelId}/{(manager ? "manager" : "all")}/";
+        Topics.ChannelBase(appId, channelType, channelId, manager);
 }

@@ -1,3 +1,4 @@
+using GitpleLive.Protocol;
 using GitpleLive.Server.Api;
 using GitpleLive.Server.Auth;
 using GitpleLive.Server.Events;
@@ -44,7 +45,7 @@ public sealed class BanService(ChatStore store, IEventPublisher events, TimeProv
             c.UpdatedAt = now;
             return (c, ToDto(row, user), member is not null);
         }, cancellationToken);
-        await events.PublishAsync([ChannelEvents.ToChannel(appId, channel, "group:channel_ban", user: ban.User, data: ban,
+        await events.PublishAsync([ChannelEvents.ToChannel(appId, channel, EventCategories.ChannelBan, user: ban.User, data: ban,
             cuts: wasMember ? [new SubscriptionCut(userId, channel.Type, channelId, ManagerOnly: false)] : null)], cancellationToken);
         return ban;
     }
@@ -64,7 +65,7 @@ public sealed class BanService(ChatStore store, IEventPublisher events, TimeProv
             db.Bans.Remove(row);
             return (c, UserService.ToDto(u));
         }, cancellationToken);
-        await events.PublishAsync([ChannelEvents.ToChannel(appId, channel, "group:channel_unban", user: user)], cancellationToken);
+        await events.PublishAsync([ChannelEvents.ToChannel(appId, channel, EventCategories.ChannelUnban, user: user)], cancellationToken);
     }
 
     public Task<List<BanDto>> BannedAsync(ChatCaller caller, string channelId, CancellationToken cancellationToken = default)

@@ -1,3 +1,4 @@
+using GitpleLive.Protocol;
 using GitpleLive.Server.Api;
 using GitpleLive.Server.Auth;
 using GitpleLive.Server.Events;
@@ -219,9 +220,9 @@ public sealed class ChannelService(ChatStore store, IEventPublisher events, Mess
         {
             var list = new List<ChatEvent>();
             foreach (var u in users)
-                list.Add(ChannelEvents.ToUser(app.AppId, u.UserId, "user_joined_channel", UserService.ToDto(u, channel.CreatedAt), dto));
+                list.Add(ChannelEvents.ToUser(app.AppId, u.UserId, EventCategories.UserJoinedChannel, UserService.ToDto(u, channel.CreatedAt), dto));
             foreach (var u in users.Where(u => managerIds.Contains(u.UserId)))
-                list.Add(ChannelEvents.ToUser(app.AppId, u.UserId, "user_become_manager", UserService.ToDto(u, channel.CreatedAt), dto));
+                list.Add(ChannelEvents.ToUser(app.AppId, u.UserId, EventCategories.UserBecomeManager, UserService.ToDto(u, channel.CreatedAt), dto));
             await events.PublishAsync(list, cancellationToken);
         }
         return dto;
@@ -237,7 +238,7 @@ public sealed class ChannelService(ChatStore store, IEventPublisher events, Mess
             if (name is not null) c.Name = name;
             if (profileUrl is not null) c.ProfileUrl = profileUrl.Length == 0 ? null : profileUrl;
             if (meta is not null) c.Meta = Meta.Merge(c.Meta, meta, caller.App.MaxMetaKeys);
-            return "group:channel_update";
+            return EventCategories.ChannelUpdate;
         }, cancellationToken);
     }
 
@@ -263,7 +264,7 @@ public sealed class ChannelService(ChatStore store, IEventPublisher events, Mess
         }, cancellationToken);
         foreach (var key in fileKeys) await files.DeleteAsync(key, cancellationToken);
         var cuts = memberIds.Select(u => new SubscriptionCut(u, channel.Type, channelId, ManagerOnly: false)).ToList();
-        await events.PublishAsync([ChannelEvents.ToChannel(appId, channel, "group:channel_delete", cuts: cuts)], cancellationToken);
+        await events.PublishAsync([ChannelEvents.ToChannel(appId, channel, EventCategories.ChannelDelete, cuts: cuts)], cancellationToken);
     }
 
     // ---- freeze, meta -------------------------------------------------------------------------
@@ -273,7 +274,7 @@ public sealed class ChannelService(ChatStore store, IEventPublisher events, Mess
         ChangeAsync(caller, channelId, managerOnly: true, c =>
         {
             c.Freeze = freeze;
-            return freeze ? "group:channel_freeze" : "group:channel_unfreeze";
+            return freeze ? EventCategories.ChannelFreeze : EventCategories.ChannelUnfreeze;
         }, cancellationToken);
 
     /// <summary>Merges meta keys (1014 over the limit); any member; raises <c>group:channel_update</c>.</summary>
@@ -282,7 +283,7 @@ public sealed class ChannelService(ChatStore store, IEventPublisher events, Mess
         ChangeAsync(caller, channelId, managerOnly: false, c =>
         {
             c.Meta = Meta.Merge(c.Meta, changes, caller.App.MaxMetaKeys);
-            return "group:channel_update";
+            return EventCategories.ChannelUpdate;
         }, cancellationToken);
 
     /// <summary>Removes meta keys; any member; raises <c>group:channel_update</c>.</summary>
@@ -291,7 +292,7 @@ public sealed class ChannelService(ChatStore store, IEventPublisher events, Mess
         ChangeAsync(caller, channelId, managerOnly: false, c =>
         {
             c.Meta = Meta.Remove(c.Meta, keys);
-            return "group:channel_update";
+            return EventCategories.ChannelUpdate;
         }, cancellationToken);
 
     /// <summary>

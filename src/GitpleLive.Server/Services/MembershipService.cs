@@ -1,3 +1,4 @@
+using GitpleLive.Protocol;
 using GitpleLive.Server.Api;
 using GitpleLive.Server.Auth;
 using GitpleLive.Server.Events;
@@ -83,7 +84,7 @@ public sealed class MembershipService(ChatStore store, IEventPublisher events, I
             {
                 var user = found.FirstOrDefault(u => u.UserId == id) ?? throw ApiException.NotFound(ErrorCodes.UserNotFound,
                     $"user '{id}' not found");
-                if (bans.Contains(id)) throw ApiException.Forbidden(ErrorCodes.BannedCannotJoin,
+                if (bans.Contains(id)) throw ApiException.Forbidden(ErrorCodes.BannedUserCannotJoin,
                     $"user '{id}' is banned from channel '{channelId}'");
                 if (current.Contains(id))
                 {
@@ -109,8 +110,8 @@ public sealed class MembershipService(ChatStore store, IEventPublisher events, I
         var list = new List<ChatEvent>();
         foreach (var u in added)
         {
-            list.Add(ChannelEvents.ToChannel(app.AppId, channel, "group:channel_join", user: u));
-            list.Add(ChannelEvents.ToUser(app.AppId, u.UserId, "user_joined_channel", u, dto));
+            list.Add(ChannelEvents.ToChannel(app.AppId, channel, EventCategories.ChannelJoin, user: u));
+            list.Add(ChannelEvents.ToUser(app.AppId, u.UserId, EventCategories.UserJoinedChannel, u, dto));
         }
         await events.PublishAsync(list, ct);
     }
@@ -142,7 +143,7 @@ public sealed class MembershipService(ChatStore store, IEventPublisher events, I
             if (rows.Count > 0) c.UpdatedAt = time.NowMs();
             return (c, rows.Select(r => UserService.ToDto(users.First(u => u.UserId == r.UserId))).ToList());
         }, ct);
-        await events.PublishAsync(removed.Select(u => ChannelEvents.ToChannel(app.AppId, channel, "group:channel_leave", user: u,
+        await events.PublishAsync(removed.Select(u => ChannelEvents.ToChannel(app.AppId, channel, EventCategories.ChannelLeave, user: u,
             cuts: [new SubscriptionCut(u.UserId, channel.Type, channelId, ManagerOnly: false)])).ToList(), ct);
     }
 
@@ -169,7 +170,7 @@ public sealed class MembershipService(ChatStore store, IEventPublisher events, I
             return (c, UserService.ToDto(user, m.JoinedAt));
         }, cancellationToken);
         if (result is var (channel, dto))
-            await events.PublishAsync([ChannelEvents.ToChannel(app.AppId, channel, "group:channel_manager_create", user: dto)],
+            await events.PublishAsync([ChannelEvents.ToChannel(app.AppId, channel, EventCategories.ChannelManagerCreate, user: dto)],
                 cancellationToken);
     }
 
@@ -188,7 +189,7 @@ public sealed class MembershipService(ChatStore store, IEventPublisher events, I
             m.IsManager = false;
             return (c, UserService.ToDto(user, m.JoinedAt));
         }, cancellationToken);
-        await events.PublishAsync([ChannelEvents.ToChannel(appId, channel, "group:channel_manager_delete", user: dto,
+        await events.PublishAsync([ChannelEvents.ToChannel(appId, channel, EventCategories.ChannelManagerDelete, user: dto,
             cuts: [new SubscriptionCut(userId, channel.Type, channelId, ManagerOnly: true)])], cancellationToken);
     }
 
@@ -222,7 +223,7 @@ public sealed class MembershipService(ChatStore store, IEventPublisher events, I
             return result;
         }, cancellationToken);
         await events.PublishAsync(payloads.Select(p =>
-            ChannelEvents.ToChannel(caller.AppId, p.Item1, "group:channel_message_read_event",
+            ChannelEvents.ToChannel(caller.AppId, p.Item1, EventCategories.ChannelMessageReadEvent,
                 channelPayload: p.Item2)).ToList(), cancellationToken);
     }
 
@@ -237,7 +238,7 @@ public sealed class MembershipService(ChatStore store, IEventPublisher events, I
             await db.SaveChangesAsync(cancellationToken);
             return (c, await WithReceiptsAsync(db, c, cancellationToken));
         }, cancellationToken);
-        await events.PublishAsync([ChannelEvents.ToChannel(caller.AppId, channel, "group:channel_message_delivered_event",
+        await events.PublishAsync([ChannelEvents.ToChannel(caller.AppId, channel, EventCategories.ChannelMessageDeliveredEvent,
             channelPayload: payload)],
             cancellationToken);
     }

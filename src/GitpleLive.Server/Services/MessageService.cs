@@ -1,3 +1,4 @@
+using GitpleLive.Protocol;
 using GitpleLive.Server.Api;
 using GitpleLive.Server.Auth;
 using GitpleLive.Server.Events;
@@ -84,7 +85,7 @@ public sealed class MessageService(
                 c.LastMessageId = row.MessageId;
                 return (c, mapper.ToDto(row, sender));
             }, ct);
-            await events.PublishAsync([MessageEvent(app.AppId, channel, "group:message_send", dto)], ct);
+            await events.PublishAsync([MessageEvent(app.AppId, channel, EventCategories.MessageSend, dto)], ct);
             return dto;
         }
         catch when (fileKey is not null)
@@ -225,7 +226,7 @@ public sealed class MessageService(
             return (c, dto, m.FileKey);
         }, ct);
         if (fileKey is not null) await files.DeleteAsync(fileKey, ct);
-        await events.PublishAsync([MessageEvent(app.AppId, channel, "group:message_delete", dto)], ct);
+        await events.PublishAsync([MessageEvent(app.AppId, channel, EventCategories.MessageDelete, dto)], ct);
     }
 
     public Task<MessageDto> UpdateMetaAsync(ChatCaller caller, string channelId, long messageId, Dictionary<string, string> changes,
@@ -250,7 +251,7 @@ public sealed class MessageService(
             var sender = await db.Users.FirstOrDefaultAsync(u => u.AppId == app.AppId && u.UserId == m.UserId, ct);
             return (c, mapper.ToDto(m, sender));
         }, ct);
-        await events.PublishAsync([MessageEvent(app.AppId, channel, "group:message_update", dto)], ct);
+        await events.PublishAsync([MessageEvent(app.AppId, channel, EventCategories.MessageUpdate, dto)], ct);
         return dto;
     }
 }

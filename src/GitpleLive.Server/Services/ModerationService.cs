@@ -1,4 +1,5 @@
 using System.Text.Json;
+using GitpleLive.Protocol;
 using GitpleLive.Server.Api;
 using GitpleLive.Server.Auth;
 using GitpleLive.Server.Events;
@@ -86,7 +87,7 @@ public sealed class ModerationService(ChatStore store, IEventPublisher events, M
                 TopicKind = EventTopicKind.ChannelManager,
                 TargetId = channel.ChannelId,
                 ChannelType = channel.Type,
-                Payload = new EventPayload("group:report_create", Channel: ChannelService.ToDto(channel), Data: dto),
+                Payload = new EventPayload(EventCategories.ReportCreate, Channel: ChannelService.ToDto(channel), Data: dto),
             }], ct);
         return dto;
     }

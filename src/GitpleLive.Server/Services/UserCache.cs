@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using GitpleLive.Protocol;
 using GitpleLive.Server.Events;
 
 namespace GitpleLive.Server.Services;
@@ -26,7 +27,7 @@ public sealed class UserCache : IEventSink
 
     public ValueTask DeliverAsync(ChatEvent chatEvent, CancellationToken cancellationToken = default)
     {
-        if (chatEvent is { TopicKind: EventTopicKind.User, Category: "user_delete" }) Forget(chatEvent.AppId, chatEvent.TargetId);
+        if (chatEvent is { TopicKind: EventTopicKind.User, Category: EventCategories.UserDelete }) Forget(chatEvent.AppId, chatEvent.TargetId);
         return ValueTask.CompletedTask;
     }
 }

@@ -1,3 +1,4 @@
+using GitpleLive.Protocol;
 using GitpleLive.Server.Api;
 using GitpleLive.Server.Auth;
 using GitpleLive.Server.Events;
@@ -155,7 +156,7 @@ public sealed class UserService(ChatStore store, IEventPublisher events, UserCac
             return u;
         }, cancellationToken);
         var dto = ToDto(row);
-        await PublishUserAsync(appId, "user_update", dto, cancellationToken);
+        await PublishUserAsync(appId, EventCategories.UserUpdate, dto, cancellationToken);
         return dto;
     }
 
@@ -185,7 +186,7 @@ public sealed class UserService(ChatStore store, IEventPublisher events, UserCac
             AppId = appId,
             TopicKind = EventTopicKind.User,
             TargetId = userId,
-            Payload = new EventPayload("user_delete", User: ToDto(user)),
+            Payload = new EventPayload(EventCategories.UserDelete, User: ToDto(user)),
             CutsAfter = channels.Select(c => new SubscriptionCut(userId, "group", c, ManagerOnly: false)).ToList(),
         }], cancellationToken);
     }
