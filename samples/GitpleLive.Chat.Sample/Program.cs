@@ -28,7 +28,10 @@ client.GroupChannel.MessageReceived += (_, e) =>
     Print(Format(e.Message));
     _ = client.GroupChannel.ReadMessageAsync(channelId);
 };
-client.GroupChannel.ChannelJoined += (_, e) => { if (e.Channel.ChannelId == channelId && e.User.UserId != userId) Print($"* {e.User.Name} joined"); };
+client.GroupChannel.ChannelJoined += (_, e) =>
+{
+    if (e.Channel.ChannelId == channelId && e.User.UserId != userId) Print($"* {e.User.Name} joined");
+};
 client.GroupChannel.ChannelLeft += (_, e) => { if (e.Channel.ChannelId == channelId) Print($"* {e.User.Name} left"); };
 client.GroupChannel.MessageRead += (_, e) =>
 {

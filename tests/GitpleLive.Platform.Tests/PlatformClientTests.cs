@@ -9,33 +9,33 @@ public class PlatformClientTests : ServerTest
     [Fact]
     public async Task Users_can_be_created_listed_updated_and_deleted()
     {
-        var created = await _client.CreateUserAsync("ann", "Ann", meta: new Dictionary<string, string> { ["team"] = "red" });
+        var created = await Client.CreateUserAsync("ann", "Ann", meta: new Dictionary<string, string> { ["team"] = "red" });
         Assert.Equal("Ann", created.Name);
         Assert.Equal("red", created.Meta!["team"]);
-        await _client.CreateUserAsync("ben", "Ben");
+        await Client.CreateUserAsync("ben", "Ben");
 
         var all = new List<PlatformUser>();
-        await foreach (var u in _client.GetUsersAsync(pageSize: 1)) all.Add(u);
+        await foreach (var u in Client.GetUsersAsync(pageSize: 1)) all.Add(u);
         Assert.Equal(["ann", "ben"], all.Select(u => u.UserId));
 
-        var updated = await _client.UpdateUserAsync("ann", name: "Annie");
-        Assert.Equal("Annie", (await _client.GetUserAsync("ann")).Name);
+        var updated = await Client.UpdateUserAsync("ann", name: "Annie");
+        Assert.Equal("Annie", (await Client.GetUserAsync("ann")).Name);
         Assert.Equal("Annie", updated.Name);
-        Assert.Contains(_server.Events.All, e => e.Category == "user_update" && e.TargetId == "ann");
+        Assert.Contains(Server.Events.All, e => e.Category == "user_update" && e.TargetId == "ann");
 
-        await _client.DeleteUserAsync("ben");
-        var missing = await Assert.ThrowsAsync<GitpleLiveException>(() => _client.GetUserAsync("ben"));
+        await Client.DeleteUserAsync("ben");
+        var missing = await Assert.ThrowsAsync<GitpleLiveException>(() => Client.GetUserAsync("ben"));
         Assert.Equal(1004, missing.Code);
         Assert.Equal(404, missing.Status);
-        Assert.Contains(_server.Events.All, e => e.Category == "user_delete" && e.TargetId == "ben");
+        Assert.Contains(Server.Events.All, e => e.Category == "user_delete" && e.TargetId == "ben");
     }
 
     [Fact]
     public async Task Session_tokens_are_jwts_that_expire_when_asked()
     {
-        await _client.CreateUserAsync("tok", "Tok");
+        await Client.CreateUserAsync("tok", "Tok");
         var expires = DateTimeOffset.UtcNow.AddHours(2);
-        var token = await _client.IssueSessionTokenAsync("tok", expires);
+        var token = await Client.IssueSessionTokenAsync("tok", expires);
         Assert.Equal(3, token.Token.Split('.').Length);
         Assert.Equal(expires.ToUnixTimeMilliseconds(), token.ExpiresAt);
     }
@@ -43,64 +43,64 @@ public class PlatformClientTests : ServerTest
     [Fact]
     public async Task Channels_members_managers_messages_and_bans_work_through_the_client()
     {
-        foreach (var id in new[] { "m1", "m2", "m3" }) await _client.CreateUserAsync(id, id.ToUpperInvariant());
-        var channel = await _client.CreateChannelAsync(new ChannelCreateOptions { ChannelId = "room", Name = "Room", Members = ["m1"], Managers = ["m2"] });
+        foreach (var id in new[] { "m1", "m2", "m3" }) await Client.CreateUserAsync(id, id.ToUpperInvariant());
+        var channel = await Client.CreateChannelAsync(new ChannelCreateOptions { ChannelId = "room", Name = "Room", Members = ["m1"], Managers = ["m2"] });
         Assert.Equal("room", channel.ChannelId);
 
-        await _client.AddMembersAsync("room", ["m3"]);
-        Assert.Equal(["m1", "m2", "m3"], (await _client.GetMembersAsync("room")).Select(u => u.UserId).Order());
-        await _client.AddManagerAsync("room", "m1");
-        await _client.RemoveManagerAsync("room", "m1");
-        var notManager = await Assert.ThrowsAsync<GitpleLiveException>(() => _client.RemoveManagerAsync("room", "m1"));
+        await Client.AddMembersAsync("room", ["m3"]);
+        Assert.Equal(["m1", "m2", "m3"], (await Client.GetMembersAsync("room")).Select(u => u.UserId).Order());
+        await Client.AddManagerAsync("room", "m1");
+        await Client.RemoveManagerAsync("room", "m1");
+        var notManager = await Assert.ThrowsAsync<GitpleLiveException>(() => Client.RemoveManagerAsync("room", "m1"));
         Assert.Equal(1016, notManager.Code);
 
-        var sent = await _client.SendMessageAsync("room", "m1", "hello from the backend");
+        var sent = await Client.SendMessageAsync("room", "m1", "hello from the backend");
         Assert.Equal("m1", sent.User.UserId);
-        var history = await _client.GetMessagesAsync("room");
+        var history = await Client.GetMessagesAsync("room");
         Assert.Equal("hello from the backend", Assert.Single(history).Content);
-        Assert.Contains(_server.Events.All, e => e.Category == "group:message_send" && e.TargetId == "room");
+        Assert.Contains(Server.Events.All, e => e.Category == "group:message_send" && e.TargetId == "room");
 
-        var frozen = await _client.FreezeChannelAsync("room", true);
+        var frozen = await Client.FreezeChannelAsync("room", true);
         Assert.True(frozen.Freeze);
 
-        var ban = await _client.BanAsync("room", "m3", TimeSpan.FromMinutes(5), "spam");
+        var ban = await Client.BanAsync("room", "m3", TimeSpan.FromMinutes(5), "spam");
         Assert.Equal("spam", ban.Reason);
         Assert.Equal(ban.StartAt + 300_000, ban.EndAt);
-        Assert.Equal("m3", Assert.Single(await _client.GetBannedListAsync("room")).User.UserId);
-        Assert.DoesNotContain("m3", (await _client.GetMembersAsync("room")).Select(u => u.UserId));
-        await _client.UnbanAsync("room", "m3");
-        Assert.Empty(await _client.GetBannedListAsync("room"));
+        Assert.Equal("m3", Assert.Single(await Client.GetBannedListAsync("room")).User.UserId);
+        Assert.DoesNotContain("m3", (await Client.GetMembersAsync("room")).Select(u => u.UserId));
+        await Client.UnbanAsync("room", "m3");
+        Assert.Empty(await Client.GetBannedListAsync("room"));
 
-        await _client.RemoveMembersAsync("room", ["m1"]);
-        await _client.DeleteMessageAsync("room", sent.MessageId);
-        Assert.Empty(await _client.GetMessagesAsync("room"));
+        await Client.RemoveMembersAsync("room", ["m1"]);
+        await Client.DeleteMessageAsync("room", sent.MessageId);
+        Assert.Empty(await Client.GetMessagesAsync("room"));
 
         var listed = new List<PlatformChannel>();
-        await foreach (var c in _client.GetChannelsAsync()) listed.Add(c);
+        await foreach (var c in Client.GetChannelsAsync()) listed.Add(c);
         Assert.Equal("room", Assert.Single(listed).ChannelId);
         Assert.Equal(["m2"], listed[0].Managers!.Select(m => m.UserId));
 
-        await _client.DeleteChannelAsync("room");
-        Assert.Equal(1003, (await Assert.ThrowsAsync<GitpleLiveException>(() => _client.GetChannelAsync("room"))).Code);
+        await Client.DeleteChannelAsync("room");
+        Assert.Equal(1003, (await Assert.ThrowsAsync<GitpleLiveException>(() => Client.GetChannelAsync("room"))).Code);
     }
 
     [Fact]
     public async Task App_settings_change_the_limits_the_server_enforces()
     {
-        var settings = await _client.UpdateAppSettingsAsync(new AppSettingsUpdate { MaxMembersPerChannel = 2, AllowTokenless = true });
+        var settings = await Client.UpdateAppSettingsAsync(new AppSettingsUpdate { MaxMembersPerChannel = 2, AllowTokenless = true });
         Assert.Equal(2, settings.MaxMembersPerChannel);
-        Assert.True((await _client.GetAppSettingsAsync()).AllowTokenless);
+        Assert.True((await Client.GetAppSettingsAsync()).AllowTokenless);
 
-        foreach (var id in new[] { "l1", "l2", "l3" }) await _client.CreateUserAsync(id, id);
+        foreach (var id in new[] { "l1", "l2", "l3" }) await Client.CreateUserAsync(id, id);
         var full = await Assert.ThrowsAsync<GitpleLiveException>(() =>
-            _client.CreateChannelAsync(new ChannelCreateOptions { ChannelId = "small", Name = "Small", Members = ["l1", "l2", "l3"] }));
+            Client.CreateChannelAsync(new ChannelCreateOptions { ChannelId = "small", Name = "Small", Members = ["l1", "l2", "l3"] }));
         Assert.Equal(1010, full.Code);
     }
 
     [Fact]
     public async Task A_wrong_api_key_is_refused_with_4003()
     {
-        using var wrong = new PlatformClient(new PlatformClientOptions { Host = _server.Host, AppId = _server.AppId, ApiKey = "not-the-key" });
+        using var wrong = new PlatformClient(new PlatformClientOptions { Host = Server.Host, AppId = Server.AppId, ApiKey = "not-the-key" });
         var e = await Assert.ThrowsAsync<GitpleLiveException>(() => wrong.GetAppSettingsAsync());
         Assert.Equal(4003, e.Code);
         Assert.Equal(401, e.Status);

@@ -5,18 +5,18 @@ namespace GitpleLive.Platform.Tests;
 /// <summary>A real server per test and a <see cref="PlatformClient"/> for its pinned app.</summary>
 public abstract class ServerTest : IAsyncLifetime
 {
-    protected TestServer _server = null!;
-    protected PlatformClient _client = null!;
+    protected TestServer Server = null!;
+    protected PlatformClient Client = null!;
 
     public async Task InitializeAsync()
     {
-        _server = await TestServer.StartAsync();
-        _client = new PlatformClient(new PlatformClientOptions { Host = _server.Host, AppId = _server.AppId, ApiKey = _server.ApiKey });
+        Server = await TestServer.StartAsync();
+        Client = new PlatformClient(new PlatformClientOptions { Host = Server.Host, AppId = Server.AppId, ApiKey = Server.ApiKey });
     }
 
     public async Task DisposeAsync()
     {
-        _client.Dispose();
-        await _server.DisposeAsync();
+        Client.Dispose();
+        await Server.DisposeAsync();
     }
 }

@@ -42,28 +42,28 @@ public sealed class SynchronizationContextTests : ServerTest
     [Fact]
     public async Task Calls_and_refusals_do_not_need_the_callers_context()
     {
-        await _client.CreateUserAsync("ctx", "Ctx");
-        await RunBlockedAsync(() => _client.GetUserAsync("ctx"));
-        await RunBlockedAsync(() => _client.DeleteMessageAsync("nowhere", 1).ContinueWith(t =>
+        await Client.CreateUserAsync("ctx", "Ctx");
+        await RunBlockedAsync(() => Client.GetUserAsync("ctx"));
+        await RunBlockedAsync(() => Client.DeleteMessageAsync("nowhere", 1).ContinueWith(t =>
             Assert.IsType<GitpleLiveException>(t.Exception!.InnerException), TaskScheduler.Default));
-        await RunBlockedAsync(() => _client.GetMessagesAsync("nowhere").ContinueWith(t =>
+        await RunBlockedAsync(() => Client.GetMessagesAsync("nowhere").ContinueWith(t =>
             Assert.IsType<GitpleLiveException>(t.Exception!.InnerException), TaskScheduler.Default));
     }
 
     [Fact]
     public async Task Page_walks_do_not_need_the_callers_context()
     {
-        foreach (var id in new[] { "w1", "w2", "w3" }) await _client.CreateUserAsync(id, id);
-        await _client.CreateChannelAsync(new ChannelCreateOptions { ChannelId = "walk", Name = "Walk", Members = ["w1"] });
+        foreach (var id in new[] { "w1", "w2", "w3" }) await Client.CreateUserAsync(id, id);
+        await Client.CreateChannelAsync(new ChannelCreateOptions { ChannelId = "walk", Name = "Walk", Members = ["w1"] });
         var users = new List<PlatformUser>();
         await RunBlockedAsync(async () =>
         {
-            await foreach (var u in _client.GetUsersAsync(pageSize: 1).ConfigureAwait(false)) users.Add(u);
+            await foreach (var u in Client.GetUsersAsync(pageSize: 1).ConfigureAwait(false)) users.Add(u);
         });
         Assert.Equal(3, users.Count);
         await RunBlockedAsync(async () =>
         {
-            await foreach (var _ in _client.GetChannelsAsync(pageSize: 1).ConfigureAwait(false)) { }
+            await foreach (var _ in Client.GetChannelsAsync(pageSize: 1).ConfigureAwait(false)) { }
         });
     }
 }

@@ -25,10 +25,10 @@ public static class ConnectionsScenario
     /// </summary>
     public const int MaxDistinctUsers = 1000;
 
-    private static long _clientIdBase = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+    private static long ClientIdBase = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
     /// <summary>The client id format of PROTOCOL §4; the time part is made unique per connection.</summary>
-    private static string ClientId(string userId, int i) => $"{ServerHost.AppId}::{userId}::bench::{_clientIdBase + i}::127.0.0.1";
+    private static string ClientId(string userId, int i) => $"{ServerHost.AppId}::{userId}::bench::{ClientIdBase + i}::127.0.0.1";
 
     public static async Task<ConnectionsResult> RunServerAsync(BenchContext ctx, ServerHost host, int count, CancellationToken ct)
     {

@@ -14,7 +14,7 @@ namespace GitpleLive.Bench.Sys;
 public sealed class ChildProcess : IDisposable
 {
     private static readonly ConcurrentDictionary<int, ChildProcess> Live = new();
-    private static int _hooksInstalled;
+    private static int HooksInstalled;
     private static readonly List<PosixSignalRegistration> SignalHooks = [];
 
     private readonly Process _process;
@@ -142,7 +142,7 @@ public sealed class ChildProcess : IDisposable
 
     private static void InstallHooks()
     {
-        if (Interlocked.Exchange(ref _hooksInstalled, 1) == 1) return;
+        if (Interlocked.Exchange(ref HooksInstalled, 1) == 1) return;
         AppDomain.CurrentDomain.ProcessExit += (_, _) => KillAll();
         AppDomain.CurrentDomain.UnhandledException += (_, _) => KillAll();
         if (!OperatingSystem.IsWindows())

@@ -6,7 +6,7 @@ namespace GitpleLive.Bench.Sys;
 internal static partial class Native
 {
     private const int RLIMIT_NOFILE = 7;
-    private const int _SC_CLK_TCK = 2;
+    private const int ScClkTck = 2;
 
     [StructLayout(LayoutKind.Sequential)]
     private struct RLimit
@@ -27,7 +27,7 @@ internal static partial class Native
     [LibraryImport("libc")]
     private static partial long sysconf(int name);
 
-    public static long ClockTicksPerSecond { get; } = OperatingSystem.IsLinux() ? Math.Max(1, sysconf(_SC_CLK_TCK)) : 100;
+    public static long ClockTicksPerSecond { get; } = OperatingSystem.IsLinux() ? Math.Max(1, sysconf(ScClkTck)) : 100;
 
     /// <summary>Soft and hard limits on open files for this process (children inherit them).</summary>
     public static (ulong Soft, ulong Hard) FileLimit()

@@ -112,18 +112,18 @@ internal sealed partial class ChatCore
     /// <summary>Fetches every message after the last one seen, page by page, and raises them in order.</summary>
     private async Task CatchUpAsync(ChatSession session, GroupChannel channel, CancellationToken cancellationToken)
     {
-        const int PageSize = 100;
+        const int pageSize = 100;
         var credentials = session.Credentials;
         while (true)
         {
             var after = Tracker.LastSeen(channel.ChannelId) ?? 0;
             var path = RestClient.Query($"group/channels/{RestClient.Segment(channel.ChannelId)}/messages",
                 ("mode", "next"), ("base_message_id", after.ToString(CultureInfo.InvariantCulture)),
-                ("limit", PageSize.ToString(CultureInfo.InvariantCulture)));
+                ("limit", pageSize.ToString(CultureInfo.InvariantCulture)));
             var page = await Rest.GetAsync(path, credentials, ChatJsonContext.Default.MessagePage, cancellationToken).ConfigureAwait(false);
             var messages = page.Messages.Where(m => m.MessageId > after).OrderBy(m => m.MessageId).ToList();
             foreach (var message in messages) Tracker.OnFetched(channel, message, RaiseMessage);
-            if (messages.Count == 0 || page.Messages.Count < PageSize) return;
+            if (messages.Count == 0 || page.Messages.Count < pageSize) return;
         }
     }
 }

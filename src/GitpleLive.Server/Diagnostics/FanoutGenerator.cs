@@ -29,7 +29,8 @@ public sealed class FanoutGenerator(ChatStore store, IEventPublisher events, ILo
     /// Starts a run (stopping any earlier one): <paramref name="rate"/> events/s over the channels, for <paramref name="duration"/>.
     /// </summary>
     public async Task StartAsync(
-        ChatCaller caller, IReadOnlyList<string> channelIds, int rate, TimeSpan duration, int contentBytes, CancellationToken cancellationToken)
+        ChatCaller caller, IReadOnlyList<string> channelIds, int rate, TimeSpan duration, int contentBytes,
+        CancellationToken cancellationToken)
     {
         caller.RequirePlatform();
         var app = caller.App;

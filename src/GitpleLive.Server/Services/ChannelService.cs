@@ -220,9 +220,11 @@ public sealed class ChannelService(ChatStore store, IEventPublisher events, Mess
         {
             var list = new List<ChatEvent>();
             foreach (var u in users)
-                list.Add(ChannelEvents.ToUser(app.AppId, u.UserId, EventCategories.UserJoinedChannel, UserService.ToDto(u, channel.CreatedAt), dto));
+                list.Add(ChannelEvents.ToUser(
+                    app.AppId, u.UserId, EventCategories.UserJoinedChannel, UserService.ToDto(u, channel.CreatedAt), dto));
             foreach (var u in users.Where(u => managerIds.Contains(u.UserId)))
-                list.Add(ChannelEvents.ToUser(app.AppId, u.UserId, EventCategories.UserBecomeManager, UserService.ToDto(u, channel.CreatedAt), dto));
+                list.Add(ChannelEvents.ToUser(
+                    app.AppId, u.UserId, EventCategories.UserBecomeManager, UserService.ToDto(u, channel.CreatedAt), dto));
             await events.PublishAsync(list, cancellationToken);
         }
         return dto;

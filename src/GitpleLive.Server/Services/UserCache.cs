@@ -27,7 +27,8 @@ public sealed class UserCache : IEventSink
 
     public ValueTask DeliverAsync(ChatEvent chatEvent, CancellationToken cancellationToken = default)
     {
-        if (chatEvent is { TopicKind: EventTopicKind.User, Category: EventCategories.UserDelete }) Forget(chatEvent.AppId, chatEvent.TargetId);
+        if (chatEvent is { TopicKind: EventTopicKind.User, Category: EventCategories.UserDelete })
+            Forget(chatEvent.AppId, chatEvent.TargetId);
         return ValueTask.CompletedTask;
     }
 }
