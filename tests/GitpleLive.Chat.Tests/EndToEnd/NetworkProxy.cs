@@ -71,7 +71,12 @@ public sealed class NetworkProxy : IAsyncDisposable
         }
         foreach (var c in open)
         {
-            try { c.Client.LingerState = new LingerOption(true, 0); } catch (ObjectDisposedException) { }
+            // The link's own clean-up may dispose the client at the same moment (Client is then null).
+            try
+            {
+                if (c.Client is { } socket) socket.LingerState = new LingerOption(true, 0);
+            }
+            catch (Exception e) when (e is ObjectDisposedException or SocketException) { }
             c.Dispose();
         }
     }
