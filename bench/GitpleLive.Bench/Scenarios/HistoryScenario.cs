@@ -99,17 +99,15 @@ public static class HistoryScenario
                 var seconds = sw.Elapsed.TotalSeconds;
                 long count = Interlocked.Read(ref nextIndex) - before;
                 long errs = Interlocked.Read(ref errors) - errorsBefore;
-                result.SendRates.Add(new SendRateResult
-                {
-                    Senders = senders,
-                    Seconds = seconds,
-                    Messages = count - errs,
-                    Errors = errs,
-                    MessagesPerSecond = (count - errs) / seconds,
-                    P50Ms = latency.TotalCount == 0 ? 0 : latency.GetValueAtPercentile(50) / 1000.0,
-                    P99Ms = latency.TotalCount == 0 ? 0 : latency.GetValueAtPercentile(99) / 1000.0,
-                    ServerCpuPercent = cpu.Percent(),
-                });
+                result.SendRates.Add(new SendRateResult(
+                    Senders: senders,
+                    Seconds: seconds,
+                    Messages: count - errs,
+                    Errors: errs,
+                    MessagesPerSecond: (count - errs) / seconds,
+                    P50Ms: PercentileMs(latency, 50),
+                    P99Ms: PercentileMs(latency, 99),
+                    ServerCpuPercent: cpu.Percent()));
                 task.Value = 100;
                 task.Description = Ui.Esc($"history: {senders} sender(s): {(count - errs) / seconds:N0} messages/s, {errs} errors");
             }
@@ -208,18 +206,17 @@ public static class HistoryScenario
                     if (i >= 0) task.Increment(1);
                 }
                 samples.ByKind[name] = list;
-                result.Queries.Add(new LatencySummary
-                {
-                    Name = name,
-                    Count = (int)h.TotalCount,
-                    Errors = errs,
-                    P50Ms = h.TotalCount == 0 ? 0 : h.GetValueAtPercentile(50) / 1000.0,
-                    P90Ms = h.TotalCount == 0 ? 0 : h.GetValueAtPercentile(90) / 1000.0,
-                    P99Ms = h.TotalCount == 0 ? 0 : h.GetValueAtPercentile(99) / 1000.0,
-                    MaxMs = h.TotalCount == 0 ? 0 : h.GetMaxValue() / 1000.0,
-                    MeanMs = h.TotalCount == 0 ? 0 : h.GetMean() / 1000.0,
-                    AverageResults = h.TotalCount == 0 ? 0 : results / (double)h.TotalCount,
-                });
+                bool none = h.TotalCount == 0;
+                result.Queries.Add(new LatencySummary(
+                    Name: name,
+                    Count: (int)h.TotalCount,
+                    Errors: errs,
+                    P50Ms: PercentileMs(h, 50),
+                    P90Ms: PercentileMs(h, 90),
+                    P99Ms: PercentileMs(h, 99),
+                    MaxMs: none ? 0 : h.GetMaxValue() / 1000.0,
+                    MeanMs: none ? 0 : h.GetMean() / 1000.0,
+                    AverageResults: none ? 0 : results / (double)h.TotalCount));
                 task.Description = Ui.Esc(
                     $"history: {name}: p50 {result.Queries[^1].P50Ms:0.00} ms, p99 {result.Queries[^1].P99Ms:0.00} ms");
             }
@@ -228,6 +225,10 @@ public static class HistoryScenario
         result.DataDirectoryMb = DirectorySize(host.DataDirectory) / 1048576.0;
         return (result, samples);
     }
+
+    /// <summary>A percentile of a histogram of microseconds, in milliseconds; 0 when it holds nothing.</summary>
+    private static double PercentileMs(HistogramBase histogram, double percentile) =>
+        histogram.TotalCount == 0 ? 0 : histogram.GetValueAtPercentile(percentile) / 1000.0;
 
     private static long DirectorySize(string dir)
     {
