@@ -104,19 +104,15 @@ public static class ReportWriter
                 $"of these {h.ImportedMessages:N0} by import in {h.ImportSeconds:0.0} s ({h.ImportMessagesPerSecond:N0}/s); " +
                 $"data folder {h.DataDirectoryMb:0.0} MB; server RSS {h.ServerRssMb:0} MB.").AppendLine();
             sb.AppendLine("Send rate with persistence (REST POST, each a stored message):").AppendLine();
-            sb.AppendLine("| concurrent senders | messages | seconds | messages/s | POST p50 ms | POST p99 ms | server CPU % | errors |");
-            sb.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|");
-            foreach (var s in h.SendRates)
-                sb.AppendLine($"| {s.Senders} | {s.Messages:N0} | {s.Seconds:0.0} | {s.MessagesPerSecond:N0} " +
+            AppendTable(sb, "| concurrent senders | messages | seconds | messages/s | POST p50 ms | POST p99 ms | server CPU % | errors |",
+                "|---:|---:|---:|---:|---:|---:|---:|---:|", h.SendRates,
+                s => $"| {s.Senders} | {s.Messages:N0} | {s.Seconds:0.0} | {s.MessagesPerSecond:N0} " +
                     $"| {s.P50Ms:0.00} | {s.P99Ms:0.00} | {s.ServerCpuPercent:0} | {s.Errors} |");
-            sb.AppendLine();
             sb.AppendLine("Page reads (`GET /v1/sdk/group/channels/{id}/messages`, one at a time):").AppendLine();
-            sb.AppendLine("| query | requests | p50 ms | p90 ms | p99 ms | max ms | mean ms | messages per page | errors |");
-            sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
-            foreach (var q in h.Queries)
-                sb.AppendLine($"| {q.Name} | {q.Count} | {q.P50Ms:0.00} | {q.P90Ms:0.00} | {q.P99Ms:0.00} | {q.MaxMs:0.00} " +
+            AppendTable(sb, "| query | requests | p50 ms | p90 ms | p99 ms | max ms | mean ms | messages per page | errors |",
+                "|---|---:|---:|---:|---:|---:|---:|---:|---:|", h.Queries,
+                q => $"| {q.Name} | {q.Count} | {q.P50Ms:0.00} | {q.P90Ms:0.00} | {q.P99Ms:0.00} | {q.MaxMs:0.00} " +
                     $"| {q.MeanMs:0.00} | {q.AverageResults:0.0} | {q.Errors} |");
-            sb.AppendLine();
             if (images.Contains("history-latency.png"))
                 sb.AppendLine("![history page latency](history-latency.png)").AppendLine();
         }
@@ -189,6 +185,15 @@ public static class ReportWriter
         if (pairs.Count == 0) return null;
         var best = pairs.Where(p => p.Server.Passed).DefaultIfEmpty(pairs[0]).Last();
         return (best.Server, best.Mosquitto!);
+    }
+
+    /// <summary>A Markdown table: its header, its alignment row, a row per item, then a blank line.</summary>
+    private static void AppendTable<T>(StringBuilder sb, string header, string alignment, IEnumerable<T> items, Func<T, string> row)
+    {
+        sb.AppendLine(header);
+        sb.AppendLine(alignment);
+        foreach (var item in items) sb.AppendLine(row(item));
+        sb.AppendLine();
     }
 
     private static string Row(string name, double? server, double? mosquitto, string format)

@@ -70,8 +70,7 @@ public static class MembersApi
         group.MapPost("/{channelId}/members", async (HttpContext http, string channelId, ChatCaller caller, MembershipService members,
             CancellationToken cancellationToken) =>
         {
-            var body = await http.BodyAsync();
-            var userIds = body.OptionalIdList("members", 1000) ?? throw ApiException.BadRequest("members is required");
+            var userIds = await MemberIdsAsync(http);
             await members.AddMembersAsync(caller, Id("channel_id", channelId), userIds, cancellationToken);
             return Done();
         });
@@ -79,12 +78,15 @@ public static class MembersApi
         group.MapDelete("/{channelId}/members", async (HttpContext http, string channelId, ChatCaller caller, MembershipService members,
             CancellationToken cancellationToken) =>
         {
-            var body = await http.BodyAsync();
-            var userIds = body.OptionalIdList("members", 1000) ?? throw ApiException.BadRequest("members is required");
+            var userIds = await MemberIdsAsync(http);
             await members.RemoveMembersAsync(caller, Id("channel_id", channelId), userIds, cancellationToken);
             return Done();
         });
 
         return group;
     }
+
+    /// <summary>The required <c>members</c> list of a Platform request body: up to 1000 user ids.</summary>
+    private static async Task<IReadOnlyList<string>> MemberIdsAsync(HttpContext http) =>
+        (await http.BodyAsync()).OptionalIdList("members", 1000) ?? throw ApiException.BadRequest("members is required");
 }
