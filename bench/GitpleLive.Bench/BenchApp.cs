@@ -188,17 +188,22 @@ public static class BenchApp
                 }
             }
 
+            // A fan-out run against a fresh server process; a server that died during it is the run's error.
+            Task<FanoutResult> ServerFanoutAsync(string hostName, string target, Func<ServerHost, IFanoutTarget> newTarget,
+                IReadOnlyDictionary<string, string>? extraEnv = null) =>
+                Guard(ctx, $"fanout ({target.Replace('-', ' ')})", async () =>
+                {
+                    var host = await ServerHost.StartAsync(ctx, hostName, cancellationToken, extraEnv);
+                    using var fanoutTarget = newTarget(host);
+                    var result = await FanoutScenario.RunAsync(ctx, fanoutTarget, cancellationToken);
+                    if (host.HasExited) result.Error = "the server exited during the run: " + host.RecentOutput();
+                    return result;
+                }, e => new FanoutResult { Target = target, Error = e }, () => errors++);
+
             if (scenarios.Contains(Fanout) && ctx.ServerDll is not null)
             {
                 Ui.Heading("fanout: GitpleLive server");
-                r.ServerFanout = await Guard(ctx, "fanout (server)", async () =>
-                {
-                    var host = await ServerHost.StartAsync(ctx, "server-fanout", cancellationToken);
-                    using var target = new ServerFanoutTarget(ctx, host);
-                    var result = await FanoutScenario.RunAsync(ctx, target, cancellationToken);
-                    if (host.HasExited) result.Error = "the server exited during the run: " + host.RecentOutput();
-                    return result;
-                }, e => new FanoutResult { Target = "server", Error = e }, () => errors++);
+                r.ServerFanout = await ServerFanoutAsync("server-fanout", "server", host => new ServerFanoutTarget(ctx, host));
                 if (ctx.ServerPayload is not null)
                     await File.WriteAllBytesAsync(
                         Path.Combine(resultsDir, "server-event-sample.json"), ctx.ServerPayload.Bytes.ToArray(), cancellationToken);
@@ -207,15 +212,9 @@ public static class BenchApp
             if (scenarios.Contains(FanoutEvents) && ctx.ServerDll is not null)
             {
                 Ui.Heading("fanout-events: GitpleLive server, load from its event generator");
-                r.ServerEventsFanout = await Guard(ctx, "fanout (server events)", async () =>
-                {
-                    var host = await ServerHost.StartAsync(ctx, "server-fanout-events", cancellationToken,
-                        new Dictionary<string, string> { ["GitpleLive__EnableDiagnostics"] = "true" });
-                    using var target = new ServerEventsFanoutTarget(ctx, host);
-                    var result = await FanoutScenario.RunAsync(ctx, target, cancellationToken);
-                    if (host.HasExited) result.Error = "the server exited during the run: " + host.RecentOutput();
-                    return result;
-                }, e => new FanoutResult { Target = "server-events", Error = e }, () => errors++);
+                r.ServerEventsFanout = await ServerFanoutAsync("server-fanout-events", "server-events",
+                    host => new ServerEventsFanoutTarget(ctx, host),
+                    new Dictionary<string, string> { ["GitpleLive__EnableDiagnostics"] = "true" });
             }
 
             if (scenarios.Contains(Baseline) && ctx.MosquittoPath is not null)
@@ -236,24 +235,24 @@ public static class BenchApp
                     ctx.Note($"connections: open-files limit {ctx.FileLimit} allows {n:N0} " +
                         $"of the {o.Connections:N0} requested connections; " +
                         "raise `ulimit -n` (hard limit) for more.");
-                if (ctx.ServerDll is not null)
+                Task<ConnectionsResult> ConnectionsAsync(string target, string title, Func<Task<ConnectionsResult>> run)
                 {
-                    Ui.Heading($"connections: {n:N0} idle connections to the server");
-                    r.ServerConnections = await Guard(ctx, "connections (server)", async () =>
+                    Ui.Heading($"connections: {n:N0} idle connections to {title}");
+                    return Guard(ctx, $"connections ({target})", run, e => new ConnectionsResult { Target = target, Error = e },
+                        () => errors++);
+                }
+                if (ctx.ServerDll is not null)
+                    r.ServerConnections = await ConnectionsAsync("server", "the server", async () =>
                     {
                         using var host = await ServerHost.StartAsync(ctx, "server-connections", cancellationToken);
                         return await ConnectionsScenario.RunServerAsync(ctx, host, n, cancellationToken);
-                    }, e => new ConnectionsResult { Target = "server", Error = e }, () => errors++);
-                }
+                    });
                 if (ctx.MosquittoPath is not null)
-                {
-                    Ui.Heading($"connections: {n:N0} idle connections to Mosquitto");
-                    r.MosquittoConnections = await Guard(ctx, "connections (mosquitto)", async () =>
+                    r.MosquittoConnections = await ConnectionsAsync("mosquitto", "Mosquitto", async () =>
                     {
                         using var host = await MosquittoHost.StartAsync(ctx, "mosquitto-connections", cancellationToken);
                         return await ConnectionsScenario.RunMosquittoAsync(ctx, host, n, cancellationToken);
-                    }, e => new ConnectionsResult { Target = "mosquitto", Error = e }, () => errors++);
-                }
+                    });
             }
 
             Dictionary<string, List<double>>? historySamples = null;
