@@ -36,7 +36,8 @@ public static class BenchApp
         var rateStep = Opt("--rate-step", "fanout: messages/s added per step", d.RateStep);
         var rateFactor = Opt("--rate-factor", "fanout: factor applied per step (1 = additive steps only)", d.RateFactor);
         var maxSteps = Opt("--max-steps", "fanout: most steps to run", d.MaxSteps);
-        var eventsFloor = Opt("--events-rate-floor", "fanout-events: start at the first step offering at least this many messages/s", d.EventsRateFloor);
+        var eventsFloor = Opt(
+            "--events-rate-floor", "fanout-events: start at the first step offering at least this many messages/s", d.EventsRateFloor);
         var retries = Opt("--retries", "fanout: how often a failed step is run again before stopping", d.Retries);
         var p99 = Opt("--p99-limit-ms", "fanout: a step fails when its p99 is above this", d.P99LimitMs);
         var contentSize = Opt("--content-size", "fanout: characters of message content", d.ContentSize);
@@ -46,12 +47,20 @@ public static class BenchApp
         var queries = Opt("--queries", "history: timed requests per query kind", d.Queries);
         var quick = Opt("--quick", "smoke mode: everything small, well under a minute", false);
         var output = Opt<string?>("--out", "results folder (default bench/results/<timestamp>)", null);
-        var serverDll = Opt<string?>("--server-dll", "use this server build instead of building src/GitpleLive.Server in Release (env GITPLELIVE_BENCH_SERVER_DLL)", null);
+        var serverDll = Opt<string?>(
+            "--server-dll",
+            "use this server build instead of building src/GitpleLive.Server in Release (env GITPLELIVE_BENCH_SERVER_DLL)",
+            null);
         var noBuild = Opt("--no-build", "do not build the server (use the existing Release build)", false);
         var noPin = Opt("--no-pin", "do not pin the broker and the generator to separate cores", false);
 
         var root = new RootCommand("GitpleLive benchmark kit: the server against a bare Mosquitto relay in the same run.");
-        foreach (var o in new Option[] { users, members, stepSeconds, warmup, rateStart, rateStep, rateFactor, maxSteps, eventsFloor, retries, p99, contentSize, connections, messages, queries, quick, output, serverDll, noBuild, noPin })
+        Option[] all =
+        [
+            users, members, stepSeconds, warmup, rateStart, rateStep, rateFactor, maxSteps, eventsFloor, retries, p99, contentSize,
+            connections, messages, queries, quick, output, serverDll, noBuild, noPin,
+        ];
+        foreach (var o in all)
             root.Options.Add(o);
 
         BenchOptions Read(ParseResult p)
@@ -90,10 +99,11 @@ public static class BenchApp
         void Add(string name, string description, string[] scenarios)
         {
             var command = new Command(name, description);
-            command.SetAction((p, ct) => RunScenariosAsync(Read(p), scenarios, ct));
+            command.SetAction((p, cancellationToken) => RunScenariosAsync(Read(p), scenarios, cancellationToken));
             root.Subcommands.Add(command);
         }
-        Add("all", "fanout, fanout-events, baseline, connections and history, then the report", [Fanout, FanoutEvents, Baseline, Connections, History]);
+        Add("all", "fanout, fanout-events, baseline, connections and history, then the report",
+            [Fanout, FanoutEvents, Baseline, Connections, History]);
         Add(Fanout, "fan-out against the server only (load: REST sends, the full path)", [Fanout]);
         Add(FanoutEvents, "fan-out against the server only (load: the server's diagnostics event generator)", [FanoutEvents]);
         Add(Baseline, "fan-out against Mosquitto only", [Baseline]);
@@ -103,11 +113,13 @@ public static class BenchApp
     }
 
     /// <summary>Runs the given scenarios and writes the report; 0 when every scenario ran without error.</summary>
-    public static async Task<int> RunScenariosAsync(BenchOptions o, IReadOnlyCollection<string> scenarios, CancellationToken ct)
+    public static async Task<int> RunScenariosAsync(
+        BenchOptions o, IReadOnlyCollection<string> scenarios, CancellationToken cancellationToken)
     {
         var started = DateTimeOffset.Now;
         var repoRoot = BenchContext.FindRepoRoot(Environment.CurrentDirectory, AppContext.BaseDirectory);
-        var resultsDir = Path.GetFullPath(o.OutputDirectory ?? Path.Combine(repoRoot ?? Environment.CurrentDirectory, "bench", "results", started.ToString("yyyyMMdd-HHmmss")));
+        var resultsDir = Path.GetFullPath(o.OutputDirectory
+            ?? Path.Combine(repoRoot ?? Environment.CurrentDirectory, "bench", "results", started.ToString("yyyyMMdd-HHmmss")));
         Directory.CreateDirectory(Path.Combine(resultsDir, "logs"));
         var ctx = new BenchContext { Options = o, ResultsDirectory = resultsDir, RepoRoot = repoRoot };
         var r = ctx.Results;
@@ -132,19 +144,23 @@ public static class BenchApp
         }
         ctx.FileLimit = Native.RaiseFileLimit();
         FillMachine(ctx);
-        if (double.TryParse((ReadFirstLine("/proc/loadavg") ?? "").Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture, out var load)
+        var loadText = (ReadFirstLine("/proc/loadavg") ?? "").Split(' ')[0];
+        if (double.TryParse(loadText, System.Globalization.CultureInfo.InvariantCulture, out var load)
             && load > Environment.ProcessorCount)
-            ctx.Note($"The machine is busy (load average {load:0.0} on {Environment.ProcessorCount} cores): pinned processes share their core with others, " +
-                "and a single-threaded broker (Mosquitto) gets a smaller share than a multi-threaded one, so ratios lean toward the server.");
+            ctx.Note($"The machine is busy (load average {load:0.0} on {Environment.ProcessorCount} cores): " +
+                "pinned processes share their core with others, and a single-threaded broker (Mosquitto) " +
+                "gets a smaller share than a multi-threaded one, so ratios lean toward the server.");
 
         bool needsMosquitto = scenarios.Contains(Baseline) || scenarios.Contains(Connections);
-        bool needsServer = scenarios.Contains(Fanout) || scenarios.Contains(FanoutEvents) || scenarios.Contains(Connections) || scenarios.Contains(History);
+        bool needsServer = scenarios.Contains(Fanout) || scenarios.Contains(FanoutEvents)
+            || scenarios.Contains(Connections) || scenarios.Contains(History);
         if (needsMosquitto)
         {
             ctx.MosquittoPath = MosquittoHost.Locate();
             if (ctx.MosquittoPath is null)
             {
-                const string msg = "mosquitto is not installed, so the Mosquitto baseline is skipped. Install it with: apt-get install -y mosquitto";
+                const string msg = "mosquitto is not installed, so the Mosquitto baseline is skipped. "
+                    + "Install it with: apt-get install -y mosquitto";
                 Ui.Error(msg);
                 r.Skipped.Add(msg);
             }
@@ -161,7 +177,7 @@ public static class BenchApp
             {
                 try
                 {
-                    ctx.ServerDll = await ServerHost.EnsureBuiltAsync(ctx, ct);
+                    ctx.ServerDll = await ServerHost.EnsureBuiltAsync(ctx, cancellationToken);
                     r.Machine["server build"] = ctx.ServerDll;
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
@@ -172,33 +188,33 @@ public static class BenchApp
                 }
             }
 
+            // A fan-out run against a fresh server process; a server that died during it is the run's error.
+            Task<FanoutResult> ServerFanoutAsync(string hostName, string target, Func<ServerHost, IFanoutTarget> newTarget,
+                IReadOnlyDictionary<string, string>? extraEnv = null) =>
+                Guard(ctx, $"fanout ({target.Replace('-', ' ')})", async () =>
+                {
+                    var host = await ServerHost.StartAsync(ctx, hostName, cancellationToken, extraEnv);
+                    using var fanoutTarget = newTarget(host);
+                    var result = await FanoutScenario.RunAsync(ctx, fanoutTarget, cancellationToken);
+                    if (host.HasExited) result.Error = "the server exited during the run: " + host.RecentOutput();
+                    return result;
+                }, e => new FanoutResult { Target = target, Error = e }, () => errors++);
+
             if (scenarios.Contains(Fanout) && ctx.ServerDll is not null)
             {
                 Ui.Heading("fanout: GitpleLive server");
-                r.ServerFanout = await Guard(ctx, "fanout (server)", async () =>
-                {
-                    var host = await ServerHost.StartAsync(ctx, "server-fanout", ct);
-                    using var target = new ServerFanoutTarget(ctx, host);
-                    var result = await FanoutScenario.RunAsync(ctx, target, ct);
-                    if (host.HasExited) result.Error = "the server exited during the run: " + host.RecentOutput();
-                    return result;
-                }, e => new FanoutResult { Target = "server", Error = e }, () => errors++);
+                r.ServerFanout = await ServerFanoutAsync("server-fanout", "server", host => new ServerFanoutTarget(ctx, host));
                 if (ctx.ServerPayload is not null)
-                    await File.WriteAllBytesAsync(Path.Combine(resultsDir, "server-event-sample.json"), ctx.ServerPayload.Bytes.ToArray(), ct);
+                    await File.WriteAllBytesAsync(
+                        Path.Combine(resultsDir, "server-event-sample.json"), ctx.ServerPayload.Bytes.ToArray(), cancellationToken);
             }
 
             if (scenarios.Contains(FanoutEvents) && ctx.ServerDll is not null)
             {
                 Ui.Heading("fanout-events: GitpleLive server, load from its event generator");
-                r.ServerEventsFanout = await Guard(ctx, "fanout (server events)", async () =>
-                {
-                    var host = await ServerHost.StartAsync(ctx, "server-fanout-events", ct,
-                        new Dictionary<string, string> { ["GitpleLive__EnableDiagnostics"] = "true" });
-                    using var target = new ServerEventsFanoutTarget(ctx, host);
-                    var result = await FanoutScenario.RunAsync(ctx, target, ct);
-                    if (host.HasExited) result.Error = "the server exited during the run: " + host.RecentOutput();
-                    return result;
-                }, e => new FanoutResult { Target = "server-events", Error = e }, () => errors++);
+                r.ServerEventsFanout = await ServerFanoutAsync("server-fanout-events", "server-events",
+                    host => new ServerEventsFanoutTarget(ctx, host),
+                    new Dictionary<string, string> { ["GitpleLive__EnableDiagnostics"] = "true" });
             }
 
             if (scenarios.Contains(Baseline) && ctx.MosquittoPath is not null)
@@ -206,9 +222,9 @@ public static class BenchApp
                 Ui.Heading("baseline: Mosquitto");
                 r.MosquittoFanout = await Guard(ctx, "fanout (mosquitto)", async () =>
                 {
-                    var host = await MosquittoHost.StartAsync(ctx, "mosquitto-fanout", ct);
+                    var host = await MosquittoHost.StartAsync(ctx, "mosquitto-fanout", cancellationToken);
                     using var target = new MosquittoFanoutTarget(ctx, host, new Mqtt.LeanMqttSettings());
-                    return await FanoutScenario.RunAsync(ctx, target, ct);
+                    return await FanoutScenario.RunAsync(ctx, target, cancellationToken);
                 }, e => new FanoutResult { Target = "mosquitto", Error = e }, () => errors++);
             }
 
@@ -216,25 +232,27 @@ public static class BenchApp
             {
                 int n = ConnectionsScenario.Allowed(ctx, o.Connections);
                 if (n < o.Connections)
-                    ctx.Note($"connections: open-files limit {ctx.FileLimit} allows {n:N0} of the {o.Connections:N0} requested connections; raise `ulimit -n` (hard limit) for more.");
+                    ctx.Note($"connections: open-files limit {ctx.FileLimit} allows {n:N0} " +
+                        $"of the {o.Connections:N0} requested connections; " +
+                        "raise `ulimit -n` (hard limit) for more.");
+                Task<ConnectionsResult> ConnectionsAsync(string target, string title, Func<Task<ConnectionsResult>> run)
+                {
+                    Ui.Heading($"connections: {n:N0} idle connections to {title}");
+                    return Guard(ctx, $"connections ({target})", run, e => new ConnectionsResult { Target = target, Error = e },
+                        () => errors++);
+                }
                 if (ctx.ServerDll is not null)
-                {
-                    Ui.Heading($"connections: {n:N0} idle connections to the server");
-                    r.ServerConnections = await Guard(ctx, "connections (server)", async () =>
+                    r.ServerConnections = await ConnectionsAsync("server", "the server", async () =>
                     {
-                        using var host = await ServerHost.StartAsync(ctx, "server-connections", ct);
-                        return await ConnectionsScenario.RunServerAsync(ctx, host, n, ct);
-                    }, e => new ConnectionsResult { Target = "server", Error = e }, () => errors++);
-                }
+                        using var host = await ServerHost.StartAsync(ctx, "server-connections", cancellationToken);
+                        return await ConnectionsScenario.RunServerAsync(ctx, host, n, cancellationToken);
+                    });
                 if (ctx.MosquittoPath is not null)
-                {
-                    Ui.Heading($"connections: {n:N0} idle connections to Mosquitto");
-                    r.MosquittoConnections = await Guard(ctx, "connections (mosquitto)", async () =>
+                    r.MosquittoConnections = await ConnectionsAsync("mosquitto", "Mosquitto", async () =>
                     {
-                        using var host = await MosquittoHost.StartAsync(ctx, "mosquitto-connections", ct);
-                        return await ConnectionsScenario.RunMosquittoAsync(ctx, host, n, ct);
-                    }, e => new ConnectionsResult { Target = "mosquitto", Error = e }, () => errors++);
-                }
+                        using var host = await MosquittoHost.StartAsync(ctx, "mosquitto-connections", cancellationToken);
+                        return await ConnectionsScenario.RunMosquittoAsync(ctx, host, n, cancellationToken);
+                    });
             }
 
             Dictionary<string, List<double>>? historySamples = null;
@@ -243,8 +261,8 @@ public static class BenchApp
                 Ui.Heading($"history: {o.Messages:N0} messages");
                 r.History = await Guard(ctx, "history", async () =>
                 {
-                    using var host = await ServerHost.StartAsync(ctx, "server-history", ct);
-                    var (result, samples) = await HistoryScenario.RunAsync(ctx, host, ct);
+                    using var host = await ServerHost.StartAsync(ctx, "server-history", cancellationToken);
+                    var (result, samples) = await HistoryScenario.RunAsync(ctx, host, cancellationToken);
                     historySamples = samples.ByKind;
                     return result;
                 }, e => new HistoryResult { Error = e, RequestedMessages = o.Messages }, () => errors++);
@@ -252,7 +270,7 @@ public static class BenchApp
 
             await WriteReportAsync(ctx, historySamples, started);
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             Ui.Error("Cancelled; stopping every process the bench started.");
             ChildProcess.KillAll();
@@ -292,7 +310,8 @@ public static class BenchApp
         try
         {
             if (Plots.FanoutP99(r, ctx.ResultsDirectory) is { } p) images.Add(Path.GetFileName(p));
-            if (historySamples is not null && Plots.HistoryHistogram(historySamples, ctx.ResultsDirectory) is { } h) images.Add(Path.GetFileName(h));
+            if (historySamples is not null && Plots.HistoryHistogram(historySamples, ctx.ResultsDirectory) is { } h)
+                images.Add(Path.GetFileName(h));
         }
         catch (Exception e)
         {
@@ -313,9 +332,12 @@ public static class BenchApp
     {
         var m = ctx.Results.Machine;
         m["cpu"] = ReadKey("/proc/cpuinfo", "model name") ?? RuntimeInformation.ProcessArchitecture.ToString();
-        m["cores (online)"] = Environment.ProcessorCount.ToString() + (ctx.Options.Pin ? $"; broker on CPU {ctx.Options.ServerCpu}, generator on CPU {ctx.Options.GeneratorCpu}" : "; not pinned");
+        m["cores (online)"] = Environment.ProcessorCount.ToString() + (ctx.Options.Pin
+            ? $"; broker on CPU {ctx.Options.ServerCpu}, generator on CPU {ctx.Options.GeneratorCpu}"
+            : "; not pinned");
         m["memory"] = ReadKey("/proc/meminfo", "MemTotal") ?? "?";
-        m["os"] = (ReadKey("/etc/os-release", "PRETTY_NAME", '=') ?? RuntimeInformation.OSDescription).Trim('"') + ", kernel " + (ReadFirstLine("/proc/sys/kernel/osrelease") ?? "?");
+        m["os"] = (ReadKey("/etc/os-release", "PRETTY_NAME", '=') ?? RuntimeInformation.OSDescription).Trim('"')
+            + ", kernel " + (ReadFirstLine("/proc/sys/kernel/osrelease") ?? "?");
         m["runtime"] = RuntimeInformation.FrameworkDescription;
         m["open files limit"] = ctx.FileLimit.ToString();
         m["load average at start"] = ReadFirstLine("/proc/loadavg") ?? "?";
@@ -334,7 +356,9 @@ public static class BenchApp
         s["rate steps (msg/s)"] = $"(start {o.RateStart} + {o.RateStep} per step) × {o.RateFactor:0.##} per step: " +
             $"{string.Join(", ", Enumerable.Range(1, Math.Min(o.MaxSteps, 6)).Select(o.RateOf))}{(o.MaxSteps > 6 ? ", …" : "")}; " +
             $"at most {o.MaxSteps} steps of {o.StepSeconds:0.#} s after {o.WarmupSeconds:0.#} s warm-up at {o.RateStart} msg/s";
-        s["fanout-events first step"] = $"first step with at least {o.EventsRateFloor} msg/s ({o.RateOf(Enumerable.Range(1, o.MaxSteps).FirstOrDefault(k => o.RateOf(k) >= o.EventsRateFloor, o.MaxSteps))} msg/s); warm-up at that rate";
+        int firstEventsStep = Enumerable.Range(1, o.MaxSteps).FirstOrDefault(k => o.RateOf(k) >= o.EventsRateFloor, o.MaxSteps);
+        s["fanout-events first step"] =
+            $"first step with at least {o.EventsRateFloor} msg/s ({o.RateOf(firstEventsStep)} msg/s); warm-up at that rate";
         s["p99 limit ms"] = o.P99LimitMs.ToString("0.#");
         s["grace after a step s"] = o.GraceSeconds.ToString("0.#");
         s["content characters"] = o.ContentSize.ToString();

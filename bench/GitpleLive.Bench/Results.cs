@@ -79,30 +79,13 @@ public sealed class ConnectionsResult
     public string? Error { get; set; }
 }
 
-public sealed class LatencySummary
-{
-    public string Name { get; set; } = "";
-    public int Count { get; set; }
-    public int Errors { get; set; }
-    public double P50Ms { get; set; }
-    public double P90Ms { get; set; }
-    public double P99Ms { get; set; }
-    public double MaxMs { get; set; }
-    public double MeanMs { get; set; }
-    public double AverageResults { get; set; }
-}
+/// <summary>The timings of one kind of history page read.</summary>
+public sealed record LatencySummary(
+    string Name, int Count, int Errors, double P50Ms, double P90Ms, double P99Ms, double MaxMs, double MeanMs, double AverageResults);
 
-public sealed class SendRateResult
-{
-    public int Senders { get; set; }
-    public double Seconds { get; set; }
-    public long Messages { get; set; }
-    public long Errors { get; set; }
-    public double MessagesPerSecond { get; set; }
-    public double P50Ms { get; set; }
-    public double P99Ms { get; set; }
-    public double ServerCpuPercent { get; set; }
-}
+/// <summary>One send-rate window of the history scenario: so many concurrent senders, for so long.</summary>
+public sealed record SendRateResult(
+    int Senders, double Seconds, long Messages, long Errors, double MessagesPerSecond, double P50Ms, double P99Ms, double ServerCpuPercent);
 
 public sealed class HistoryResult
 {

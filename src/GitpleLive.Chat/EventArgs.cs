@@ -70,82 +70,53 @@ public sealed class ChannelEventArgs : EventArgs
 }
 
 /// <summary>Data of an event about a user in a channel (join, leave, manager create/delete, unban).</summary>
-public sealed class ChannelUserEventArgs : EventArgs
+/// <param name="channel">The channel.</param>
+/// <param name="user">The user concerned.</param>
+public sealed class ChannelUserEventArgs(GroupChannel channel, User user) : EventArgs
 {
-    /// <summary>Creates the event data.</summary>
-    /// <param name="channel">The channel.</param>
-    /// <param name="user">The user concerned.</param>
-    public ChannelUserEventArgs(GroupChannel channel, User user)
-    {
-        Channel = channel;
-        User = user;
-    }
-
     /// <summary>The channel.</summary>
-    public GroupChannel Channel { get; }
+    public GroupChannel Channel { get; } = channel;
 
     /// <summary>The user who joined, left, became or stopped being a manager, or was unbanned.</summary>
-    public User User { get; }
+    public User User { get; } = user;
 }
 
 /// <summary>Data of <see cref="GroupChannelClient.UserBanned"/>.</summary>
-public sealed class ChannelBanEventArgs : EventArgs
+/// <param name="channel">The channel.</param>
+/// <param name="user">The banned user.</param>
+/// <param name="ban">The ban.</param>
+public sealed class ChannelBanEventArgs(GroupChannel channel, User user, Ban ban) : EventArgs
 {
-    /// <summary>Creates the event data.</summary>
-    /// <param name="channel">The channel.</param>
-    /// <param name="user">The banned user.</param>
-    /// <param name="ban">The ban.</param>
-    public ChannelBanEventArgs(GroupChannel channel, User user, Ban ban)
-    {
-        Channel = channel;
-        User = user;
-        Ban = ban;
-    }
-
     /// <summary>The channel.</summary>
-    public GroupChannel Channel { get; }
+    public GroupChannel Channel { get; } = channel;
 
     /// <summary>The banned user.</summary>
-    public User User { get; }
+    public User User { get; } = user;
 
     /// <summary>The ban: start, end and reason.</summary>
-    public Ban Ban { get; }
+    public Ban Ban { get; } = ban;
 }
 
 /// <summary>Data of <see cref="GroupChannelClient.ReportCreated"/>.</summary>
-public sealed class ChannelReportEventArgs : EventArgs
+/// <param name="channel">The channel.</param>
+/// <param name="report">The new report.</param>
+public sealed class ChannelReportEventArgs(GroupChannel channel, Report report) : EventArgs
 {
-    /// <summary>Creates the event data.</summary>
-    /// <param name="channel">The channel.</param>
-    /// <param name="report">The new report.</param>
-    public ChannelReportEventArgs(GroupChannel channel, Report report)
-    {
-        Channel = channel;
-        Report = report;
-    }
-
     /// <summary>The channel.</summary>
-    public GroupChannel Channel { get; }
+    public GroupChannel Channel { get; } = channel;
 
     /// <summary>The new report.</summary>
-    public Report Report { get; }
+    public Report Report { get; } = report;
 }
 
 /// <summary>Data of a message event (sent, updated, deleted).</summary>
-public sealed class ChannelMessageEventArgs : EventArgs
+/// <param name="channel">The channel.</param>
+/// <param name="message">The message.</param>
+public sealed class ChannelMessageEventArgs(GroupChannel channel, Message message) : EventArgs
 {
-    /// <summary>Creates the event data.</summary>
-    /// <param name="channel">The channel.</param>
-    /// <param name="message">The message.</param>
-    public ChannelMessageEventArgs(GroupChannel channel, Message message)
-    {
-        Channel = channel;
-        Message = message;
-    }
-
     /// <summary>The channel.</summary>
-    public GroupChannel Channel { get; }
+    public GroupChannel Channel { get; } = channel;
 
     /// <summary>The message.</summary>
-    public Message Message { get; }
+    public Message Message { get; } = message;
 }

@@ -47,22 +47,9 @@ public static class Cli
         show.SetAction(Run(async (p, client, ct) => PrintUsers([await client.GetUserAsync(p.GetValue(id)!, ct)])));
         users.Subcommands.Add(show);
 
-        var list = new Command("list", "List every user.");
-        list.SetAction(Run(async (p, client, ct) =>
-        {
-            var all = new List<PlatformUser>();
-            await foreach (var u in client.GetUsersAsync(cancellationToken: ct)) all.Add(u);
-            PrintUsers(all);
-        }));
-        users.Subcommands.Add(list);
-
-        var delete = new Command("delete", "Delete a user (their clients are disconnected).") { id };
-        delete.SetAction(Run(async (p, client, ct) =>
-        {
-            await client.DeleteUserAsync(p.GetValue(id)!, ct);
-            AnsiConsole.MarkupLineInterpolated($"[green]deleted[/] {p.GetValue(id)}");
-        }));
-        users.Subcommands.Add(delete);
+        users.Subcommands.Add(ListCommand("List every user.", (client, ct) => client.GetUsersAsync(cancellationToken: ct), PrintUsers));
+        users.Subcommands.Add(DeleteCommand("Delete a user (their clients are disconnected).", id,
+            (client, userId, ct) => client.DeleteUserAsync(userId, ct)));
         return users;
     }
 
@@ -99,22 +86,10 @@ public static class Cli
         }));
         channels.Subcommands.Add(create);
 
-        var list = new Command("list", "List every group channel.");
-        list.SetAction(Run(async (p, client, ct) =>
-        {
-            var all = new List<PlatformChannel>();
-            await foreach (var c in client.GetChannelsAsync(cancellationToken: ct)) all.Add(c);
-            PrintChannels(all);
-        }));
-        channels.Subcommands.Add(list);
-
-        var delete = new Command("delete", "Delete a channel with its messages and files.") { id };
-        delete.SetAction(Run(async (p, client, ct) =>
-        {
-            await client.DeleteChannelAsync(p.GetValue(id)!, ct);
-            AnsiConsole.MarkupLineInterpolated($"[green]deleted[/] {p.GetValue(id)}");
-        }));
-        channels.Subcommands.Add(delete);
+        channels.Subcommands.Add(ListCommand("List every group channel.",
+            (client, ct) => client.GetChannelsAsync(cancellationToken: ct), PrintChannels));
+        channels.Subcommands.Add(DeleteCommand("Delete a channel with its messages and files.", id,
+            (client, channelId, ct) => client.DeleteChannelAsync(channelId, ct)));
 
         var users = new Argument<string[]>("user-ids") { Arity = ArgumentArity.OneOrMore };
         var add = new Command("add-members", "Add members to a channel.") { id, users };
@@ -240,6 +215,33 @@ public static class Cli
                 return 1;
             }
         };
+
+    /// <summary>A <c>list</c> command: walks every page, then prints the lot.</summary>
+    private static Command ListCommand<T>(string description, Func<PlatformClient, CancellationToken, IAsyncEnumerable<T>> walk,
+        Action<List<T>> print)
+    {
+        var list = new Command("list", description);
+        list.SetAction(Run(async (p, client, ct) =>
+        {
+            var all = new List<T>();
+            await foreach (var item in walk(client, ct)) all.Add(item);
+            print(all);
+        }));
+        return list;
+    }
+
+    /// <summary>A <c>delete</c> command on the id argument: deletes, then says so.</summary>
+    private static Command DeleteCommand(string description, Argument<string> id,
+        Func<PlatformClient, string, CancellationToken, Task> delete)
+    {
+        var command = new Command("delete", description) { id };
+        command.SetAction(Run(async (p, client, ct) =>
+        {
+            await delete(client, p.GetValue(id)!, ct);
+            AnsiConsole.MarkupLineInterpolated($"[green]deleted[/] {p.GetValue(id)}");
+        }));
+        return command;
+    }
 
     private static void PrintUsers(IEnumerable<PlatformUser> users)
     {

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using GitpleLive.Server.Events;
 using GitpleLive.TestHost;
 
@@ -12,6 +13,20 @@ public class ReceiptTests(ServerFixture fx) : IClassFixture<ServerFixture>
     {
         var u = await Server.NewUsersAsync("alice", "bob", "carol");
         return (u[0], u[1], u[2], await u[0].NewChannelAsync(u[1], u[2]));
+    }
+
+    /// <summary>
+    /// <paramref name="user"/> marks the channel <paramref name="what"/> ("read" or "delivered"); returns the channel
+    /// of the one event this raises on the channel's topic, the time just before, and the event mark taken before.
+    /// </summary>
+    private async Task<(JsonNode Channel, long Before, int Mark)> MarkAsync(SdkUser user, string id, string what)
+    {
+        var category = $"group:channel_message_{what}_event";
+        var mark = Server.Mark();
+        var before = Api.NowMs;
+        await user.Http.PutJsonAsync($"/v1/sdk/group/channels/{id}/messages/{what}");
+        var json = Server.Events.Since(mark).Single(category).AssertEvent(category, EventTopicKind.ChannelAll, id, "channel");
+        return (json["channel"]!, before, mark);
     }
 
     [Fact]
@@ -41,13 +56,8 @@ public class ReceiptTests(ServerFixture fx) : IClassFixture<ServerFixture>
         var (alice, bob, carol, id) = await Setup();
         await alice.SendTextAsync(id, "one");
         await alice.SendTextAsync(id, "two");
-        var mark = Server.Mark();
-        var before = Api.NowMs;
-        await bob.Http.PutJsonAsync($"/v1/sdk/group/channels/{id}/messages/read");
-        var json = Server.Events.Since(mark).Single("group:channel_message_read_event")
-            .AssertEvent("group:channel_message_read_event", EventTopicKind.ChannelAll, id, "channel");
+        var (channel, before, mark) = await MarkAsync(bob, id, "read");
         Assert.Single(Server.Events.Since(mark));
-        var channel = json["channel"]!;
         Assert.Equal(id, channel.Str("channel_id"));
         Assert.InRange(channel["read_receipt"].Long(bob.UserId), before, Api.NowMs);
         Assert.Equal(0, channel["read_receipt"].Long(carol.UserId));
@@ -66,7 +76,7 @@ public class ReceiptTests(ServerFixture fx) : IClassFixture<ServerFixture>
         mark = Server.Mark();
         await bob.Http.PutJsonAsync($"/v1/sdk/group/channels/{id}/messages/read");
         var again = Server.Events.Since(mark).Single("group:channel_message_read_event");
-        Assert.True(System.Text.Json.Nodes.JsonNode.Parse(again.PayloadBytes)!["channel"]!["read_receipt"].Long(bob.UserId) > channel["read_receipt"].Long(bob.UserId));
+        Assert.True(JsonNode.Parse(again.PayloadBytes)!["channel"]!["read_receipt"].Long(bob.UserId) > channel["read_receipt"].Long(bob.UserId));
     }
 
     [Fact]
@@ -74,12 +84,7 @@ public class ReceiptTests(ServerFixture fx) : IClassFixture<ServerFixture>
     {
         var (alice, bob, carol, id) = await Setup();
         await alice.SendTextAsync(id, "one");
-        var mark = Server.Mark();
-        var before = Api.NowMs;
-        await carol.Http.PutJsonAsync($"/v1/sdk/group/channels/{id}/messages/delivered");
-        var json = Server.Events.Since(mark).Single("group:channel_message_delivered_event")
-            .AssertEvent("group:channel_message_delivered_event", EventTopicKind.ChannelAll, id, "channel");
-        var channel = json["channel"]!;
+        var (channel, before, _) = await MarkAsync(carol, id, "delivered");
         Assert.InRange(channel["delivery_receipt"].Long(carol.UserId), before, Api.NowMs);
         Assert.Equal(0, channel["delivery_receipt"].Long(bob.UserId));
         Assert.True(channel.Has("read_receipt"));

@@ -258,13 +258,7 @@ public class TokenTests(ServerFixture fx) : IClassFixture<ServerFixture>
         await alice.Http.GetJsonAsync("/v1/sdk/users/info/me");
         var wait = payload.Long("exp") - Api.NowMs + 200;
         if (wait > 0) await Task.Delay(TimeSpan.FromMilliseconds(wait));
-        await alice.Http.ExpectErrorAsync(HttpMethod.Get, "/v1/sdk/users/info/me", null, 401, 4001);
-        // An expired SDK token cannot be refreshed either; the session token still can.
-        await alice.Http.ExpectErrorAsync(HttpMethod.Post, "/v1/sdk/users/token", new { }, 401, 4001);
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/sdk/users/token") { Content = JsonContent.Create(new { }) };
-        request.Headers.Authorization = new("Bearer", alice.SessionToken);
-        using var response = await alice.Http.SendAsync(request);
-        Assert.Equal(200, (int)response.StatusCode);
+        await TokenExpiryTests.AssertExpiredButSessionExchangesAsync(alice);
     }
 }
 
@@ -283,15 +277,24 @@ public class TokenExpiryTests
         clock.Advance(TimeSpan.FromMilliseconds(2999));
         await alice.Http.GetJsonAsync("/v1/sdk/users/info/me");
         clock.Advance(TimeSpan.FromMilliseconds(1));
-        await alice.Http.ExpectErrorAsync(HttpMethod.Get, "/v1/sdk/users/info/me", null, 401, 4001);
-        await alice.Http.ExpectErrorAsync(HttpMethod.Post, "/v1/sdk/users/token", new { }, 401, 4001);
         // The session token still exchanges, for a token that runs from the server's now.
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/sdk/users/token") { Content = JsonContent.Create(new { }) };
-        request.Headers.Authorization = new("Bearer", alice.SessionToken);
-        using var response = await alice.Http.SendAsync(request);
-        Assert.Equal(200, (int)response.StatusCode);
-        var fresh = Api.JwtPayload((await response.Content.ReadFromJsonAsync<TokenBody>())!.Token);
+        var fresh = Api.JwtPayload(await AssertExpiredButSessionExchangesAsync(alice));
         Assert.Equal(payload.Long("exp"), fresh.Long("iat"));
+    }
+
+    /// <summary>
+    /// The user's SDK token is refused (4001) and cannot be refreshed either; the session token still exchanges
+    /// for a fresh SDK token, which this returns.
+    /// </summary>
+    internal static async Task<string> AssertExpiredButSessionExchangesAsync(SdkUser user)
+    {
+        await user.Http.ExpectErrorAsync(HttpMethod.Get, "/v1/sdk/users/info/me", null, 401, 4001);
+        await user.Http.ExpectErrorAsync(HttpMethod.Post, "/v1/sdk/users/token", new { }, 401, 4001);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/sdk/users/token") { Content = JsonContent.Create(new { }) };
+        request.Headers.Authorization = new("Bearer", user.SessionToken);
+        using var response = await user.Http.SendAsync(request);
+        Assert.Equal(200, (int)response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<TokenBody>())!.Token;
     }
 
     private sealed record TokenBody(string Token);

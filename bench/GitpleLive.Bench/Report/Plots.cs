@@ -8,7 +8,9 @@ public static class Plots
     /// <summary>p99 latency against offered deliveries/s, one line per broker.</summary>
     public static string? FanoutP99(BenchResults results, string directory)
     {
-        var runs = new[] { results.ServerFanout, results.ServerEventsFanout, results.MosquittoFanout }.Where(r => r is { Steps.Count: > 0 }).ToList();
+        var runs = new[] { results.ServerFanout, results.ServerEventsFanout, results.MosquittoFanout }
+            .Where(r => r is { Steps.Count: > 0 })
+            .ToList();
         if (runs.Count == 0) return null;
         var plot = new Plot();
         foreach (var run in runs)
@@ -16,13 +18,19 @@ public static class Plots
             var xs = run!.Steps.Select(s => s.OfferedDeliveriesPerSecond).ToArray();
             var ys = run.Steps.Select(s => Log(s.P99Ms)).ToArray();
             var line = plot.Add.Scatter(xs, ys);
-            line.LegendText = run.Target switch { "server" => "GitpleLive server (REST sends)", "server-events" => "GitpleLive server (generated events)", _ => "Mosquitto (bare relay)" };
+            line.LegendText = run.Target switch
+            {
+                "server" => "GitpleLive server (REST sends)",
+                "server-events" => "GitpleLive server (generated events)",
+                _ => "Mosquitto (bare relay)",
+            };
             line.LineWidth = 2;
             line.MarkerSize = 7;
             var failed = run.Steps.Where(s => !s.Passed).ToList();
             if (failed.Count > 0)
             {
-                var marks = plot.Add.ScatterPoints(failed.Select(s => s.OfferedDeliveriesPerSecond).ToArray(), failed.Select(s => Log(s.P99Ms)).ToArray());
+                var marks = plot.Add.ScatterPoints(
+                    failed.Select(s => s.OfferedDeliveriesPerSecond).ToArray(), failed.Select(s => Log(s.P99Ms)).ToArray());
                 marks.MarkerShape = MarkerShape.Eks;
                 marks.MarkerSize = 12;
                 marks.Color = line.Color;

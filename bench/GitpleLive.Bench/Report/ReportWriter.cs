@@ -24,32 +24,44 @@ public static class ReportWriter
 
         sb.AppendLine("## Fan-out").AppendLine();
         sb.AppendLine("Each step offers R messages/s for the step duration; every message goes to all members of one channel, " +
-            "so offered deliveries/s = R × members. A step passes when nothing is lost, every send was offered and p99 ≤ the limit; a failed step is run once more before the run stops. " +
-            "Latency runs from the scheduled send time (before the REST POST, or before the PUBLISH for Mosquitto) to the subscriber's receive.").AppendLine();
+            "so offered deliveries/s = R × members. A step passes when nothing is lost, every send was offered and p99 ≤ the limit; " +
+            "a failed step is run once more before the run stops. " +
+            "Latency runs from the scheduled send time (before the REST POST, or before the PUBLISH for Mosquitto) " +
+            "to the subscriber's receive.").AppendLine();
         foreach (var run in new[] { r.ServerFanout, r.ServerEventsFanout, r.MosquittoFanout })
         {
             if (run is null) continue;
             sb.AppendLine($"### {TargetTitle(run.Target)}").AppendLine();
             if (run.Target == "server-events")
-                sb.AppendLine("Load from the server's diagnostics generator (`POST /v1/diagnostics/fanout`): events enter the server's event path directly, " +
-                    "no HTTP send and no storage. Latency runs from the event's creation (UTC ticks in its content) to the subscriber's receive. " +
-                    "\"generator CPU %\" here is the bench process alone, i.e. the lean subscribers receiving; \"not offered\" counts events the server's generator fell behind its schedule.").AppendLine();
+                sb.AppendLine("Load from the server's diagnostics generator (`POST /v1/diagnostics/fanout`): " +
+                    "events enter the server's event path directly, " +
+                    "no HTTP send and no storage. " +
+                    "Latency runs from the event's creation (UTC ticks in its content) to the subscriber's receive. " +
+                    "\"generator CPU %\" here is the bench process alone, i.e. the lean subscribers receiving; " +
+                    "\"not offered\" counts events the server's generator fell behind its schedule.").AppendLine();
             if (run.Error is not null) sb.AppendLine($"**Error:** {run.Error}").AppendLine();
-            sb.AppendLine($"{run.Users:N0} subscribers in {run.Channels} channels of {run.Members}; event payload {run.PayloadBytes} bytes; " +
+            sb.AppendLine($"{run.Users:N0} subscribers in {run.Channels} channels of {run.Members}; " +
+                $"event payload {run.PayloadBytes} bytes; " +
                 $"setup {run.SetupSeconds:0.0} s, connect {run.ConnectSeconds:0.0} s, warm-up {run.WarmupSeconds:0} s; " +
                 $"{run.TotalDeliveries:N0} deliveries in all; stop: {run.StopReason ?? "-"}.").AppendLine();
             if (run.Steps.Count > 0)
             {
-                sb.AppendLine("| step | msg/s | offered deliv/s | delivered/s | p50 ms | p99 ms | max ms | lost | not offered | send errors | broker CPU % | broker RSS MB | generator CPU % | verdict |");
+                sb.AppendLine("| step | msg/s | offered deliv/s | delivered/s | p50 ms | p99 ms | max ms | lost | not offered " +
+                    "| send errors " +
+                    "| broker CPU % | broker RSS MB | generator CPU % | verdict |");
                 sb.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
                 foreach (var s in run.Steps)
-                    sb.AppendLine($"| {s.Step}{(s.Attempt > 0 ? " (retry)" : "")} | {s.RateMessages:N0} | {s.OfferedDeliveriesPerSecond:N0} | {s.DeliveriesPerSecond:N0} | {s.P50Ms:0.0} | {s.P99Ms:0.0} | {s.MaxMs:0.0} | " +
-                        $"{s.Lost:N0} | {s.NotOffered:N0} | {s.SendErrors:N0} | {s.ServerCpuPercent:0} | {s.ServerRssMb:0} | {s.GeneratorCpuPercent:0} | {s.Verdict} |");
+                    sb.AppendLine($"| {s.Step}{(s.Attempt > 0 ? " (retry)" : "")} | {s.RateMessages:N0} " +
+                        $"| {s.OfferedDeliveriesPerSecond:N0} " +
+                        $"| {s.DeliveriesPerSecond:N0} | {s.P50Ms:0.0} | {s.P99Ms:0.0} | {s.MaxMs:0.0} | " +
+                        $"{s.Lost:N0} | {s.NotOffered:N0} | {s.SendErrors:N0} | {s.ServerCpuPercent:0} | {s.ServerRssMb:0} " +
+                        $"| {s.GeneratorCpuPercent:0} | {s.Verdict} |");
                 sb.AppendLine();
                 sb.AppendLine($"Max sustainable: **{run.MaxSustainableDeliveriesPerSecond:N0} deliveries/s**.").AppendLine();
                 var busy = run.Steps.Where(s => s.GeneratorCpuPercent >= 90).ToList();
                 if (busy.Count > 0)
-                    sb.AppendLine($"Note: the generator used ≥ 90 % of its core in step(s) {string.Join(", ", busy.Select(s => s.Step))}; " +
+                    sb.AppendLine($"Note: the generator used ≥ 90 % of its core in step(s) " +
+                        $"{string.Join(", ", busy.Select(s => s.Step))}; " +
                         "those steps may be limited by the generator rather than the broker.").AppendLine();
             }
         }
@@ -60,15 +72,20 @@ public static class ReportWriter
         if (r.ServerConnections is null && r.MosquittoConnections is null) sb.AppendLine("Not run.").AppendLine();
         else
         {
-            sb.AppendLine("Each connection is MQTT 3.1.1 over WebSocket, authenticated (SDK token for the server), subscribed to its user topic, then idle; " +
-                $"beyond {Scenarios.ConnectionsScenario.MaxDistinctUsers:N0} connections users hold several connections each (distinct client ids). " +
-                "RSS per connection = (RSS after − RSS before) / connected; the server's figure includes whatever its GC has not returned yet.").AppendLine();
-            sb.AppendLine("| broker | requested | connected | failed | time to connect s | connects/s | RSS before MB | RSS after MB | RSS per connection KB |");
+            sb.AppendLine("Each connection is MQTT 3.1.1 over WebSocket, authenticated (SDK token for the server), " +
+                "subscribed to its user topic, then idle; " +
+                $"beyond {Scenarios.ConnectionsScenario.MaxDistinctUsers:N0} connections users hold several connections each " +
+                "(distinct client ids). " +
+                "RSS per connection = (RSS after − RSS before) / connected; " +
+                "the server's figure includes whatever its GC has not returned yet.").AppendLine();
+            sb.AppendLine("| broker | requested | connected | failed | time to connect s | connects/s " +
+                "| RSS before MB | RSS after MB | RSS per connection KB |");
             sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
             foreach (var c in new[] { r.ServerConnections, r.MosquittoConnections })
             {
                 if (c is null) continue;
-                sb.AppendLine($"| {c.Target} | {c.Requested:N0} | {c.Connected:N0} | {c.Failed:N0} | {c.ConnectSeconds:0.00} | {c.ConnectsPerSecond:N0} | " +
+                sb.AppendLine($"| {c.Target} | {c.Requested:N0} | {c.Connected:N0} | {c.Failed:N0} " +
+                    $"| {c.ConnectSeconds:0.00} | {c.ConnectsPerSecond:N0} | " +
                     $"{c.RssBeforeMb:0.0} | {c.RssAfterMb:0.0} | {c.RssPerConnectionKb:0.0} |");
             }
             sb.AppendLine();
@@ -81,21 +98,21 @@ public static class ReportWriter
         else
         {
             if (h.Error is not null) sb.AppendLine($"**Error:** {h.Error}").AppendLine();
-            sb.AppendLine($"{h.StoredMessages:N0} messages (requested {h.RequestedMessages:N0}) loaded through {h.LoadPath} in {h.LoadSeconds:0.0} s " +
-                $"({h.LoadMessagesPerSecond:N0}/s overall, {h.LoadErrors} errors); of these {h.ImportedMessages:N0} by import in {h.ImportSeconds:0.0} s ({h.ImportMessagesPerSecond:N0}/s); " +
+            sb.AppendLine($"{h.StoredMessages:N0} messages (requested {h.RequestedMessages:N0}) loaded through {h.LoadPath} " +
+                $"in {h.LoadSeconds:0.0} s " +
+                $"({h.LoadMessagesPerSecond:N0}/s overall, {h.LoadErrors} errors); " +
+                $"of these {h.ImportedMessages:N0} by import in {h.ImportSeconds:0.0} s ({h.ImportMessagesPerSecond:N0}/s); " +
                 $"data folder {h.DataDirectoryMb:0.0} MB; server RSS {h.ServerRssMb:0} MB.").AppendLine();
             sb.AppendLine("Send rate with persistence (REST POST, each a stored message):").AppendLine();
-            sb.AppendLine("| concurrent senders | messages | seconds | messages/s | POST p50 ms | POST p99 ms | server CPU % | errors |");
-            sb.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|");
-            foreach (var s in h.SendRates)
-                sb.AppendLine($"| {s.Senders} | {s.Messages:N0} | {s.Seconds:0.0} | {s.MessagesPerSecond:N0} | {s.P50Ms:0.00} | {s.P99Ms:0.00} | {s.ServerCpuPercent:0} | {s.Errors} |");
-            sb.AppendLine();
+            AppendTable(sb, "| concurrent senders | messages | seconds | messages/s | POST p50 ms | POST p99 ms | server CPU % | errors |",
+                "|---:|---:|---:|---:|---:|---:|---:|---:|", h.SendRates,
+                s => $"| {s.Senders} | {s.Messages:N0} | {s.Seconds:0.0} | {s.MessagesPerSecond:N0} " +
+                    $"| {s.P50Ms:0.00} | {s.P99Ms:0.00} | {s.ServerCpuPercent:0} | {s.Errors} |");
             sb.AppendLine("Page reads (`GET /v1/sdk/group/channels/{id}/messages`, one at a time):").AppendLine();
-            sb.AppendLine("| query | requests | p50 ms | p90 ms | p99 ms | max ms | mean ms | messages per page | errors |");
-            sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
-            foreach (var q in h.Queries)
-                sb.AppendLine($"| {q.Name} | {q.Count} | {q.P50Ms:0.00} | {q.P90Ms:0.00} | {q.P99Ms:0.00} | {q.MaxMs:0.00} | {q.MeanMs:0.00} | {q.AverageResults:0.0} | {q.Errors} |");
-            sb.AppendLine();
+            AppendTable(sb, "| query | requests | p50 ms | p90 ms | p99 ms | max ms | mean ms | messages per page | errors |",
+                "|---|---:|---:|---:|---:|---:|---:|---:|---:|", h.Queries,
+                q => $"| {q.Name} | {q.Count} | {q.P50Ms:0.00} | {q.P90Ms:0.00} | {q.P99Ms:0.00} | {q.MaxMs:0.00} " +
+                    $"| {q.MeanMs:0.00} | {q.AverageResults:0.0} | {q.Errors} |");
             if (images.Contains("history-latency.png"))
                 sb.AppendLine("![history page latency](history-latency.png)").AppendLine();
         }
@@ -137,17 +154,20 @@ public static class ReportWriter
         foreach (var (label, run) in new[] { ("fan-out only (server events)", ef), ("full path (REST send + persist + fan-out)", sf) })
         {
             if (run is null && r.ServerEventsFanout is null && label.StartsWith("fan-out only")) continue;
-            sb.AppendLine(Row($"{label}: max sustainable deliveries/s", run?.MaxSustainableDeliveriesPerSecond, mf?.MaxSustainableDeliveriesPerSecond, "N0"));
+            sb.AppendLine(Row($"{label}: max sustainable deliveries/s",
+                run?.MaxSustainableDeliveriesPerSecond, mf?.MaxSustainableDeliveriesPerSecond, "N0"));
             var equal = EqualLoad(run, mf);
             if (equal is { } e)
-                sb.AppendLine(Row($"{label}: p99 ms at {e.Server.OfferedDeliveriesPerSecond:N0} offered deliveries/s", e.Server.P99Ms, e.Mosquitto.P99Ms, "0.0"));
+                sb.AppendLine(Row($"{label}: p99 ms at {e.Server.OfferedDeliveriesPerSecond:N0} offered deliveries/s",
+                    e.Server.P99Ms, e.Mosquitto.P99Ms, "0.0"));
             else
                 sb.AppendLine($"| {label}: p99 ms at equal load | n/a | n/a | n/a |");
         }
         var sc = r.ServerConnections is { Error: null } s1 ? s1 : null;
         var mc = r.MosquittoConnections is { Error: null } m1 ? m1 : null;
         sb.AppendLine(Row("RSS per idle connection KB", sc?.RssPerConnectionKb, mc?.RssPerConnectionKb, "0.0"));
-        sb.AppendLine(Row($"time to connect {sc?.Connected ?? mc?.Connected ?? 0:N0} idle connections s", sc?.ConnectSeconds, mc?.ConnectSeconds, "0.00"));
+        sb.AppendLine(Row($"time to connect {sc?.Connected ?? mc?.Connected ?? 0:N0} idle connections s",
+            sc?.ConnectSeconds, mc?.ConnectSeconds, "0.00"));
         return sb.ToString();
     }
 
@@ -156,7 +176,10 @@ public static class ReportWriter
     {
         if (server is null || mosquitto is null) return null;
         var pairs = server.Steps
-            .Select(s => (Server: s, Mosquitto: mosquitto.Steps.Where(m => m.RateMessages == s.RateMessages).OrderByDescending(m => m.Passed).FirstOrDefault()))
+            .Select(s => (Server: s, Mosquitto: mosquitto.Steps
+                .Where(m => m.RateMessages == s.RateMessages)
+                .OrderByDescending(m => m.Passed)
+                .FirstOrDefault()))
             .Where(p => p.Mosquitto is not null)
             .ToList();
         if (pairs.Count == 0) return null;
@@ -164,10 +187,21 @@ public static class ReportWriter
         return (best.Server, best.Mosquitto!);
     }
 
+    /// <summary>A Markdown table: its header, its alignment row, a row per item, then a blank line.</summary>
+    private static void AppendTable<T>(StringBuilder sb, string header, string alignment, IEnumerable<T> items, Func<T, string> row)
+    {
+        sb.AppendLine(header);
+        sb.AppendLine(alignment);
+        foreach (var item in items) sb.AppendLine(row(item));
+        sb.AppendLine();
+    }
+
     private static string Row(string name, double? server, double? mosquitto, string format)
     {
         string S(double? v) => v is null ? "n/a" : v.Value.ToString(format, CultureInfo.InvariantCulture);
-        string ratio = server is > 0 && mosquitto is > 0 ? (server.Value / mosquitto.Value).ToString("0.00", CultureInfo.InvariantCulture) : "n/a";
+        string ratio = server is > 0 && mosquitto is > 0
+            ? (server.Value / mosquitto.Value).ToString("0.00", CultureInfo.InvariantCulture)
+            : "n/a";
         return $"| {name} | {S(server)} | {S(mosquitto)} | {ratio} |";
     }
 }

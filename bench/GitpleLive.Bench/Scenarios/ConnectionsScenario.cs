@@ -30,7 +30,8 @@ public static class ConnectionsScenario
     /// <summary>The client id format of PROTOCOL §4; the time part is made unique per connection.</summary>
     private static string ClientId(string userId, int i) => $"{ServerHost.AppId}::{userId}::bench::{ClientIdBase + i}::127.0.0.1";
 
-    public static async Task<ConnectionsResult> RunServerAsync(BenchContext ctx, ServerHost host, int count, CancellationToken ct)
+    public static async Task<ConnectionsResult> RunServerAsync(
+        BenchContext ctx, ServerHost host, int count, CancellationToken cancellationToken)
     {
         var result = new ConnectionsResult { Target = "server", Requested = count };
         using var api = new GitpleApi(host.BaseUri, ServerHost.AppId, host.ApiKey, 64);
@@ -40,7 +41,8 @@ public static class ConnectionsScenario
         {
             var setup = progress.AddTask(Ui.Esc($"server: create {distinct:N0} users and SDK tokens"), maxValue: distinct);
             var sw = Stopwatch.StartNew();
-            await Parallel.ForEachAsync(Enumerable.Range(0, distinct), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct },
+            var parallel = new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken };
+            await Parallel.ForEachAsync(Enumerable.Range(0, distinct), parallel,
                 async (i, token) =>
                 {
                     users[i] = await api.CreateSdkUserAsync($"bench-idle{i:D6}", $"idle {i}", token);
@@ -54,11 +56,12 @@ public static class ConnectionsScenario
             {
                 var user = users[i % distinct];
                 return (ClientId(user.UserId, i), user.UserId, user.SdkToken, $"{prefix}/user/all/{user.UserId}/#");
-            }, ct);
+            }, cancellationToken);
         return result;
     }
 
-    public static async Task<ConnectionsResult> RunMosquittoAsync(BenchContext ctx, MosquittoHost host, int count, CancellationToken ct)
+    public static async Task<ConnectionsResult> RunMosquittoAsync(
+        BenchContext ctx, MosquittoHost host, int count, CancellationToken cancellationToken)
     {
         var result = new ConnectionsResult { Target = "mosquitto", Requested = count };
         var prefix = $"mqtt/topic/gitple/live/{ServerHost.AppId}";
@@ -67,12 +70,12 @@ public static class ConnectionsScenario
             {
                 var userId = $"bench-idle{i % MaxDistinctUsers:D6}";
                 return (ClientId(userId, i), userId, null, $"{prefix}/user/all/{userId}/#");
-            }, ct);
+            }, cancellationToken);
         return result;
     }
 
     private static async Task ConnectAllAsync(BenchContext ctx, ConnectionsResult result, int pid, Uri uri, int count, string name,
-        Func<int, (string ClientId, string? User, string? Password, string Filter)> who, CancellationToken ct)
+        Func<int, (string ClientId, string? User, string? Password, string Filter)> who, CancellationToken cancellationToken)
     {
         var settings = new LeanMqttSettings { ReceiveBufferSize = 512, KeepAliveSeconds = 300 };
         var clients = new LeanMqttClient?[count];
@@ -80,7 +83,7 @@ public static class ConnectionsScenario
         string? firstError = null;
         try
         {
-            await Task.Delay(TimeSpan.FromSeconds(ctx.Options.SettleSeconds), ct); // let the broker settle after setup
+            await Task.Delay(TimeSpan.FromSeconds(ctx.Options.SettleSeconds), cancellationToken); // let the broker settle after setup
             result.RssBeforeMb = ProcStats.RssBytes(pid) / 1048576.0;
             var cpu = new CpuMeter(pid);
             var sw = Stopwatch.StartNew();
@@ -88,7 +91,7 @@ public static class ConnectionsScenario
             {
                 var task = progress.AddTask(Ui.Esc($"{name}: open {count:N0} idle MQTT/WS connections"), maxValue: count);
                 await Parallel.ForEachAsync(Enumerable.Range(0, count),
-                    new ParallelOptions { MaxDegreeOfParallelism = ctx.Options.ConnectConcurrency, CancellationToken = ct },
+                    new ParallelOptions { MaxDegreeOfParallelism = ctx.Options.ConnectConcurrency, CancellationToken = cancellationToken },
                     async (i, token) =>
                     {
                         var (clientId, user, password, filter) = who(i);
@@ -108,7 +111,7 @@ public static class ConnectionsScenario
             });
             result.ConnectSeconds = sw.Elapsed.TotalSeconds;
             result.ServerCpuSecondsForConnect = cpu.Percent() / 100 * result.ConnectSeconds;
-            await Task.Delay(TimeSpan.FromSeconds(ctx.Options.SettleSeconds), ct);
+            await Task.Delay(TimeSpan.FromSeconds(ctx.Options.SettleSeconds), cancellationToken);
             result.RssAfterMb = ProcStats.RssBytes(pid) / 1048576.0;
             result.Connected = clients.Count(c => c is not null && c.IsOpen);
             result.Failed = failed;

@@ -13,12 +13,12 @@ namespace GitpleLive.Bench.Scenarios;
 public interface IGeneratedFanoutTarget : IFanoutTarget
 {
     /// <summary>Starts <paramref name="rate"/> events/s (over all channels) for <paramref name="seconds"/>.</summary>
-    Task StartAsync(int rate, int seconds, CancellationToken ct);
+    Task StartAsync(int rate, int seconds, CancellationToken cancellationToken);
 
     /// <summary>Events published by the current (or last) run.</summary>
-    Task<long> PublishedAsync(CancellationToken ct);
+    Task<long> PublishedAsync(CancellationToken cancellationToken);
 
-    Task StopAsync(CancellationToken ct);
+    Task StopAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -42,10 +42,10 @@ public sealed class ServerEventsFanoutTarget(BenchContext ctx, ServerHost host) 
     /// <summary>Called by the receive path with the first event's size.</summary>
     public void SeenPayload(int bytes) => Interlocked.CompareExchange(ref _payloadBytes, bytes, 0);
 
-    public Task PrepareAsync(FanoutLayout layout, ProgressTask progress, CancellationToken ct)
+    public Task PrepareAsync(FanoutLayout layout, ProgressTask progress, CancellationToken cancellationToken)
     {
         _layout = layout;
-        return _setup.PrepareAsync(layout, progress, ct);
+        return _setup.PrepareAsync(layout, progress, cancellationToken);
     }
 
     public (string? UserName, string? Password) Credentials(int user) => _setup.Credentials(user);
@@ -53,24 +53,26 @@ public sealed class ServerEventsFanoutTarget(BenchContext ctx, ServerHost host) 
     public bool TrySend(int channel, int step, long sequence, long scheduledTimestamp, StepCounters counters) =>
         throw new NotSupportedException("the server generates this load itself");
 
-    public async Task StartAsync(int rate, int seconds, CancellationToken ct)
+    public async Task StartAsync(int rate, int seconds, CancellationToken cancellationToken)
     {
         var body = new JsonObject
         {
-            ["channel_ids"] = new JsonArray(Enumerable.Range(0, _layout!.Channels).Select(c => (JsonNode)JsonValue.Create(FanoutLayout.ChannelId(c))!).ToArray()),
+            ["channel_ids"] = new JsonArray(Enumerable.Range(0, _layout!.Channels)
+                .Select(c => (JsonNode)JsonValue.Create(FanoutLayout.ChannelId(c))!)
+                .ToArray()),
             ["rate"] = rate,
             ["seconds"] = seconds,
             ["content_bytes"] = ctx.Options.ContentSize,
         };
-        await SendAsync(HttpMethod.Post, body, ct);
+        await SendAsync(HttpMethod.Post, body, cancellationToken);
     }
 
-    public async Task<long> PublishedAsync(CancellationToken ct) =>
-        (await SendAsync(HttpMethod.Get, null, ct))["published"]?.GetValue<long>() ?? 0;
+    public async Task<long> PublishedAsync(CancellationToken cancellationToken) =>
+        (await SendAsync(HttpMethod.Get, null, cancellationToken))["published"]?.GetValue<long>() ?? 0;
 
-    public Task StopAsync(CancellationToken ct) => SendAsync(HttpMethod.Delete, null, ct);
+    public Task StopAsync(CancellationToken cancellationToken) => SendAsync(HttpMethod.Delete, null, cancellationToken);
 
-    private async Task<JsonNode> SendAsync(HttpMethod method, JsonNode? body, CancellationToken ct)
+    private async Task<JsonNode> SendAsync(HttpMethod method, JsonNode? body, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(method, "v1/diagnostics/fanout");
         request.Headers.TryAddWithoutValidation("APP_ID", ServerHost.AppId);
@@ -80,10 +82,11 @@ public sealed class ServerEventsFanoutTarget(BenchContext ctx, ServerHost host) 
             request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8);
             request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
         }
-        using var response = await _http.SendAsync(request, ct);
-        var text = await response.Content.ReadAsStringAsync(ct);
+        using var response = await _http.SendAsync(request, cancellationToken);
+        var text = await response.Content.ReadAsStringAsync(cancellationToken);
         if (!response.IsSuccessStatusCode)
-            throw new BenchApiException($"{method} /v1/diagnostics/fanout (is GitpleLive__EnableDiagnostics on?)", response.StatusCode, text);
+            throw new BenchApiException(
+                $"{method} /v1/diagnostics/fanout (is GitpleLive__EnableDiagnostics on?)", response.StatusCode, text);
         return JsonNode.Parse(text) ?? new JsonObject();
     }
 

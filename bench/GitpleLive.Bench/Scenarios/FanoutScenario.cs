@@ -15,7 +15,7 @@ public static class FanoutScenario
 {
     private const long MaxLatencyUs = 120_000_000 - 1;
 
-    public static async Task<FanoutResult> RunAsync(BenchContext ctx, IFanoutTarget target, CancellationToken ct)
+    public static async Task<FanoutResult> RunAsync(BenchContext ctx, IFanoutTarget target, CancellationToken cancellationToken)
     {
         var o = ctx.Options;
         var layout = new FanoutLayout(o.Users, o.Members, Targets.ServerHost.AppId);
@@ -66,7 +66,7 @@ public static class FanoutScenario
 
         var settings = new LeanMqttSettings { ReceiveBufferSize = 16 * 1024, KeepAliveSeconds = 60 };
         var clients = new LeanMqttClient?[layout.Users];
-        using var runCts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        using var runCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Task? pinger = null;
         try
         {
@@ -74,22 +74,25 @@ public static class FanoutScenario
             {
                 var setup = progress.AddTask(Ui.Esc($"{target.Name}: setup ({layout.Users} users, {layout.Channels} channels)"));
                 var sw = Stopwatch.StartNew();
-                await target.PrepareAsync(layout, setup, ct);
+                await target.PrepareAsync(layout, setup, cancellationToken);
                 setup.Value = setup.MaxValue;
                 result.SetupSeconds = sw.Elapsed.TotalSeconds;
 
-                var connect = progress.AddTask(Ui.Esc($"{target.Name}: connect {layout.Users} MQTT/WS subscribers"), maxValue: layout.Users);
+                var connect = progress.AddTask(
+                    Ui.Esc($"{target.Name}: connect {layout.Users} MQTT/WS subscribers"), maxValue: layout.Users);
                 sw.Restart();
                 await Parallel.ForEachAsync(Enumerable.Range(0, layout.Users),
-                    new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = ct },
+                    new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = cancellationToken },
                     async (i, token) =>
                     {
                         var (user, password) = target.Credentials(i);
-                        var client = await LeanMqttClient.ConnectAsync(target.WsUri, layout.ClientId(i), user, password, settings, OnPublish, token);
+                        var client = await LeanMqttClient.ConnectAsync(
+                            target.WsUri, layout.ClientId(i), user, password, settings, OnPublish, token);
                         clients[i] = client;
                         var codes = await client.SubscribeAsync(layout.Filters(i), token);
                         if (codes.Any(c => c >= 0x80))
-                            throw new InvalidOperationException($"subscription refused for {FanoutLayout.UserId(i)}: {string.Join(',', codes)}");
+                            throw new InvalidOperationException(
+                                $"subscription refused for {FanoutLayout.UserId(i)}: {string.Join(',', codes)}");
                         connect.Increment(1);
                     });
                 result.ConnectSeconds = sw.Elapsed.TotalSeconds;
@@ -111,9 +114,9 @@ public static class FanoutScenario
                             Volatile.Write(ref slotStart[slot], DateTime.UtcNow.Ticks);
                             Volatile.Write(ref highestSlot, slot);
                         }, token);
-                await Phase(0, warmRate, o.WarmupSeconds, warm, ct);
+                await Phase(0, warmRate, o.WarmupSeconds, warm, cancellationToken);
                 warm.Value = 100;
-                await Task.Delay(TimeSpan.FromSeconds(o.GraceSeconds), ct);
+                await Task.Delay(TimeSpan.FromSeconds(o.GraceSeconds), cancellationToken);
 
                 int nextSlot = 1;
                 StepPhase Start(int s, int attempt)
@@ -121,8 +124,10 @@ public static class FanoutScenario
                     int rate = o.RateOf(s);
                     int slot = nextSlot++;
                     var label = attempt == 0 ? $"step {s}" : $"step {s} (retry {attempt})";
-                    var task = progress.AddTask(Ui.Esc($"{target.Name}: {label} at {rate} msg/s ({rate * layout.Members:N0} deliveries/s offered)"), maxValue: 100);
-                    var phaseCts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                    var task = progress.AddTask(
+                        Ui.Esc($"{target.Name}: {label} at {rate} msg/s ({rate * layout.Members:N0} deliveries/s offered)"),
+                        maxValue: 100);
+                    var phaseCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                     var run = Phase(slot, rate, o.StepSeconds, task, phaseCts.Token);
                     return new StepPhase(s, attempt, slot, rate, task, run, phaseCts);
                 }
@@ -133,11 +138,13 @@ public static class FanoutScenario
                     var measured = await current.Run;
                     bool lastSlot = nextSlot >= steps.Length;
                     var next = current.Step < o.MaxSteps && !lastSlot ? Start(current.Step + 1, 0) : null;
-                    await Task.Delay(TimeSpan.FromSeconds(o.GraceSeconds), ct);
+                    await Task.Delay(TimeSpan.FromSeconds(o.GraceSeconds), cancellationToken);
                     var step = Evaluate(ctx, layout, current, steps[current.Slot], measured);
                     result.Steps.Add(step);
                     current.Task.Value = 100;
-                    current.Task.Description = Ui.Esc($"{target.Name}: step {step.Step}{(step.Attempt > 0 ? $" (retry {step.Attempt})" : "")} at {step.RateMessages} msg/s: " +
+                    current.Task.Description = Ui.Esc(
+                        $"{target.Name}: step {step.Step}{(step.Attempt > 0 ? $" (retry {step.Attempt})" : "")} " +
+                        $"at {step.RateMessages} msg/s: " +
                         $"{step.DeliveriesPerSecond:N0} deliveries/s, p99 {step.P99Ms:0.0} ms, lost {step.Lost}: {step.Verdict}");
                     if (!step.Passed && o.StopOnFailure)
                     {
@@ -155,7 +162,8 @@ public static class FanoutScenario
                             current = Start(current.Step, current.Attempt + 1);
                             continue;
                         }
-                        result.StopReason = $"step {step.Step} ({step.RateMessages} msg/s) failed {current.Attempt + 1} time(s); last: {step.Verdict}";
+                        result.StopReason =
+                            $"step {step.Step} ({step.RateMessages} msg/s) failed {current.Attempt + 1} time(s); last: {step.Verdict}";
                         break;
                     }
                     if (next is null)
@@ -185,7 +193,8 @@ public static class FanoutScenario
         return result;
     }
 
-    private sealed record StepPhase(int Step, int Attempt, int Slot, int Rate, ProgressTask Task, Task<PhaseMeasure> Run, CancellationTokenSource Cancel);
+    private sealed record StepPhase(
+        int Step, int Attempt, int Slot, int Rate, ProgressTask Task, Task<PhaseMeasure> Run, CancellationTokenSource Cancel);
 
     private sealed record PhaseMeasure(double Seconds, double ServerCpu, double GeneratorCpu, long ServerRss);
 
@@ -232,7 +241,8 @@ public static class FanoutScenario
     /// thread; each message carries its scheduled send time, so a late sender shows up as latency.
     /// </summary>
     private static Task<PhaseMeasure> PaceAsync(IFanoutTarget target, FanoutLayout layout, StepCounters counters, int step,
-        double rate, double seconds, ProgressTask? task, Func<long> getSequence, Action<long> setSequence, CancellationToken ct)
+        double rate, double seconds, ProgressTask? task, Func<long> getSequence, Action<long> setSequence,
+        CancellationToken cancellationToken)
     {
         return Task.Factory.StartNew(() =>
         {
@@ -243,7 +253,7 @@ public static class FanoutScenario
             long start = Stopwatch.GetTimestamp();
             long n = 0, sequence = getSequence();
             long lastUpdate = start;
-            while (n < total && !ct.IsCancellationRequested)
+            while (n < total && !cancellationToken.IsCancellationRequested)
             {
                 long now = Stopwatch.GetTimestamp();
                 long due = Math.Min(total, (long)((now - start) / ticksPerMessage) + 1);
@@ -265,13 +275,13 @@ public static class FanoutScenario
             }
             // Let the last scheduled slot pass so the step lasts its full duration.
             var end = start + (long)(seconds * Stopwatch.Frequency);
-            while (Stopwatch.GetTimestamp() < end && !ct.IsCancellationRequested) Thread.Sleep(1);
+            while (Stopwatch.GetTimestamp() < end && !cancellationToken.IsCancellationRequested) Thread.Sleep(1);
             setSequence(sequence);
             if (task is not null) task.Value = 100;
-            ct.ThrowIfCancellationRequested();
+            cancellationToken.ThrowIfCancellationRequested();
             return new PhaseMeasure(Stopwatch.GetElapsedTime(start).TotalSeconds, serverCpu.Percent(), generatorCpu.Percent(),
                 ProcStats.RssBytes(target.Pid));
-        }, ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        }, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     /// <summary>
@@ -280,7 +290,7 @@ public static class FanoutScenario
     /// generator that fell more than 1 % behind its schedule counts the shortfall as not offered.
     /// </summary>
     private static async Task<PhaseMeasure> GenerateAsync(IGeneratedFanoutTarget target, StepCounters counters, int rate, double seconds,
-        ProgressTask? task, Action markStart, CancellationToken ct)
+        ProgressTask? task, Action markStart, CancellationToken cancellationToken)
     {
         int whole = Math.Max(1, (int)Math.Ceiling(seconds));
         var serverCpu = new CpuMeter(target.Pid);
@@ -289,15 +299,15 @@ public static class FanoutScenario
         long start = Stopwatch.GetTimestamp();
         try
         {
-            await target.StartAsync(rate, whole, ct);
+            await target.StartAsync(rate, whole, cancellationToken);
             while (Stopwatch.GetElapsedTime(start).TotalSeconds < whole)
             {
-                await Task.Delay(200, ct);
+                await Task.Delay(200, cancellationToken);
                 if (task is not null) task.Value = Math.Min(100, 100 * Stopwatch.GetElapsedTime(start).TotalSeconds / whole);
             }
             // The server stops the run on its own timer; let its last event leave before counting.
-            await Task.Delay(150, ct);
-            long published = await target.PublishedAsync(ct);
+            await Task.Delay(150, cancellationToken);
+            long published = await target.PublishedAsync(cancellationToken);
             counters.Sent = published;
             long scheduled = (long)rate * whole;
             if (published < scheduled * 0.99) counters.NotOffered = scheduled - published;
@@ -311,13 +321,13 @@ public static class FanoutScenario
         return new PhaseMeasure(whole, serverCpu.Percent(), benchCpu.Percent(), ProcStats.RssBytes(target.Pid));
     }
 
-    private static async Task PingLoopAsync(LeanMqttClient?[] clients, CancellationToken ct)
+    private static async Task PingLoopAsync(LeanMqttClient?[] clients, CancellationToken cancellationToken)
     {
         try
         {
-            while (!ct.IsCancellationRequested)
+            while (!cancellationToken.IsCancellationRequested)
             {
-                await Task.Delay(TimeSpan.FromSeconds(25), ct);
+                await Task.Delay(TimeSpan.FromSeconds(25), cancellationToken);
                 foreach (var c in clients)
                     if (c is not null && c.IsOpen) c.Enqueue(MqttFrames.PingReq);
             }

@@ -54,7 +54,7 @@ public interface IFanoutTarget : IDisposable
     int PayloadBytes { get; }
 
     /// <summary>Creates users, tokens and channels (server) or publisher connections (Mosquitto).</summary>
-    Task PrepareAsync(FanoutLayout layout, ProgressTask progress, CancellationToken ct);
+    Task PrepareAsync(FanoutLayout layout, ProgressTask progress, CancellationToken cancellationToken);
 
     (string? UserName, string? Password) Credentials(int user);
 
@@ -82,18 +82,20 @@ public sealed class ServerFanoutTarget(BenchContext ctx, ServerHost host) : IFan
     public int PayloadBytes => ctx.ServerPayload?.Length ?? 0;
     public ServerHost Host => host;
 
-    public async Task PrepareAsync(FanoutLayout layout, ProgressTask progress, CancellationToken ct)
+    public async Task PrepareAsync(FanoutLayout layout, ProgressTask progress, CancellationToken cancellationToken)
     {
         _layout = layout;
         _users = new GitpleApi.BenchUser[layout.Users];
         progress.MaxValue = layout.Users + layout.Channels;
-        await Parallel.ForEachAsync(Enumerable.Range(0, layout.Users), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct },
+        var userParallel = new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(Enumerable.Range(0, layout.Users), userParallel,
             async (i, token) =>
             {
                 _users[i] = await _api.CreateSdkUserAsync(FanoutLayout.UserId(i), $"bench user {i}", token);
                 progress.Increment(1);
             });
-        await Parallel.ForEachAsync(Enumerable.Range(0, layout.Channels), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct },
+        var channelParallel = new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(Enumerable.Range(0, layout.Channels), channelParallel,
             async (c, token) =>
             {
                 var creator = _users[layout.CreatorOf(c)];
@@ -166,16 +168,19 @@ public sealed class MosquittoFanoutTarget(BenchContext ctx, MosquittoHost host, 
     public bool IsServer => false;
     public int PayloadBytes => _payload?.Length ?? 0;
 
-    public async Task PrepareAsync(FanoutLayout layout, ProgressTask progress, CancellationToken ct)
+    public async Task PrepareAsync(FanoutLayout layout, ProgressTask progress, CancellationToken cancellationToken)
     {
-        _payload = ctx.ServerPayload ?? PayloadTemplate.SyntheticEvent(FanoutLayout.ChannelId(0), FanoutLayout.UserId(0), ctx.Options.ContentSize);
+        _payload = ctx.ServerPayload
+            ?? PayloadTemplate.SyntheticEvent(FanoutLayout.ChannelId(0), FanoutLayout.UserId(0), ctx.Options.ContentSize);
         if (ctx.ServerPayload is null)
-            ctx.Note("Mosquitto baseline uses a synthetic event payload shaped like the server's (no server fan-out ran before it in this run).");
+            ctx.Note("Mosquitto baseline uses a synthetic event payload shaped like the server's " +
+                "(no server fan-out ran before it in this run).");
         _topics = Enumerable.Range(0, layout.Channels).Select(c => Encoding.UTF8.GetBytes(layout.MessageTopic(c))).ToArray();
         progress.MaxValue = Publishers;
         for (int i = 0; i < Publishers; i++)
         {
-            _publishers.Add(await LeanMqttClient.ConnectAsync(host.WsUri, $"bench-publisher-{i}", null, null, settings, null, ct));
+            _publishers.Add(await LeanMqttClient.ConnectAsync(
+                host.WsUri, $"bench-publisher-{i}", null, null, settings, null, cancellationToken));
             progress.Increment(1);
         }
     }

@@ -21,19 +21,21 @@ public static class HistoryScenario
     /// <summary>Latencies (ms) of every query, by kind, for the histogram plot.</summary>
     public sealed record Samples(Dictionary<string, List<double>> ByKind);
 
-    public static async Task<(HistoryResult Result, Samples Samples)> RunAsync(BenchContext ctx, ServerHost host, CancellationToken ct)
+    public static async Task<(HistoryResult Result, Samples Samples)> RunAsync(
+        BenchContext ctx, ServerHost host, CancellationToken cancellationToken)
     {
         var o = ctx.Options;
         var result = new HistoryResult
         {
             RequestedMessages = o.Messages,
-            LoadPath = "REST sends (POST /v1/sdk/group/channels/{id}/messages) during the send-rate windows, the rest by Platform import (POST /v1/group/channels/{id}/messages/import, 1,000 per request)",
+            LoadPath = "REST sends (POST /v1/sdk/group/channels/{id}/messages) during the send-rate windows, " +
+                "the rest by Platform import (POST /v1/group/channels/{id}/messages/import, 1,000 per request)",
         };
         var samples = new Samples(new Dictionary<string, List<double>>());
         using var api = new GitpleApi(host.BaseUri, ServerHost.AppId, host.ApiKey, 128);
-        var owner = await api.CreateSdkUserAsync("bench-history-a", "history a", ct);
-        var other = await api.CreateSdkUserAsync("bench-history-b", "history b", ct);
-        await api.CreateChannelAsync(owner, ChannelId, "history", [other.UserId], ct);
+        var owner = await api.CreateSdkUserAsync("bench-history-a", "history a", cancellationToken);
+        var other = await api.CreateSdkUserAsync("bench-history-b", "history b", cancellationToken);
+        await api.CreateChannelAsync(owner, ChannelId, "history", [other.UserId], cancellationToken);
 
         long nextIndex = 0;
         long minId = long.MaxValue, maxId = 0;
@@ -74,13 +76,14 @@ public static class HistoryScenario
             // Send rate at 1, 8 and 64 senders (these messages are part of the history too).
             foreach (var senders in SenderCounts)
             {
-                var task = progress.AddTask(Ui.Esc($"history: send rate with {senders} concurrent sender(s), {o.HistoryRateSeconds:0} s"), maxValue: 100);
+                var task = progress.AddTask(
+                    Ui.Esc($"history: send rate with {senders} concurrent sender(s), {o.HistoryRateSeconds:0} s"), maxValue: 100);
                 var latency = new LongHistogram(1, 60_000_000, 3);
                 var gate = new object();
                 long before = Interlocked.Read(ref nextIndex), errorsBefore = Interlocked.Read(ref errors);
                 var cpu = new CpuMeter(host.Pid);
                 var sw = Stopwatch.StartNew();
-                using var window = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                using var window = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 window.CancelAfter(TimeSpan.FromSeconds(o.HistoryRateSeconds));
                 var workers = Enumerable.Range(0, senders).Select(async _ =>
                 {
@@ -92,21 +95,19 @@ public static class HistoryScenario
                     }
                 }).ToArray();
                 await Task.WhenAll(workers);
-                ct.ThrowIfCancellationRequested();
+                cancellationToken.ThrowIfCancellationRequested();
                 var seconds = sw.Elapsed.TotalSeconds;
                 long count = Interlocked.Read(ref nextIndex) - before;
                 long errs = Interlocked.Read(ref errors) - errorsBefore;
-                result.SendRates.Add(new SendRateResult
-                {
-                    Senders = senders,
-                    Seconds = seconds,
-                    Messages = count - errs,
-                    Errors = errs,
-                    MessagesPerSecond = (count - errs) / seconds,
-                    P50Ms = latency.TotalCount == 0 ? 0 : latency.GetValueAtPercentile(50) / 1000.0,
-                    P99Ms = latency.TotalCount == 0 ? 0 : latency.GetValueAtPercentile(99) / 1000.0,
-                    ServerCpuPercent = cpu.Percent(),
-                });
+                result.SendRates.Add(new SendRateResult(
+                    Senders: senders,
+                    Seconds: seconds,
+                    Messages: count - errs,
+                    Errors: errs,
+                    MessagesPerSecond: (count - errs) / seconds,
+                    P50Ms: PercentileMs(latency, 50),
+                    P99Ms: PercentileMs(latency, 99),
+                    ServerCpuPercent: cpu.Percent()));
                 task.Value = 100;
                 task.Description = Ui.Esc($"history: {senders} sender(s): {(count - errs) / seconds:N0} messages/s, {errs} errors");
             }
@@ -114,7 +115,9 @@ public static class HistoryScenario
             // Fill the rest of the history through the Platform import endpoint: batches of up to
             // ImportBatch messages, each stored in one transaction by the server's own storage path.
             long remaining = o.Messages - Interlocked.Read(ref nextIndex);
-            var fill = progress.AddTask(Ui.Esc($"history: import {o.Messages:N0} messages ({ImportBatch} per request, {o.ImportConcurrency} at a time)"), maxValue: o.Messages);
+            var fill = progress.AddTask(
+                Ui.Esc($"history: import {o.Messages:N0} messages ({ImportBatch} per request, {o.ImportConcurrency} at a time)"),
+                maxValue: o.Messages);
             fill.Value = Math.Min(o.Messages, Interlocked.Read(ref nextIndex));
             var importWatch = Stopwatch.StartNew();
             long imported = 0;
@@ -130,11 +133,12 @@ public static class HistoryScenario
                         var batch = Enumerable.Range(0, count).Select(k =>
                         {
                             long i = first + k;
-                            return (i % 2 == 0 ? owner.UserId : other.UserId, $"history message {i} w{i % 1000:D3} lorem ipsum dolor sit amet");
+                            return (i % 2 == 0 ? owner.UserId : other.UserId,
+                                $"history message {i} w{i % 1000:D3} lorem ipsum dolor sit amet");
                         });
                         try
                         {
-                            var (firstId, lastId) = await api.ImportAsync(ChannelId, batch, ct);
+                            var (firstId, lastId) = await api.ImportAsync(ChannelId, batch, cancellationToken);
                             InterlockedMin(ref minId, firstId);
                             InterlockedMax(ref maxId, lastId);
                             Interlocked.Add(ref imported, count);
@@ -182,12 +186,13 @@ public static class HistoryScenario
                 // A few untimed reads first so the first timed one does not pay for JIT.
                 for (int i = -5; i < o.Queries; i++)
                 {
-                    ct.ThrowIfCancellationRequested();
-                    using var request = api.Sdk(HttpMethod.Get, $"v1/sdk/group/channels/{ChannelId}/messages?{query()}", owner.UserId, owner.SdkToken);
+                    cancellationToken.ThrowIfCancellationRequested();
+                    using var request = api.Sdk(
+                        HttpMethod.Get, $"v1/sdk/group/channels/{ChannelId}/messages?{query()}", owner.UserId, owner.SdkToken);
                     long t0 = Stopwatch.GetTimestamp();
                     try
                     {
-                        var answer = await api.SendForJsonAsync(request, ct);
+                        var answer = await api.SendForJsonAsync(request, cancellationToken);
                         long us = (Stopwatch.GetTimestamp() - t0) * 1_000_000 / Stopwatch.Frequency;
                         if (i < 0) continue;
                         h.RecordValue(Math.Clamp(us, 1, 60_000_000));
@@ -201,25 +206,29 @@ public static class HistoryScenario
                     if (i >= 0) task.Increment(1);
                 }
                 samples.ByKind[name] = list;
-                result.Queries.Add(new LatencySummary
-                {
-                    Name = name,
-                    Count = (int)h.TotalCount,
-                    Errors = errs,
-                    P50Ms = h.TotalCount == 0 ? 0 : h.GetValueAtPercentile(50) / 1000.0,
-                    P90Ms = h.TotalCount == 0 ? 0 : h.GetValueAtPercentile(90) / 1000.0,
-                    P99Ms = h.TotalCount == 0 ? 0 : h.GetValueAtPercentile(99) / 1000.0,
-                    MaxMs = h.TotalCount == 0 ? 0 : h.GetMaxValue() / 1000.0,
-                    MeanMs = h.TotalCount == 0 ? 0 : h.GetMean() / 1000.0,
-                    AverageResults = h.TotalCount == 0 ? 0 : results / (double)h.TotalCount,
-                });
-                task.Description = Ui.Esc($"history: {name}: p50 {result.Queries[^1].P50Ms:0.00} ms, p99 {result.Queries[^1].P99Ms:0.00} ms");
+                bool none = h.TotalCount == 0;
+                result.Queries.Add(new LatencySummary(
+                    Name: name,
+                    Count: (int)h.TotalCount,
+                    Errors: errs,
+                    P50Ms: PercentileMs(h, 50),
+                    P90Ms: PercentileMs(h, 90),
+                    P99Ms: PercentileMs(h, 99),
+                    MaxMs: none ? 0 : h.GetMaxValue() / 1000.0,
+                    MeanMs: none ? 0 : h.GetMean() / 1000.0,
+                    AverageResults: none ? 0 : results / (double)h.TotalCount));
+                task.Description = Ui.Esc(
+                    $"history: {name}: p50 {result.Queries[^1].P50Ms:0.00} ms, p99 {result.Queries[^1].P99Ms:0.00} ms");
             }
         });
         result.ServerRssMb = ProcStats.RssBytes(host.Pid) / 1048576.0;
         result.DataDirectoryMb = DirectorySize(host.DataDirectory) / 1048576.0;
         return (result, samples);
     }
+
+    /// <summary>A percentile of a histogram of microseconds, in milliseconds; 0 when it holds nothing.</summary>
+    private static double PercentileMs(HistogramBase histogram, double percentile) =>
+        histogram.TotalCount == 0 ? 0 : histogram.GetValueAtPercentile(percentile) / 1000.0;
 
     private static long DirectorySize(string dir)
     {

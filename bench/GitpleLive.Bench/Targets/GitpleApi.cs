@@ -35,40 +35,42 @@ public sealed class GitpleApi : IDisposable
     /// <summary>A user with a session and an SDK token.</summary>
     public sealed record BenchUser(string UserId, string SdkToken);
 
-    public async Task CreateUserAsync(string userId, string name, CancellationToken ct)
+    public async Task CreateUserAsync(string userId, string name, CancellationToken cancellationToken)
     {
         using var request = Platform(HttpMethod.Post, "v1/users", new JsonObject { ["user_id"] = userId, ["name"] = name });
-        using var response = await Http.SendAsync(request, ct);
+        using var response = await Http.SendAsync(request, cancellationToken);
         if (response.IsSuccessStatusCode) return;
-        var body = await response.Content.ReadAsStringAsync(ct);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
         if (body.Contains("\"code\":1007")) return; // already there
         throw new BenchApiException("POST /v1/users", response.StatusCode, body);
     }
 
-    public async Task<string> SessionTokenAsync(string userId, CancellationToken ct)
+    public async Task<string> SessionTokenAsync(string userId, CancellationToken cancellationToken)
     {
         var expires = DateTimeOffset.UtcNow.AddDays(1).ToUnixTimeMilliseconds();
-        using var request = Platform(HttpMethod.Post, $"v1/users/{Uri.EscapeDataString(userId)}/token", new JsonObject { ["expires_at"] = expires });
-        var answer = await SendForJsonAsync(request, ct);
+        using var request = Platform(
+            HttpMethod.Post, $"v1/users/{Uri.EscapeDataString(userId)}/token", new JsonObject { ["expires_at"] = expires });
+        var answer = await SendForJsonAsync(request, cancellationToken);
         return answer["token"]!.GetValue<string>();
     }
 
-    public async Task<string> SdkTokenAsync(string userId, string sessionToken, CancellationToken ct)
+    public async Task<string> SdkTokenAsync(string userId, string sessionToken, CancellationToken cancellationToken)
     {
         using var request = Sdk(HttpMethod.Post, "v1/sdk/users/token", userId, sessionToken, new JsonObject());
-        var answer = await SendForJsonAsync(request, ct);
+        var answer = await SendForJsonAsync(request, cancellationToken);
         return answer["token"]!.GetValue<string>();
     }
 
     /// <summary>Creates the user (if new), then a session token, then an SDK token.</summary>
-    public async Task<BenchUser> CreateSdkUserAsync(string userId, string name, CancellationToken ct)
+    public async Task<BenchUser> CreateSdkUserAsync(string userId, string name, CancellationToken cancellationToken)
     {
-        await CreateUserAsync(userId, name, ct);
-        var session = await SessionTokenAsync(userId, ct);
-        return new BenchUser(userId, await SdkTokenAsync(userId, session, ct));
+        await CreateUserAsync(userId, name, cancellationToken);
+        var session = await SessionTokenAsync(userId, cancellationToken);
+        return new BenchUser(userId, await SdkTokenAsync(userId, session, cancellationToken));
     }
 
-    public async Task CreateChannelAsync(BenchUser creator, string channelId, string name, IEnumerable<string> members, CancellationToken ct)
+    public async Task CreateChannelAsync(
+        BenchUser creator, string channelId, string name, IEnumerable<string> members, CancellationToken cancellationToken)
     {
         var body = new JsonObject
         {
@@ -77,7 +79,7 @@ public sealed class GitpleApi : IDisposable
             ["members"] = new JsonArray(members.Select(m => (JsonNode)JsonValue.Create(m)!).ToArray()),
         };
         using var request = Sdk(HttpMethod.Post, "v1/sdk/group/channels", creator.UserId, creator.SdkToken, body);
-        await SendForJsonAsync(request, ct);
+        await SendForJsonAsync(request, cancellationToken);
     }
 
     /// <summary>A prepared text-message POST; the body bytes are given so callers control their cost.</summary>
@@ -96,12 +98,16 @@ public sealed class GitpleApi : IDisposable
         Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new Dictionary<string, string> { ["type"] = "text", ["content"] = content }));
 
     /// <summary>Platform history import: the messages are stored in one transaction (no events); returns the first and last ids.</summary>
-    public async Task<(long First, long Last)> ImportAsync(string channelId, IEnumerable<(string UserId, string Content)> messages, CancellationToken ct)
+    public async Task<(long First, long Last)> ImportAsync(
+        string channelId, IEnumerable<(string UserId, string Content)> messages, CancellationToken cancellationToken)
     {
         var list = new JsonArray();
         foreach (var (user, content) in messages) list.Add(new JsonObject { ["user_id"] = user, ["content"] = content });
-        using var request = Platform(HttpMethod.Post, $"v1/group/channels/{Uri.EscapeDataString(channelId)}/messages/import", new JsonObject { ["messages"] = list });
-        var answer = await SendForJsonAsync(request, ct);
+        using var request = Platform(
+            HttpMethod.Post,
+            $"v1/group/channels/{Uri.EscapeDataString(channelId)}/messages/import",
+            new JsonObject { ["messages"] = list });
+        var answer = await SendForJsonAsync(request, cancellationToken);
         return (answer["first_message_id"]!.GetValue<long>(), answer["last_message_id"]!.GetValue<long>());
     }
 
@@ -137,10 +143,10 @@ public sealed class GitpleApi : IDisposable
         return request;
     }
 
-    public async Task<JsonNode> SendForJsonAsync(HttpRequestMessage request, CancellationToken ct)
+    public async Task<JsonNode> SendForJsonAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        using var response = await Http.SendAsync(request, ct);
-        var body = await response.Content.ReadAsStringAsync(ct);
+        using var response = await Http.SendAsync(request, cancellationToken);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
         if (!response.IsSuccessStatusCode)
             throw new BenchApiException($"{request.Method} /{request.RequestUri}", response.StatusCode, body);
         return JsonNode.Parse(body) ?? new JsonObject();

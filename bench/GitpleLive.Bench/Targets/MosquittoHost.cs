@@ -22,7 +22,8 @@ public sealed class MosquittoHost : IDisposable
 
     public static string? Locate()
     {
-        foreach (var candidate in new[] { "/usr/sbin/mosquitto", "/usr/bin/mosquitto", "/usr/local/sbin/mosquitto", "/usr/local/bin/mosquitto" })
+        string[] candidates = ["/usr/sbin/mosquitto", "/usr/bin/mosquitto", "/usr/local/sbin/mosquitto", "/usr/local/bin/mosquitto"];
+        foreach (var candidate in candidates)
             if (File.Exists(candidate)) return candidate;
         foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries))
         {

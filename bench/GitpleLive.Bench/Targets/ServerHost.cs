@@ -38,13 +38,18 @@ public sealed class ServerHost : IDisposable
             if (!File.Exists(given)) throw new FileNotFoundException("--server-dll not found", given);
             return Path.GetFullPath(given);
         }
-        if (ctx.RepoRoot is null) throw new InvalidOperationException("cannot find src/GitpleLive.Server; run from the repository or pass --server-dll");
+        if (ctx.RepoRoot is null)
+            throw new InvalidOperationException("cannot find src/GitpleLive.Server; run from the repository or pass --server-dll");
         var project = Path.Combine(ctx.RepoRoot, "src", "GitpleLive.Server");
         var dll = Path.Combine(project, "bin", "Release", "net10.0", "GitpleLive.Server.dll");
         if (!ctx.Options.NoBuild)
         {
-            Ui.Info($"Building the server in Release: dotnet build -c Release {Path.GetRelativePath(Environment.CurrentDirectory, project)}");
-            var psi = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+            Ui.Info("Building the server in Release: dotnet build -c Release " +
+                Path.GetRelativePath(Environment.CurrentDirectory, project));
+            var psi = new ProcessStartInfo("dotnet")
+            {
+                UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true,
+            };
             foreach (var a in new[] { "build", "-c", "Release", project, "-nologo", "-v", "q", "-clp:ErrorsOnly" }) psi.ArgumentList.Add(a);
             using var build = Process.Start(psi)!;
             var stdout = build.StandardOutput.ReadToEndAsync(cancellationToken);
@@ -57,7 +62,8 @@ public sealed class ServerHost : IDisposable
         return dll;
     }
 
-    public static async Task<ServerHost> StartAsync(BenchContext ctx, string name, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? extraEnv = null)
+    public static async Task<ServerHost> StartAsync(
+        BenchContext ctx, string name, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? extraEnv = null)
     {
         var port = ChildProcess.FreePort();
         var dataDir = Directory.CreateTempSubdirectory("gitplelive-bench-data-").FullName;
@@ -96,7 +102,8 @@ public sealed class ServerHost : IDisposable
                 catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested && DateTime.UtcNow < deadline)
                 {
                 }
-                if (DateTime.UtcNow > deadline) throw new TimeoutException($"server did not answer /health within 60 s:\n{process.RecentOutput()}");
+                if (DateTime.UtcNow > deadline)
+                    throw new TimeoutException($"server did not answer /health within 60 s:\n{process.RecentOutput()}");
                 await Task.Delay(100, cancellationToken);
             }
             return host;

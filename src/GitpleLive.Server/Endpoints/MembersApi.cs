@@ -41,33 +41,21 @@ public static class MembersApi
     /// <summary>The SDK's own routes: the caller joins, leaves, reads and receives; who is online.</summary>
     public static RouteGroupBuilder MapSdkMembers(this RouteGroupBuilder group)
     {
-        group.MapPut("/{channelId}/join", async (string channelId, ChatCaller caller, MembershipService members,
-            CancellationToken cancellationToken) =>
-        {
-            await members.JoinAsync(caller, Id("channel_id", channelId), cancellationToken);
-            return Done();
-        });
+        // A PUT on one channel that changes the caller's own membership or receipts and answers {}.
+        void MapPutOnChannel(string pattern, Func<MembershipService, ChatCaller, string, CancellationToken, Task> change) =>
+            group.MapPut(pattern, async (string channelId, ChatCaller caller, MembershipService members,
+                CancellationToken cancellationToken) =>
+            {
+                await change(members, caller, Id("channel_id", channelId), cancellationToken);
+                return Done();
+            });
 
-        group.MapPut("/{channelId}/leave", async (string channelId, ChatCaller caller, MembershipService members,
-            CancellationToken cancellationToken) =>
-        {
-            await members.LeaveAsync(caller, Id("channel_id", channelId), cancellationToken);
-            return Done();
-        });
-
-        group.MapPut("/{channelId}/messages/read", async (string channelId, ChatCaller caller, MembershipService members,
-            CancellationToken cancellationToken) =>
-        {
-            await members.MarkReadAsync(caller, [Id("channel_id", channelId)], cancellationToken);
-            return Done();
-        });
-
-        group.MapPut("/{channelId}/messages/delivered", async (string channelId, ChatCaller caller, MembershipService members,
-            CancellationToken cancellationToken) =>
-        {
-            await members.MarkDeliveredAsync(caller, Id("channel_id", channelId), cancellationToken);
-            return Done();
-        });
+        MapPutOnChannel("/{channelId}/join", (members, caller, channelId, ct) => members.JoinAsync(caller, channelId, ct));
+        MapPutOnChannel("/{channelId}/leave", (members, caller, channelId, ct) => members.LeaveAsync(caller, channelId, ct));
+        MapPutOnChannel("/{channelId}/messages/read",
+            (members, caller, channelId, ct) => members.MarkReadAsync(caller, [channelId], ct));
+        MapPutOnChannel("/{channelId}/messages/delivered",
+            (members, caller, channelId, ct) => members.MarkDeliveredAsync(caller, channelId, ct));
 
         group.MapGet("/{channelId}/online_members", async (string channelId, ChatCaller caller, MembershipService members,
             CancellationToken cancellationToken) =>
@@ -82,8 +70,7 @@ public static class MembersApi
         group.MapPost("/{channelId}/members", async (HttpContext http, string channelId, ChatCaller caller, MembershipService members,
             CancellationToken cancellationToken) =>
         {
-            var body = await http.BodyAsync();
-            var userIds = body.OptionalIdList("members", 1000) ?? throw ApiException.BadRequest("members is required");
+            var userIds = await MemberIdsAsync(http);
             await members.AddMembersAsync(caller, Id("channel_id", channelId), userIds, cancellationToken);
             return Done();
         });
@@ -91,12 +78,15 @@ public static class MembersApi
         group.MapDelete("/{channelId}/members", async (HttpContext http, string channelId, ChatCaller caller, MembershipService members,
             CancellationToken cancellationToken) =>
         {
-            var body = await http.BodyAsync();
-            var userIds = body.OptionalIdList("members", 1000) ?? throw ApiException.BadRequest("members is required");
+            var userIds = await MemberIdsAsync(http);
             await members.RemoveMembersAsync(caller, Id("channel_id", channelId), userIds, cancellationToken);
             return Done();
         });
 
         return group;
     }
+
+    /// <summary>The required <c>members</c> list of a Platform request body: up to 1000 user ids.</summary>
+    private static async Task<IReadOnlyList<string>> MemberIdsAsync(HttpContext http) =>
+        (await http.BodyAsync()).OptionalIdList("members", 1000) ?? throw ApiException.BadRequest("members is required");
 }

@@ -2,6 +2,7 @@ using GitpleLive.Server.Api;
 using GitpleLive.Server.Auth;
 using GitpleLive.Server.Services;
 using GitpleLive.Server.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
 using static GitpleLive.Server.Endpoints.EndpointMap;
 
 namespace GitpleLive.Server.Endpoints;
@@ -44,25 +45,25 @@ public static class MessagesApi
     /// <summary>The SDK's own routes: message meta.</summary>
     public static RouteGroupBuilder MapSdkMessages(this RouteGroupBuilder group)
     {
-        group.MapPut("/{channelId}/messages/{messageId}/meta", async (HttpContext http, string channelId, string messageId,
-            ChatCaller caller,
-            MessageService messages, CancellationToken cancellationToken) =>
-        {
-            var body = await http.BodyAsync();
-            return TypedResults.Ok(await messages.UpdateMetaAsync(caller, Id("channel_id", channelId), MessageId(messageId),
-                body.RequiredMeta("meta"), cancellationToken));
-        });
+        group.MapPut("/{channelId}/messages/{messageId}/meta", (HttpContext http, string channelId, string messageId,
+            ChatCaller caller, MessageService messages, CancellationToken cancellationToken) =>
+            ChangeMetaAsync(http, channelId, messageId, (channel, message, body) =>
+                messages.UpdateMetaAsync(caller, channel, message, body.RequiredMeta("meta"), cancellationToken)));
 
-        group.MapDelete("/{channelId}/messages/{messageId}/meta", async (HttpContext http, string channelId, string messageId,
-            ChatCaller caller,
-            MessageService messages, CancellationToken cancellationToken) =>
-        {
-            var body = await http.BodyAsync();
-            return TypedResults.Ok(await messages.DeleteMetaAsync(caller, Id("channel_id", channelId), MessageId(messageId),
-                body.RequiredKeyList("keys"), cancellationToken));
-        });
+        group.MapDelete("/{channelId}/messages/{messageId}/meta", (HttpContext http, string channelId, string messageId,
+            ChatCaller caller, MessageService messages, CancellationToken cancellationToken) =>
+            ChangeMetaAsync(http, channelId, messageId, (channel, message, body) =>
+                messages.DeleteMetaAsync(caller, channel, message, body.RequiredKeyList("keys"), cancellationToken)));
 
         return group;
+    }
+
+    /// <summary>Reads the body, checks the ids and applies a change to one message's meta.</summary>
+    private static async Task<Ok<MessageDto>> ChangeMetaAsync(HttpContext http, string channelId, string messageId,
+        Func<string, long, JsonBody, Task<MessageDto>> change)
+    {
+        var body = await http.BodyAsync();
+        return TypedResults.Ok(await change(Id("channel_id", channelId), MessageId(messageId), body));
     }
 
     /// <summary>The Platform API's own routes: history import.</summary>

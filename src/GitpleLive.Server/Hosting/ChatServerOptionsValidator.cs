@@ -8,33 +8,21 @@ namespace GitpleLive.Server.Hosting;
 /// </summary>
 internal sealed class ChatServerOptionsValidator : IValidateOptions<ChatServerOptions>
 {
-    private const string Prefix = ChatServerOptions.Section + ":";
-
     public ValidateOptionsResult Validate(string? name, ChatServerOptions options)
     {
-        var failures = new List<string>();
+        var failures = new OptionsFailures(ChatServerOptions.Section);
         if (string.IsNullOrWhiteSpace(options.DataDirectory))
-            failures.Add($"{Prefix}DataDirectory must not be empty.");
+            failures.Add(nameof(options.DataDirectory), "must not be empty.");
         if (options.StorageProvider.ToLowerInvariant() is not ("sqlite" or "postgres" or "postgresql"))
-            failures.Add($"{Prefix}StorageProvider '{options.StorageProvider}' is not supported (use sqlite or postgres).");
+            failures.Add(nameof(options.StorageProvider), $"'{options.StorageProvider}' is not supported (use sqlite or postgres).");
         else if (options.UsesPostgres && string.IsNullOrEmpty(options.ConnectionString))
-            failures.Add($"{Prefix}ConnectionString is required for the postgres storage provider.");
+            failures.Add(nameof(options.ConnectionString), "is required for the postgres storage provider.");
         if (options.PublicBaseUrl is { Length: > 0 } url && !Uri.TryCreate(url, UriKind.Absolute, out _))
-            failures.Add($"{Prefix}PublicBaseUrl '{url}' must be an absolute URL.");
-        Positive(failures, nameof(options.SdkTokenLifetime), options.SdkTokenLifetime);
-        Positive(failures, nameof(options.FileUrlLifetime), options.FileUrlLifetime);
-        Positive(failures, nameof(options.MaxJsonBodySize), options.MaxJsonBodySize);
-        Positive(failures, nameof(options.MaxUploadSize), options.MaxUploadSize);
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
-    }
-
-    private static void Positive(List<string> failures, string setting, TimeSpan value)
-    {
-        if (value <= TimeSpan.Zero) failures.Add($"{Prefix}{setting} must be positive (was {value}).");
-    }
-
-    private static void Positive(List<string> failures, string setting, long value)
-    {
-        if (value <= 0) failures.Add($"{Prefix}{setting} must be positive (was {value}).");
+            failures.Add(nameof(options.PublicBaseUrl), $"'{url}' must be an absolute URL.");
+        failures.Positive(nameof(options.SdkTokenLifetime), options.SdkTokenLifetime);
+        failures.Positive(nameof(options.FileUrlLifetime), options.FileUrlLifetime);
+        failures.Positive(nameof(options.MaxJsonBodySize), options.MaxJsonBodySize);
+        failures.Positive(nameof(options.MaxUploadSize), options.MaxUploadSize);
+        return failures.Result();
     }
 }

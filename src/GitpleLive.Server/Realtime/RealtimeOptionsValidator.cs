@@ -1,3 +1,4 @@
+using GitpleLive.Server.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace GitpleLive.Server.Realtime;
@@ -5,23 +6,16 @@ namespace GitpleLive.Server.Realtime;
 /// <summary>Refuses broker settings it cannot run with, at start-up, each failure naming its setting.</summary>
 internal sealed class RealtimeOptionsValidator : IValidateOptions<RealtimeOptions>
 {
-    private const string Prefix = RealtimeOptions.Section + ":";
-
     public ValidateOptionsResult Validate(string? name, RealtimeOptions options)
     {
-        var failures = new List<string>();
+        var failures = new OptionsFailures(RealtimeOptions.Section);
         if (!options.Path.StartsWith('/'))
-            failures.Add($"{Prefix}Path '{options.Path}' must start with '/'.");
-        if (options.MaxQueuedPackets <= 0)
-            failures.Add($"{Prefix}MaxQueuedPackets must be positive (was {options.MaxQueuedPackets}).");
-        if (options.MaxQueuedBytes <= 0)
-            failures.Add($"{Prefix}MaxQueuedBytes must be positive (was {options.MaxQueuedBytes}).");
-        if (options.MaxWriteBatchBytes < 0)
-            failures.Add($"{Prefix}MaxWriteBatchBytes must not be negative (was {options.MaxWriteBatchBytes}).");
-        if (options.WriteStallTimeout <= TimeSpan.Zero)
-            failures.Add($"{Prefix}WriteStallTimeout must be positive (was {options.WriteStallTimeout}).");
-        if (options.CommunicationTimeout <= TimeSpan.Zero)
-            failures.Add($"{Prefix}CommunicationTimeout must be positive (was {options.CommunicationTimeout}).");
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+            failures.Add(nameof(options.Path), $"'{options.Path}' must start with '/'.");
+        failures.Positive(nameof(options.MaxQueuedPackets), options.MaxQueuedPackets);
+        failures.Positive(nameof(options.MaxQueuedBytes), options.MaxQueuedBytes);
+        failures.NotNegative(nameof(options.MaxWriteBatchBytes), options.MaxWriteBatchBytes);
+        failures.Positive(nameof(options.WriteStallTimeout), options.WriteStallTimeout);
+        failures.Positive(nameof(options.CommunicationTimeout), options.CommunicationTimeout);
+        return failures.Result();
     }
 }

@@ -16,20 +16,20 @@ public sealed class MembershipService(ChatStore store, IEventPublisher events, I
     // ---- reads --------------------------------------------------------------------------------
 
     public Task<List<UserDto>> MembersAsync(ChatCaller caller, string channelId, CancellationToken cancellationToken = default) =>
-        store.ReadAsync(async db =>
-        {
-            await db.RequireChannelAsync(caller.AppId, channelId, cancellationToken);
-            await db.RequireMemberAsync(caller, channelId, cancellationToken);
-            return await MemberUsers(db, caller.AppId, channelId, managersOnly: false).ToListAsync(cancellationToken);
-        }, cancellationToken);
+        MemberUsersAsync(caller, channelId, managersOnly: false, cancellationToken);
 
     public Task<List<UserDto>> ManagersAsync(ChatCaller caller, string channelId, CancellationToken cancellationToken = default) =>
+        MemberUsersAsync(caller, channelId, managersOnly: true, cancellationToken);
+
+    /// <summary>The members (or only the managers, which only a manager may read) with their join times.</summary>
+    private Task<List<UserDto>> MemberUsersAsync(ChatCaller caller, string channelId, bool managersOnly, CancellationToken ct) =>
         store.ReadAsync(async db =>
         {
-            await db.RequireChannelAsync(caller.AppId, channelId, cancellationToken);
-            await db.RequireManagerAsync(caller, channelId, cancellationToken);
-            return await MemberUsers(db, caller.AppId, channelId, managersOnly: true).ToListAsync(cancellationToken);
-        }, cancellationToken);
+            await db.RequireChannelAsync(caller.AppId, channelId, ct);
+            if (managersOnly) await db.RequireManagerAsync(caller, channelId, ct);
+            else await db.RequireMemberAsync(caller, channelId, ct);
+            return await MemberUsers(db, caller.AppId, channelId, managersOnly).ToListAsync(ct);
+        }, ct);
 
     private static IQueryable<UserDto> MemberUsers(ChatDbContext db, string appId, string channelId, bool managersOnly) =>
         from m in db.Members
@@ -52,23 +52,24 @@ public sealed class MembershipService(ChatStore store, IEventPublisher events, I
 
     // ---- joining and leaving ------------------------------------------------------------------
 
-    /// <summary>SDK join: the caller joins. Banned 1019, already 1006, full 1010.</summary>
-    public Task JoinAsync(ChatCaller caller, string channelId, CancellationToken cancellationToken = default) =>
-        AddAsync(caller.App, channelId, [caller.RequireUserId()], strict: true, cancellationToken);
-
     /// <summary>
-    /// Platform API: adds members. Raises <c>group:channel_join</c> to the channel (members already
-    /// there hear it) and <c>user_joined_channel</c> to each new member, who does not hear the channel yet.
+    /// Whose membership a join, leave, add or remove changes: the SDK caller itself, strictly (already a member,
+    /// or not one, is an error), or the users the Platform API names, leniently (those are skipped).
     /// </summary>
-    public Task AddMembersAsync(ChatCaller caller, string channelId, IReadOnlyList<string> userIds,
-        CancellationToken cancellationToken = default)
+    private sealed record MemberChange(AppRow App, IReadOnlyList<string> UserIds, bool Strict)
     {
-        caller.RequirePlatform();
-        return AddAsync(caller.App, channelId, userIds, strict: false, cancellationToken);
+        public static MemberChange Self(ChatCaller caller) => new(caller.App, [caller.RequireUserId()], Strict: true);
+
+        public static MemberChange ByPlatform(ChatCaller caller, IReadOnlyList<string> userIds)
+        {
+            caller.RequirePlatform();
+            return new(caller.App, userIds, Strict: false);
+        }
     }
 
-    private async Task AddAsync(AppRow app, string channelId, IReadOnlyList<string> userIds, bool strict, CancellationToken ct)
+    private async Task AddAsync(MemberChange change, string channelId, CancellationToken ct)
     {
+        var (app, userIds, strict) = change;
         var (channel, added) = await store.WriteAsync(async db =>
         {
             var c = await db.RequireChannelAsync(app.AppId, channelId, ct);
@@ -116,20 +117,21 @@ public sealed class MembershipService(ChatStore store, IEventPublisher events, I
         await events.PublishAsync(list, ct);
     }
 
-    /// <summary>SDK leave: the caller leaves (1008 when not a member).</summary>
-    public Task LeaveAsync(ChatCaller caller, string channelId, CancellationToken cancellationToken = default) =>
-        RemoveAsync(caller.App, channelId, [caller.RequireUserId()], strict: true, cancellationToken);
+    /// <summary>SDK join: the caller joins. Banned 1019, already 1006, full 1010.</summary>
+    public Task JoinAsync(ChatCaller caller, string channelId, CancellationToken cancellationToken = default) =>
+        AddAsync(MemberChange.Self(caller), channelId, cancellationToken);
 
-    /// <summary>Platform API: removes members; each hears <c>group:channel_leave</c> and then loses the channel's topics.</summary>
-    public Task RemoveMembersAsync(ChatCaller caller, string channelId, IReadOnlyList<string> userIds,
-        CancellationToken cancellationToken = default)
-    {
-        caller.RequirePlatform();
-        return RemoveAsync(caller.App, channelId, userIds, strict: false, cancellationToken);
-    }
+    /// <summary>
+    /// Platform API: adds members. Raises <c>group:channel_join</c> to the channel (members already
+    /// there hear it) and <c>user_joined_channel</c> to each new member, who does not hear the channel yet.
+    /// </summary>
+    public Task AddMembersAsync(ChatCaller caller, string channelId, IReadOnlyList<string> userIds,
+        CancellationToken cancellationToken = default) =>
+        AddAsync(MemberChange.ByPlatform(caller, userIds), channelId, cancellationToken);
 
-    private async Task RemoveAsync(AppRow app, string channelId, IReadOnlyList<string> userIds, bool strict, CancellationToken ct)
+    private async Task RemoveAsync(MemberChange change, string channelId, CancellationToken ct)
     {
+        var (app, userIds, strict) = change;
         var (channel, removed) = await store.WriteAsync(async db =>
         {
             var c = await db.RequireChannelAsync(app.AppId, channelId, ct);
@@ -146,6 +148,15 @@ public sealed class MembershipService(ChatStore store, IEventPublisher events, I
         await events.PublishAsync(removed.Select(u => ChannelEvents.ToChannel(app.AppId, channel, EventCategories.ChannelLeave, user: u,
             cuts: [new SubscriptionCut(u.UserId, channel.Type, channelId, ManagerOnly: false)])).ToList(), ct);
     }
+
+    /// <summary>SDK leave: the caller leaves (1008 when not a member).</summary>
+    public Task LeaveAsync(ChatCaller caller, string channelId, CancellationToken cancellationToken = default) =>
+        RemoveAsync(MemberChange.Self(caller), channelId, cancellationToken);
+
+    /// <summary>Platform API: removes members; each hears <c>group:channel_leave</c> and then loses the channel's topics.</summary>
+    public Task RemoveMembersAsync(ChatCaller caller, string channelId, IReadOnlyList<string> userIds,
+        CancellationToken cancellationToken = default) =>
+        RemoveAsync(MemberChange.ByPlatform(caller, userIds), channelId, cancellationToken);
 
     // ---- managers -----------------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace GitpleLive.Server.Storage;
 
@@ -47,11 +48,7 @@ public abstract class ChatDbContext(DbContextOptions options) : DbContext(option
         });
         b.Entity<MemberRow>(e =>
         {
-            e.ToTable("members");
-            e.HasKey(x => new { x.AppId, x.ChannelId, x.UserId });
-            e.Property(x => x.AppId).HasMaxLength(64);
-            e.Property(x => x.ChannelId).HasMaxLength(Limits.IdLength);
-            e.Property(x => x.UserId).HasMaxLength(Limits.IdLength);
+            KeyedByChannelUser(e, "members");
             e.HasIndex(x => new { x.AppId, x.UserId, x.ChannelId });
         });
         b.Entity<MessageRow>(e =>
@@ -65,14 +62,7 @@ public abstract class ChatDbContext(DbContextOptions options) : DbContext(option
             e.Property(x => x.Type).HasMaxLength(8);
             e.HasIndex(x => new { x.AppId, x.ChannelId, x.MessageId });
         });
-        b.Entity<BanRow>(e =>
-        {
-            e.ToTable("bans");
-            e.HasKey(x => new { x.AppId, x.ChannelId, x.UserId });
-            e.Property(x => x.AppId).HasMaxLength(64);
-            e.Property(x => x.ChannelId).HasMaxLength(Limits.IdLength);
-            e.Property(x => x.UserId).HasMaxLength(Limits.IdLength);
-        });
+        b.Entity<BanRow>(e => KeyedByChannelUser(e, "bans"));
         b.Entity<ReportRow>(e =>
         {
             e.ToTable("reports");
@@ -82,5 +72,15 @@ public abstract class ChatDbContext(DbContextOptions options) : DbContext(option
             e.Property(x => x.ChannelId).HasMaxLength(Limits.IdLength);
             e.HasIndex(x => new { x.AppId, x.ChannelId, x.CreatedAt });
         });
+    }
+
+    /// <summary>A row of one user in one channel (a membership, a ban): keyed by app, channel and user.</summary>
+    private static void KeyedByChannelUser<T>(EntityTypeBuilder<T> e, string table) where T : class
+    {
+        e.ToTable(table);
+        e.HasKey(nameof(MemberRow.AppId), nameof(MemberRow.ChannelId), nameof(MemberRow.UserId));
+        e.Property<string>(nameof(MemberRow.AppId)).HasMaxLength(64);
+        e.Property<string>(nameof(MemberRow.ChannelId)).HasMaxLength(Limits.IdLength);
+        e.Property<string>(nameof(MemberRow.UserId)).HasMaxLength(Limits.IdLength);
     }
 }

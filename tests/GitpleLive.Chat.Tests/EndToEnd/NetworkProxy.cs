@@ -71,12 +71,8 @@ public sealed class NetworkProxy : IAsyncDisposable
         }
         foreach (var c in open)
         {
-            // The link's own clean-up may dispose the client at the same moment (Client is then null).
-            try
-            {
-                if (c.Client is { } socket) socket.LingerState = new LingerOption(true, 0);
-            }
-            catch (Exception e) when (e is ObjectDisposedException or SocketException) { }
+            // A connection the relay loop has closed meanwhile has no socket left (Client is null once disposed).
+            try { if (c.Client is { } socket) socket.LingerState = new LingerOption(true, 0); } catch (ObjectDisposedException) { }
             c.Dispose();
         }
     }
