@@ -1,5 +1,6 @@
 using GitpleLive.Server.Api;
 using GitpleLive.Server.Diagnostics;
+using GitpleLive.Server.OpenApi;
 using GitpleLive.Server.Realtime;
 using GitpleLive.Server.Services;
 using GitpleLive.Server.Storage;
@@ -38,6 +39,7 @@ public static class ChatServer
         builder.Services.AddChatDiagnostics();
         builder.Services.AddCors();
         builder.Services.AddHttpContextAccessor();
+        builder.Services.AddChatApiReference();
 
         return BuildApp(builder);
     }
@@ -83,6 +85,7 @@ public static class ChatServer
         app.MapChatRealtime();
         Endpoints.EndpointMap.MapAll(app);
         app.MapChatDiagnostics();
+        app.MapChatApiReference();
         return app;
     }
 
