@@ -1,6 +1,7 @@
 using GitpleLive.Server.Api;
 using GitpleLive.Server.Diagnostics;
 using GitpleLive.Server.OpenApi;
+using GitpleLive.Server.Operations;
 using GitpleLive.Server.Realtime;
 using GitpleLive.Server.Services;
 using GitpleLive.Server.Storage;
@@ -40,6 +41,7 @@ public static class ChatServer
         builder.Services.AddCors();
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddChatApiReference();
+        builder.Services.AddChatHealthChecks();
 
         return BuildApp(builder);
     }
@@ -86,6 +88,7 @@ public static class ChatServer
         Endpoints.EndpointMap.MapAll(app);
         app.MapChatDiagnostics();
         app.MapChatApiReference();
+        app.MapChatHealthChecks();
         return app;
     }
 

@@ -72,7 +72,39 @@ public static class ApiReference
             BearerFormat = "JWT",
             Description = "Authorization: Bearer <SDK token> (the session token on /v1/sdk/users/token)",
         };
+        // The health checks are request-delegate endpoints, which the API explorer does not describe.
+        document.Paths ??= new OpenApiPaths();
+        document.Paths["/health/live"] = HealthPath("Liveness: 200 while the process serves requests.");
+        document.Paths["/health/ready"] = HealthPath(
+            "Readiness: 200 when the database and Redis (if configured) answer; 503 naming the dependency that is down.");
         return Task.CompletedTask;
+    }
+
+    private static OpenApiPathItem HealthPath(string summary)
+    {
+        var status = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [.. new[] { "healthy", "degraded", "unhealthy" }
+            .Select(v => (System.Text.Json.Nodes.JsonNode)v)] };
+        var check = ApiSchemas.Obj(("status", status, true), ("description", ApiSchemas.Str(), false),
+            ("duration_ms", new OpenApiSchema { Type = JsonSchemaType.Number }, false));
+        var report = ApiSchemas.Obj(("status", status, true),
+            ("checks", new OpenApiSchema { Type = JsonSchemaType.Object, AdditionalProperties = check }, true));
+        OpenApiResponse Answer(string description) => new()
+        {
+            Description = description,
+            Content = new Dictionary<string, OpenApiMediaType> { ["application/json"] = new() { Schema = report } },
+        };
+        return new OpenApiPathItem
+        {
+            Operations = new Dictionary<HttpMethod, OpenApiOperation>
+            {
+                [HttpMethod.Get] = new()
+                {
+                    Summary = summary,
+                    Tags = new HashSet<OpenApiTagReference> { new("Server") },
+                    Responses = new OpenApiResponses { ["200"] = Answer("healthy"), ["503"] = Answer("a dependency is down") },
+                },
+            },
+        };
     }
 
     /// <summary>
