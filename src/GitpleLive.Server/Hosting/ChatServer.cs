@@ -42,6 +42,7 @@ public static class ChatServer
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddChatApiReference();
         builder.Services.AddChatHealthChecks();
+        builder.AddChatTelemetry();
 
         return BuildApp(builder);
     }
@@ -89,6 +90,7 @@ public static class ChatServer
         app.MapChatDiagnostics();
         app.MapChatApiReference();
         app.MapChatHealthChecks();
+        app.MapChatMetrics();
         return app;
     }
 

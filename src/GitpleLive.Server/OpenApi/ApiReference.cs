@@ -77,6 +77,25 @@ public static class ApiReference
         document.Paths["/health/live"] = HealthPath("Liveness: 200 while the process serves requests.");
         document.Paths["/health/ready"] = HealthPath(
             "Readiness: 200 when the database and Redis (if configured) answer; 503 naming the dependency that is down.");
+        document.Paths["/metrics"] = new OpenApiPathItem
+        {
+            Operations = new Dictionary<HttpMethod, OpenApiOperation>
+            {
+                [HttpMethod.Get] = new()
+                {
+                    Summary = "Prometheus scrape (text exposition format): the gitplelive_* series, ASP.NET Core's and the runtime's.",
+                    Tags = new HashSet<OpenApiTagReference> { new("Server") },
+                    Responses = new OpenApiResponses
+                    {
+                        ["200"] = new OpenApiResponse
+                        {
+                            Description = "metrics",
+                            Content = new Dictionary<string, OpenApiMediaType> { ["text/plain"] = new() { Schema = ApiSchemas.Str() } },
+                        },
+                    },
+                },
+            },
+        };
         return Task.CompletedTask;
     }
 
