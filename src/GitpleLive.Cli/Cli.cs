@@ -15,8 +15,9 @@ public static class Cli
         Recursive = true, DefaultValueFactory = _ => Environment.GetEnvironmentVariable("GITPLELIVE_HOST") ?? "localhost:5080" };
     private static readonly Option<string?> AppId = new("--app-id") { Description = "App id (env GITPLELIVE_APP_ID)", Recursive = true,
         DefaultValueFactory = _ => Environment.GetEnvironmentVariable("GITPLELIVE_APP_ID") };
+    // No default value: help prints defaults, and the key must never show there. The environment is read when a command runs.
     private static readonly Option<string?> ApiKey = new("--api-key") { Description = "App API key (env GITPLELIVE_API_KEY)",
-        Recursive = true, DefaultValueFactory = _ => Environment.GetEnvironmentVariable("GITPLELIVE_API_KEY") };
+        Recursive = true };
 
     public static RootCommand Build()
     {
@@ -221,7 +222,7 @@ public static class Cli
         async (parse, ct) =>
         {
             var appId = parse.GetValue(AppId);
-            var apiKey = parse.GetValue(ApiKey);
+            var apiKey = parse.GetValue(ApiKey) ?? Environment.GetEnvironmentVariable("GITPLELIVE_API_KEY");
             if (string.IsNullOrEmpty(appId) || string.IsNullOrEmpty(apiKey))
             {
                 AnsiConsole.MarkupLine("[red]error:[/] --app-id and --api-key (or GITPLELIVE_APP_ID / GITPLELIVE_API_KEY) are required");
