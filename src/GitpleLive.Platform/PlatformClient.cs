@@ -228,6 +228,23 @@ public sealed class PlatformClient : IDisposable
             ("profanity_mode", update.ProfanityMode), ("profanity_words", update.ProfanityWords)), PlatformJson.Default.AppSettings,
                 cancellationToken);
 
+    /// <summary>
+    /// Replaces the app's API key and returns the new one; the server shows it only in this answer. The old key stops
+    /// working at once; this client switches to the new key for its later calls.
+    /// </summary>
+    public async Task<string> RotateApiKeyAsync(CancellationToken cancellationToken = default)
+    {
+        var answer = await SendAsync(HttpMethod.Post, "v1/app/api_key", null, PlatformJson.Default.ApiKeyAnswer, cancellationToken)
+            .ConfigureAwait(false);
+        _http.DefaultRequestHeaders.Remove("APP_API_KEY");
+        _http.DefaultRequestHeaders.Add("APP_API_KEY", answer.ApiKey);
+        return answer.ApiKey;
+    }
+
+    /// <summary>Deletes the app with all its users, channels, messages and files. There is no undo.</summary>
+    public Task DeleteAppAsync(CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Delete, "v1/app", null, cancellationToken);
+
     /// <inheritdoc />
     public void Dispose()
     {
