@@ -9,7 +9,9 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Registers a <see cref="ChatClient"/> for apps that use dependency injection (desktop, MAUI, workers).</summary>
 public static class ChatServiceCollectionExtensions
 {
-    /// <summary>The name of the HTTP handler the registered client's REST calls go through (configure it with the returned builder).</summary>
+    /// <summary>
+    /// The name of the HTTP handler the registered client's REST calls go through (configure it with the returned builder).
+    /// </summary>
     public const string HttpClientName = "GitpleLive.Chat";
 
     /// <summary>
@@ -40,7 +42,8 @@ public static class ChatServiceCollectionExtensions
             var o = options(sp);
             return o with
             {
-                HttpMessageHandler = o.HttpMessageHandler ?? sp.GetRequiredService<IHttpMessageHandlerFactory>().CreateHandler(HttpClientName),
+                HttpMessageHandler = o.HttpMessageHandler
+                    ?? sp.GetRequiredService<IHttpMessageHandlerFactory>().CreateHandler(HttpClientName),
                 LoggerFactory = o.LoggerFactory ?? sp.GetService<ILoggerFactory>(),
             };
         });
