@@ -199,8 +199,18 @@ public class NginxProxyTests
         }
         finally
         {
-            if (!proxy.HasExited) proxy.Kill();
-            await proxy.WaitForExitAsync();
+            // SIGTERM to the master stops its workers too; a plain Kill (SIGKILL) would orphan them.
+            if (!proxy.HasExited)
+            {
+                using var stop = Process.Start(new ProcessStartInfo(nginx!, ["-p", dir, "-c", Path.Combine(dir, "nginx.conf"),
+                    "-e", Path.Combine(dir, "error.log"), "-s", "stop"]) { UseShellExecute = false })!;
+                await stop.WaitForExitAsync();
+            }
+            using (var stopped = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+            {
+                try { await proxy.WaitForExitAsync(stopped.Token); }
+                catch (OperationCanceledException) { proxy.Kill(entireProcessTree: true); }
+            }
             await a.DisposeAsync();
             await b.DisposeAsync();
             await ExternalServices.DropPostgresDatabaseAsync(db);
