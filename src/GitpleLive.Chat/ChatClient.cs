@@ -1,4 +1,5 @@
 using GitpleLive.Chat.Internal;
+using Microsoft.Extensions.Logging;
 
 namespace GitpleLive.Chat;
 
@@ -37,6 +38,17 @@ public sealed class ChatClient : IAsyncDisposable
         User = new UserClient(_core);
         GroupChannel = new GroupChannelClient(_core);
         Moderation = new ModerationClient(_core);
+        if (options.LoggerFactory is { } loggers) Log(loggers.CreateLogger<ChatClient>());
+    }
+
+    private void Log(ILogger logger)
+    {
+        Connection.Connected += (_, _) => logger.LogInformation("Connected to {Host} as {UserId}", Options.Host, UserId);
+        Connection.ReconnectStarted += (_, _) => logger.LogInformation("Connection to {Host} lost; reconnecting", Options.Host);
+        Connection.ReconnectSucceeded += (_, _) => logger.LogInformation("Reconnected to {Host}", Options.Host);
+        Connection.ReconnectFailed += (_, _) => logger.LogWarning("Gave up reconnecting to {Host}", Options.Host);
+        Connection.Disconnected += (_, _) => logger.LogInformation("Disconnected from {Host}", Options.Host);
+        Error += (_, e) => logger.LogWarning(e.Exception, "Chat client error {Code}: {Message}", e.Exception.Code, e.Exception.Message);
     }
 
     /// <summary>The options the client was created with.</summary>

@@ -69,4 +69,11 @@ public sealed record ChatClientOptions
     /// about to expire, and the connect time in the MQTT client id. Default <see cref="System.TimeProvider.System"/>.
     /// </summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>
+    /// Where the client logs its connection's life (connected, reconnecting, disconnected, at Information) and the errors
+    /// it raises through <see cref="ChatClient.Error"/> (at Warning). Default <see langword="null"/>: no logging. The DI
+    /// registration (<c>AddGitpleLiveChat</c>) sets the container's.
+    /// </summary>
+    public Microsoft.Extensions.Logging.ILoggerFactory? LoggerFactory { get; init; }
 }

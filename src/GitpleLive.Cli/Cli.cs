@@ -15,8 +15,9 @@ public static class Cli
         Recursive = true, DefaultValueFactory = _ => Environment.GetEnvironmentVariable("GITPLELIVE_HOST") ?? "localhost:5080" };
     private static readonly Option<string?> AppId = new("--app-id") { Description = "App id (env GITPLELIVE_APP_ID)", Recursive = true,
         DefaultValueFactory = _ => Environment.GetEnvironmentVariable("GITPLELIVE_APP_ID") };
+    // No default value: help prints defaults, and the key must never show there. The environment is read when a command runs.
     private static readonly Option<string?> ApiKey = new("--api-key") { Description = "App API key (env GITPLELIVE_API_KEY)",
-        Recursive = true, DefaultValueFactory = _ => Environment.GetEnvironmentVariable("GITPLELIVE_API_KEY") };
+        Recursive = true };
 
     public static RootCommand Build()
     {
@@ -82,7 +83,10 @@ public static class Cli
                 ChannelId = p.GetValue(id)!, Name = p.GetValue(name) ?? p.GetValue(id)!,
                 Members = p.GetValue(members) ?? [], Managers = p.GetValue(managers) ?? [],
             }, ct);
-            PrintChannels([c]);
+            // The create answer carries no member list: ask for it, and say how many the channel has.
+            var joined = await client.GetMembersAsync(c.ChannelId, ct);
+            PrintChannels([c with { Members = joined }]);
+            AnsiConsole.MarkupLineInterpolated($"created channel [bold]{c.ChannelId}[/] with {joined.Count} members");
         }));
         channels.Subcommands.Add(create);
 
@@ -162,7 +166,8 @@ public static class Cli
 
     private static Command App()
     {
-        var app = new Command("app", "Show or change the app's settings and limits.");
+        var app = new Command("app", "Show, change, rotate the key of, or delete the app.");
+        app.Aliases.Add("apps");
         var show = new Command("show", "Show settings.");
         show.SetAction(Run(async (p, client, ct) => PrintApp(await client.GetAppSettingsAsync(ct))));
         app.Subcommands.Add(show);
@@ -188,6 +193,29 @@ public static class Cli
             ProfanityMode = p.GetValue(profanityMode), ProfanityWords = p.GetValue(profanityWords),
         }, ct))));
         app.Subcommands.Add(set);
+
+        var rotate = new Command("rotate-key", "Replace the app's API key; prints the new key once. The old key stops working.");
+        rotate.SetAction(Run(async (p, client, ct) =>
+        {
+            var key = await client.RotateApiKeyAsync(ct);
+            AnsiConsole.MarkupLine("New API key (shown only now; the old one no longer works):");
+            // Plain, unstyled, on its own line: easy to copy or capture in a script.
+            Console.WriteLine(key);
+        }));
+        app.Subcommands.Add(rotate);
+
+        var yes = new Option<bool>("--yes") { Description = "Confirm: delete the app with all its users, channels, messages and files" };
+        var delete = new Command("delete", "Delete the app and everything in it (needs --yes).") { yes };
+        delete.SetAction(Run(async (p, client, ct) =>
+        {
+            if (!p.GetValue(yes))
+                throw new GitpleLiveException(GitpleLiveErrorCode.ClientInvalidParameters,
+                    "deleting the app removes all its users, channels, messages and files: add --yes to confirm");
+            var appId = (await client.GetAppSettingsAsync(ct)).AppId;
+            await client.DeleteAppAsync(ct);
+            AnsiConsole.MarkupLineInterpolated($"deleted app [bold]{appId}[/]");
+        }));
+        app.Subcommands.Add(delete);
         return app;
     }
 
@@ -196,7 +224,7 @@ public static class Cli
         async (parse, ct) =>
         {
             var appId = parse.GetValue(AppId);
-            var apiKey = parse.GetValue(ApiKey);
+            var apiKey = parse.GetValue(ApiKey) ?? Environment.GetEnvironmentVariable("GITPLELIVE_API_KEY");
             if (string.IsNullOrEmpty(appId) || string.IsNullOrEmpty(apiKey))
             {
                 AnsiConsole.MarkupLine("[red]error:[/] --app-id and --api-key (or GITPLELIVE_APP_ID / GITPLELIVE_API_KEY) are required");

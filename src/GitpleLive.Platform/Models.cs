@@ -122,6 +122,7 @@ public sealed record ChannelCreateOptions
 internal sealed record UserPage(IReadOnlyList<PlatformUser> Users, string? Next);
 internal sealed record ChannelPage(IReadOnlyList<PlatformChannel> Channels, string? Next);
 internal sealed record MessagePage(IReadOnlyList<PlatformMessage> Messages);
+internal sealed record ApiKeyAnswer(string AppId, string ApiKey);
 internal sealed record ErrorBody(int? Code, string? Name, string? Message, int? Status, string? Path);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
@@ -133,6 +134,7 @@ internal sealed record ErrorBody(int? Code, string? Name, string? Message, int? 
 [JsonSerializable(typeof(List<PlatformBan>))]
 [JsonSerializable(typeof(SessionToken))]
 [JsonSerializable(typeof(AppSettings))]
+[JsonSerializable(typeof(ApiKeyAnswer))]
 [JsonSerializable(typeof(UserPage))]
 [JsonSerializable(typeof(ChannelPage))]
 [JsonSerializable(typeof(MessagePage))]

@@ -5,6 +5,8 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using GitpleLive.Chat;
 using GitpleLive.Protocol;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace GitpleLive.Platform;
 
@@ -23,6 +25,12 @@ public sealed record PlatformClientOptions
     /// <summary>Timeout of each call. Default 30 seconds.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Where the client logs (refused and failed calls at Warning, each call at Debug); none when null. The DI
+    /// registration (<c>AddGitpleLivePlatform</c>) sets the container's.
+    /// </summary>
+    public ILoggerFactory? LoggerFactory { get; init; }
+
     internal Uri BaseUri => Host.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || Host.StartsWith("https://",
         StringComparison.OrdinalIgnoreCase)
         ? new Uri(Host.TrimEnd('/') + "/")
@@ -40,6 +48,7 @@ public sealed class PlatformClient : IDisposable
 {
     private readonly HttpClient _http;
     private readonly bool _ownsHttp;
+    private readonly ILogger _logger;
 
     /// <summary>Creates a client with its own <see cref="HttpClient"/>.</summary>
     /// <exception cref="ArgumentException">A required option is empty.</exception>
@@ -55,6 +64,7 @@ public sealed class PlatformClient : IDisposable
         ArgumentException.ThrowIfNullOrWhiteSpace(options.ApiKey);
         _http = http;
         _ownsHttp = ownsHttp;
+        _logger = options.LoggerFactory?.CreateLogger<PlatformClient>() ?? (ILogger)NullLogger.Instance;
         _http.BaseAddress = options.BaseUri;
         _http.Timeout = options.Timeout;
         _http.DefaultRequestHeaders.Add("APP_ID", options.AppId);
@@ -228,6 +238,23 @@ public sealed class PlatformClient : IDisposable
             ("profanity_mode", update.ProfanityMode), ("profanity_words", update.ProfanityWords)), PlatformJson.Default.AppSettings,
                 cancellationToken);
 
+    /// <summary>
+    /// Replaces the app's API key and returns the new one; the server shows it only in this answer. The old key stops
+    /// working at once; this client switches to the new key for its later calls.
+    /// </summary>
+    public async Task<string> RotateApiKeyAsync(CancellationToken cancellationToken = default)
+    {
+        var answer = await SendAsync(HttpMethod.Post, "v1/app/api_key", null, PlatformJson.Default.ApiKeyAnswer, cancellationToken)
+            .ConfigureAwait(false);
+        _http.DefaultRequestHeaders.Remove("APP_API_KEY");
+        _http.DefaultRequestHeaders.Add("APP_API_KEY", answer.ApiKey);
+        return answer.ApiKey;
+    }
+
+    /// <summary>Deletes the app with all its users, channels, messages and files. There is no undo.</summary>
+    public Task DeleteAppAsync(CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Delete, "v1/app", null, cancellationToken);
+
     /// <inheritdoc />
     public void Dispose()
     {
@@ -289,14 +316,17 @@ public sealed class PlatformClient : IDisposable
         catch (OperationCanceledException e)
         {
             // HttpClient.Timeout ran out.
+            _logger.LogWarning("{Method} /{Path}: no answer within {Timeout}", method, path, _http.Timeout);
             throw new GitpleLiveException(GitpleLiveErrorCode.ServerNotResponding, $"the server did not answer {method} /{path} in time",
                 e);
         }
         catch (HttpRequestException e)
         {
+            _logger.LogWarning(e, "{Method} /{Path}: the server could not be reached", method, path);
             throw new GitpleLiveException(GitpleLiveErrorCode.UnableToConnect,
                 $"unable to reach the server for {method} /{path}: {e.Message}", e);
         }
+        _logger.LogDebug("{Method} /{Path} answered {Status}", method, path, (int)response.StatusCode);
         if (response.IsSuccessStatusCode) return response;
         using (response)
         {
@@ -305,6 +335,8 @@ public sealed class PlatformClient : IDisposable
             ErrorBody? error = null;
             try { error = JsonSerializer.Deserialize(text, PlatformJson.Default.ErrorBody); } catch (JsonException) { }
             var requestPath = request.RequestUri is { IsAbsoluteUri: true } u ? u.AbsolutePath : "/" + path;
+            _logger.LogWarning("{Method} /{Path} refused: HTTP {Status}, code {Code}: {Message}", method, path, status, error?.Code,
+                error?.Message);
             if (error?.Code is int code)
                 throw new GitpleLiveException(code, error.Name, error.Message ?? GitpleLiveErrorCode.GetName(code), error.Status
                     ?? status, error.Path ?? requestPath);

@@ -4,6 +4,7 @@ using GitpleLive.TestHost;
 
 namespace GitpleLive.Platform.Tests;
 
+[Collection(ConsoleCollection.Name)]
 public class CliTests : ServerTest
 {
     private Task<int> RunAsync(params string[] args) =>

@@ -50,6 +50,15 @@ public sealed class SlowSubscriberTests(SmallQueueServer server) : IClassFixture
                 Assert.Equal(received++, (await healthy.NextAsync()).Json.GetProperty("data").GetProperty("seq").GetInt32());
         }
 
+        // The cut is counted on /metrics.
+        using (var http = new HttpClient())
+        {
+            var metrics = await http.GetStringAsync($"{server.BaseUrl}/metrics");
+            var line = metrics.Split('\n').FirstOrDefault(l => l.StartsWith("gitplelive_slow_consumers_cut_total", StringComparison.Ordinal));
+            Assert.NotNull(line);
+            Assert.True(double.Parse(line.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture) >= 1, line);
+        }
+
         // The healthy subscriber keeps getting everything after the cut.
         for (var round = 0; round < 10; round++)
         {

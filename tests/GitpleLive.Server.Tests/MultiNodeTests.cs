@@ -51,6 +51,15 @@ public class MultiNodeTests
             Assert.Contains("from node A", Encoding.UTF8.GetString(remote.PayloadBytes));
             Assert.Equal(sent!["message_id"]!.GetValue<long>(), System.Text.Json.JsonDocument.Parse(remote.PayloadBytes).RootElement.GetProperty("message").GetProperty("message_id").GetInt64());
 
+            // The relay's lag is measured on the receiving node.
+            using (var http = new HttpClient())
+            {
+                var metrics = await http.GetStringAsync($"{b.BaseUrl}/metrics");
+                var count = metrics.Split('\n').FirstOrDefault(l => l.StartsWith("gitplelive_redis_relay_lag_seconds_count", StringComparison.Ordinal));
+                Assert.NotNull(count);
+                Assert.True(double.Parse(count.Split(' ')[^1], System.Globalization.CultureInfo.InvariantCulture) >= 1, count);
+            }
+
             // Cuts travel too: bob leaves through node B, node A hears the leave with its cut.
             var bob = await b.SdkUserAsync("bob");
             await bob.Http.PutJsonAsync("/v1/sdk/group/channels/across/leave");

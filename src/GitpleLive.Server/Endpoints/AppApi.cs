@@ -28,6 +28,20 @@ public static class AppApi
             return TypedResults.Ok(AppSettings.From(await apps.UpdateSettingsAsync(caller, change, cancellationToken)));
         });
 
+        // The new key is answered once, here; GET /v1/app never shows it.
+        platform.MapPost("/app/api_key", async (ChatCaller caller, AppService apps, CancellationToken cancellationToken) =>
+            TypedResults.Ok(new ApiKeyDto(caller.AppId, await apps.RotateApiKeyAsync(caller, cancellationToken))));
+
+        platform.MapDelete("/app", async (ChatCaller caller, AppService apps, IFileStore files, CancellationToken cancellationToken) =>
+        {
+            foreach (var key in await apps.DeleteAsync(caller, cancellationToken))
+                await files.DeleteAsync(key, CancellationToken.None);
+            return Done();
+        });
+
         return platform;
     }
 }
+
+/// <summary>A rotated app API key.</summary>
+public sealed record ApiKeyDto(string AppId, string ApiKey);

@@ -49,6 +49,7 @@ public sealed class RedisEventPublisher : IEventPublisher, IDisposable
         }
         catch (Exception ex)
         {
+            Operations.ChatMetrics.RelayFailed("receive");
             _logger.LogError(ex, "Dropped a malformed event from Redis");
         }
     }
@@ -60,6 +61,7 @@ public sealed class RedisEventPublisher : IEventPublisher, IDisposable
         {
             w.WriteStartObject();
             w.WriteString("n", nodeId);
+            w.WriteNumber("s", Operations.ChatMetrics.RelayStamp());
             w.WriteString("a", e.AppId);
             w.WriteNumber("k", (int)e.TopicKind);
             w.WriteString("t", e.TargetId);
@@ -87,6 +89,7 @@ public sealed class RedisEventPublisher : IEventPublisher, IDisposable
     {
         using var doc = JsonDocument.Parse(bytes);
         var r = doc.RootElement;
+        Operations.ChatMetrics.RelayArrived(r.TryGetProperty("s", out var stamp) ? stamp.GetInt64() : 0);
         var cuts = r.GetProperty("x").EnumerateArray()
             .Select(x => new SubscriptionCut(
                 x.GetProperty("u").GetString()!,

@@ -1,5 +1,7 @@
 using GitpleLive.Server.Api;
 using GitpleLive.Server.Diagnostics;
+using GitpleLive.Server.OpenApi;
+using GitpleLive.Server.Operations;
 using GitpleLive.Server.Realtime;
 using GitpleLive.Server.Services;
 using GitpleLive.Server.Storage;
@@ -38,6 +40,10 @@ public static class ChatServer
         builder.Services.AddChatDiagnostics();
         builder.Services.AddCors();
         builder.Services.AddHttpContextAccessor();
+        builder.Services.AddChatApiReference();
+        builder.Services.AddChatHealthChecks();
+        builder.AddChatTelemetry();
+        builder.AddChatLogging();
 
         return BuildApp(builder);
     }
@@ -83,6 +89,9 @@ public static class ChatServer
         app.MapChatRealtime();
         Endpoints.EndpointMap.MapAll(app);
         app.MapChatDiagnostics();
+        app.MapChatApiReference();
+        app.MapChatHealthChecks();
+        app.MapChatMetrics();
         return app;
     }
 
@@ -104,9 +113,11 @@ public static class ChatServer
         var created = await apps.EnsureDefaultAppAsync(cancellationToken);
         if (created is not null)
         {
-            app.Logger.LogWarning("Created app. APP_ID={AppId} APP_API_KEY={ApiKey}", created.AppId, created.ApiKey);
+            // The key goes to the operator's terminal only, never through the logger (logs are shipped and kept).
+            app.Logger.LogWarning("Created app {AppId}; its APP_API_KEY is printed on standard output once", created.AppId);
             Console.WriteLine($"APP_ID={created.AppId}");
             Console.WriteLine($"APP_API_KEY={created.ApiKey}");
         }
+        LoggingSetup.LogStartupWhenStarted(app, (await apps.ListAsync(cancellationToken)).Count);
     }
 }

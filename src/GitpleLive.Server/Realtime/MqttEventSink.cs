@@ -38,6 +38,7 @@ internal sealed class MqttEventSink(SubscriptionRegistry registry, ConnectionDir
     {
         byte[]? v311 = null, v5 = null;
         var dropped = 0;
+        var queued = 0;
         // Connections whose writer was idle: written to from this thread once the topic's gate is released
         // (a write may fail, and dropping a connection takes the registry's locks).
         RealtimeConnection[]? idle = null;
@@ -56,10 +57,12 @@ internal sealed class MqttEventSink(SubscriptionRegistry registry, ConnectionDir
                     dropped++;
                     continue;
                 }
-                if (connection.EnqueueEvent(packet, out var startWriter) && startWriter)
-                    (idle ??= ArrayPool<RealtimeConnection>.Shared.Rent(connections.Length))[idleCount++] = connection;
+                if (!connection.EnqueueEvent(packet, out var startWriter)) continue;
+                queued++;
+                if (startWriter) (idle ??= ArrayPool<RealtimeConnection>.Shared.Rent(connections.Length))[idleCount++] = connection;
             }
         }
+        Operations.ChatMetrics.Delivered(queued);
         if (idle is not null)
         {
             for (var i = 0; i < idleCount; i++) idle[i].RunWriter();

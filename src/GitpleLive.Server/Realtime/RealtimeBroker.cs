@@ -232,7 +232,10 @@ internal sealed class RealtimeBroker(
                 var now = Environment.TickCount64;
                 foreach (var connection in directory.All())
                     if (connection.IsStalled(now))
+                    {
+                        Operations.ChatMetrics.SlowConsumerCut();
                         connection.Abort("it has not taken any data for too long (a stuck subscriber)");
+                    }
             }
         }
         catch (OperationCanceledException)

@@ -211,6 +211,7 @@ internal sealed class RealtimeConnection : IMqttChannelAdapter, IThreadPoolWorkI
             }
             _acceptingEvents = false;
         }
+        Operations.ChatMetrics.SlowConsumerCut();
         // Over the bounds. Aborting takes other locks (the registry's), which the caller may hold, so do it later.
         ThreadPool.UnsafeQueueUserWorkItem(
             static c => c.Abort("its outgoing queue is full (a slow or stuck subscriber)"), this, preferLocal: false);

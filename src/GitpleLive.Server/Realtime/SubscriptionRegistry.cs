@@ -19,6 +19,9 @@ internal sealed class SubscriptionRegistry
     /// <summary>Number of keys with at least one subscriber or pending check.</summary>
     public int TopicCount => _topics.Count;
 
+    /// <summary>Subscriptions over all topics (read when metrics are scraped).</summary>
+    public int SubscriptionCount => _topics.Values.Sum(t => t.Connections.Length);
+
     /// <summary>How many connections hold the subscription <paramref name="key"/>.</summary>
     public int CountSubscribers(string key) => Find(key)?.Connections.Length ?? 0;
 

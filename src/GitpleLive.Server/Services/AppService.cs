@@ -104,6 +104,45 @@ public sealed class AppService(ChatStore store, ChatServerOptions options, TimeP
         return updated;
     }
 
+    /// <summary>
+    /// Platform API: replaces the caller's app API key (POST /v1/app/api_key) and returns the new one, the only time
+    /// it is shown. The old key stops working at once; SDK tokens are not affected.
+    /// </summary>
+    public async Task<string> RotateApiKeyAsync(ChatCaller caller, CancellationToken cancellationToken = default)
+    {
+        caller.RequirePlatform();
+        var key = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
+        await UpdateAsync(caller.AppId, a => a.ApiKey = key, cancellationToken);
+        return key;
+    }
+
+    /// <summary>
+    /// Platform API: deletes the caller's app (DELETE /v1/app) with everything in it (users, channels, members,
+    /// messages, bans, reports) in one transaction; returns the stored file keys of its messages, for the caller
+    /// to remove from the file store.
+    /// </summary>
+    public async Task<List<string>> DeleteAsync(ChatCaller caller, CancellationToken cancellationToken = default)
+    {
+        caller.RequirePlatform();
+        var appId = caller.AppId;
+        var ct = cancellationToken;
+        var files = await store.WriteAsync(async db =>
+        {
+            var keys = await db.Messages.Where(m => m.AppId == appId && m.FileKey != null).Select(m => m.FileKey!).ToListAsync(ct);
+            await db.Reports.Where(x => x.AppId == appId).ExecuteDeleteAsync(ct);
+            await db.Bans.Where(x => x.AppId == appId).ExecuteDeleteAsync(ct);
+            await db.Messages.Where(x => x.AppId == appId).ExecuteDeleteAsync(ct);
+            await db.Members.Where(x => x.AppId == appId).ExecuteDeleteAsync(ct);
+            await db.Channels.Where(x => x.AppId == appId).ExecuteDeleteAsync(ct);
+            await db.Users.Where(x => x.AppId == appId).ExecuteDeleteAsync(ct);
+            if (await db.Apps.Where(x => x.AppId == appId).ExecuteDeleteAsync(ct) == 0)
+                throw ApiException.Unauthorized(ErrorCodes.UnauthorizedApplication, "unknown APP_ID");
+            return keys;
+        }, ct);
+        _cache.TryRemove(appId, out _);
+        return files;
+    }
+
     public Task<List<AppRow>> ListAsync(CancellationToken cancellationToken = default) =>
         store.ReadAsync(db => db.Apps.OrderBy(a => a.CreatedAt).ToListAsync(cancellationToken), cancellationToken);
 

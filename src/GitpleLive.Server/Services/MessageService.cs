@@ -34,6 +34,7 @@ public sealed class MessageService(
     public async Task<MessageDto> SendAsync(ChatCaller caller, string channelId, string? senderId, string? content, FileUpload? file,
         Dictionary<string, string>? meta, CancellationToken cancellationToken = default)
     {
+        var started = Operations.ChatMetrics.Start();
         var app = caller.App;
         var asPlatform = caller.IsPlatform;
         if (!asPlatform && senderId is not null && senderId != caller.UserId)
@@ -86,6 +87,7 @@ public sealed class MessageService(
                 return (c, mapper.ToDto(row, sender));
             }, ct);
             await events.PublishAsync([MessageEvent(app.AppId, channel, EventCategories.MessageSend, dto)], ct);
+            Operations.ChatMetrics.MessageSent(started);
             return dto;
         }
         catch when (fileKey is not null)
