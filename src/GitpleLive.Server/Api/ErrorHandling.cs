@@ -44,9 +44,11 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json; charset=utf-8";
         var time = context.RequestServices?.GetService<TimeProvider>() ?? TimeProvider.System;
-        var body = new ErrorBody(code, message, status, context.Request.Path.Value ?? "", time.GetUtcNow().ToUnixTimeMilliseconds());
+        var stamp = time.GetUtcNow().ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var body = new ErrorBody(code, message, status, context.Request.Path.Value ?? "", stamp);
         await JsonSerializer.SerializeAsync(context.Response.Body, body, ApiJson.Options);
     }
 
-    private sealed record ErrorBody(int Code, string Message, int Status, string Path, long Timestamp);
+    // Timestamp is milliseconds as a digits string: the iOS SDK decodes it as a required String (PROTOCOL §7).
+    private sealed record ErrorBody(int Code, string Message, int Status, string Path, string Timestamp);
 }

@@ -23,8 +23,25 @@ public sealed class ChatServerOptions
     /// <summary>Folder for uploaded files. Default <c>{DataDirectory}/files</c>.</summary>
     public string? FilesDirectory { get; set; }
 
-    /// <summary>Absolute base URL used in file links (e.g. <c>https://live.example.com</c>); default: the request's own.</summary>
+    /// <summary>
+    /// Absolute base URL used in file links (e.g. <c>https://live.example.com</c>). Default: the server's first bound
+    /// address. Links are never built from a request's <c>Host</c> or forwarded headers; behind a proxy, set this.
+    /// </summary>
     public string? PublicBaseUrl { get; set; }
+
+    /// <summary>
+    /// The secret that signs file links (at least 16 characters). Every node of a cluster must share it, so a link signed
+    /// on one node opens on another. Default: a random key kept in <c>{DataDirectory}/file-link.key</c> (one node).
+    /// </summary>
+    public string? FileUrlKey { get; set; }
+
+    /// <summary>
+    /// Proxies (IP addresses) whose <c>X-Forwarded-For</c>/<c>X-Forwarded-Proto</c> are believed. Loopback always is.
+    /// </summary>
+    public List<string> KnownProxies { get; set; } = [];
+
+    /// <summary>Networks (CIDR, e.g. <c>10.0.0.0/8</c>) whose forwarded headers are believed, like <see cref="KnownProxies"/>.</summary>
+    public List<string> KnownNetworks { get; set; } = [];
 
     /// <summary>Id of the app created on first start. Env <c>GITPLELIVE_APP_ID</c>.</summary>
     public string? DefaultAppId { get; set; }

@@ -21,6 +21,14 @@ internal sealed class ChatServerOptionsValidator : IValidateOptions<ChatServerOp
             failures.Add($"{Prefix}ConnectionString is required for the postgres storage provider.");
         if (options.PublicBaseUrl is { Length: > 0 } url && !Uri.TryCreate(url, UriKind.Absolute, out _))
             failures.Add($"{Prefix}PublicBaseUrl '{url}' must be an absolute URL.");
+        if (options.FileUrlKey is { } fileKey && fileKey.Length < 16)
+            failures.Add($"{Prefix}FileUrlKey must be at least 16 characters.");
+        foreach (var proxy in options.KnownProxies)
+            if (!System.Net.IPAddress.TryParse(proxy, out _))
+                failures.Add($"{Prefix}KnownProxies entry '{proxy}' is not an IP address.");
+        foreach (var network in options.KnownNetworks)
+            if (!System.Net.IPNetwork.TryParse(network, out _))
+                failures.Add($"{Prefix}KnownNetworks entry '{network}' is not a network in CIDR form (e.g. 10.0.0.0/8).");
         Positive(failures, nameof(options.SdkTokenLifetime), options.SdkTokenLifetime);
         Positive(failures, nameof(options.FileUrlLifetime), options.FileUrlLifetime);
         Positive(failures, nameof(options.MaxJsonBodySize), options.MaxJsonBodySize);
