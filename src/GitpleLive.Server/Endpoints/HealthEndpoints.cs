@@ -4,7 +4,8 @@ public static class HealthEndpoints
 {
     /// <summary>
     /// <c>GET /health</c>: 200 with the text body <c>Health!</c> (the iOS SDK then takes its IP from the header; any other
-    /// body it would use as the IP) and the caller's IP in <c>x-forwarded-for</c> (behind a known proxy, the client it forwarded for) (clients put it in their MQTT client id).
+    /// body it would use as the IP) and the caller's IP in <c>x-forwarded-for</c> (behind a known proxy, the client it
+    /// forwarded for); clients put it in their MQTT client id.
     /// </summary>
     public static void Map(WebApplication app) =>
         app.MapGet("/health", (HttpContext http) =>

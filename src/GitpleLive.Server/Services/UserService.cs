@@ -161,7 +161,7 @@ public sealed class UserService(ChatStore store, IEventPublisher events, UserCac
     }
 
     /// <summary>
-    /// Platform API: deletes the user and their memberships and bans; their messages stay in channels
+    /// Platform API: deletes the user and their memberships, bans and device tokens; their messages stay in channels
     /// (shown with the last known name). Raises <c>user_delete</c> to the user, whose clients then
     /// disconnect; their channel subscriptions are cut.
     /// </summary>
@@ -177,6 +177,7 @@ public sealed class UserService(ChatStore store, IEventPublisher events, UserCac
             var channelIds = await memberships.Select(m => m.ChannelId).ToListAsync(cancellationToken);
             await memberships.ExecuteDeleteAsync(cancellationToken);
             await db.Bans.Where(b => b.AppId == appId && b.UserId == userId).ExecuteDeleteAsync(cancellationToken);
+            await db.DeviceTokens.Where(d => d.AppId == appId && d.UserId == userId).ExecuteDeleteAsync(cancellationToken);
             db.Users.Remove(u);
             return (u, channelIds);
         }, cancellationToken);
