@@ -55,6 +55,13 @@ public sealed class ChatServerOptions
     /// <summary>Lifetime of SDK tokens. Default 24 hours.</summary>
     public TimeSpan SdkTokenLifetime { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>
+    /// How long past its <c>exp</c> an SDK token minted from a session token still lets its phone back in on MQTT
+    /// CONNECT and <c>POST /v1/sdk/users/token</c> (a phone that slept through its refreshes), and never past that
+    /// session token's own expiry, a revocation or the user's deletion. Default 7 days; 0 turns it off.
+    /// </summary>
+    public TimeSpan SdkTokenGrace { get; set; } = TimeSpan.FromDays(7);
+
     /// <summary>Lifetime of signed file links. Default 24 hours.</summary>
     public TimeSpan FileUrlLifetime { get; set; } = TimeSpan.FromHours(24);
 

@@ -30,6 +30,8 @@ internal sealed class ChatServerOptionsValidator : IValidateOptions<ChatServerOp
             if (!System.Net.IPNetwork.TryParse(network, out _))
                 failures.Add($"{Prefix}KnownNetworks entry '{network}' is not a network in CIDR form (e.g. 10.0.0.0/8).");
         Positive(failures, nameof(options.SdkTokenLifetime), options.SdkTokenLifetime);
+        if (options.SdkTokenGrace < TimeSpan.Zero)
+            failures.Add($"{Prefix}SdkTokenGrace must not be negative (was {options.SdkTokenGrace}).");
         Positive(failures, nameof(options.FileUrlLifetime), options.FileUrlLifetime);
         Positive(failures, nameof(options.MaxJsonBodySize), options.MaxJsonBodySize);
         Positive(failures, nameof(options.MaxUploadSize), options.MaxUploadSize);

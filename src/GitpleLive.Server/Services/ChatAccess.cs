@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore;
 namespace GitpleLive.Server.Services;
 
 /// <summary>Answers the realtime layer's questions from the store.</summary>
-public sealed class ChatAccess(ChatStore store, AppService apps, UserService users, TokenService tokens) : IChatAccess
+public sealed class ChatAccess(ChatStore store, AppService apps, TokenService tokens) : IChatAccess
 {
     public async ValueTask<AppInfo?> FindAppAsync(string appId, CancellationToken cancellationToken = default) =>
         await apps.FindAsync(appId, cancellationToken) is { } app ? new AppInfo(app.AppId, app.AllowTokenless) : null;
@@ -14,8 +14,7 @@ public sealed class ChatAccess(ChatStore store, AppService apps, UserService use
         CancellationToken cancellationToken = default)
     {
         var app = await apps.FindAsync(appId, cancellationToken);
-        return app is not null && tokens.IsValidSdkToken(app, userId, token)
-            && await users.ExistsAsync(ChatCaller.Platform(app), userId, cancellationToken);
+        return app is not null && await tokens.IsConnectableSdkTokenAsync(app, userId, token, cancellationToken);
     }
 
     public async ValueTask<bool> IsMemberAsync(string appId, string channelType, string channelId, string userId,

@@ -9,7 +9,10 @@ public interface IChatAccess
     /// <summary>The app, or null when no such app exists.</summary>
     ValueTask<AppInfo?> FindAppAsync(string appId, CancellationToken cancellationToken = default);
 
-    /// <summary>True when <paramref name="token"/> is a valid, unexpired SDK token of that user in that app and the user exists.</summary>
+    /// <summary>
+    /// True when <paramref name="token"/> is an SDK token of that user in that app, unexpired or within the
+    /// sleeping-phone grace, of a session not revoked, and the user exists.
+    /// </summary>
     ValueTask<bool> ValidateSdkTokenAsync(string appId, string userId, string token, CancellationToken cancellationToken = default);
 
     /// <summary>True when the user is a member of the channel and the channel has that type.</summary>

@@ -39,6 +39,8 @@ public sealed class UserRow
     public string? Meta { get; set; }
     public long CreatedAt { get; set; }
     public long UpdatedAt { get; set; }
+    /// <summary>Session tokens issued at or before this time (ms), and SDK tokens minted from them, are revoked; 0: none.</summary>
+    public long SessionsRevokedAt { get; set; }
 }
 
 public sealed class ChannelRow

@@ -375,6 +375,9 @@ namespace GitpleLive.Server.Storage.Migrations.Postgres
                         .HasMaxLength(2048)
                         .HasColumnType("character varying(2048)");
 
+                    b.Property<long>("SessionsRevokedAt")
+                        .HasColumnType("bigint");
+
                     b.Property<long>("UpdatedAt")
                         .HasColumnType("bigint");
 
