@@ -71,7 +71,8 @@ public sealed class NetworkProxy : IAsyncDisposable
         }
         foreach (var c in open)
         {
-            try { c.Client.LingerState = new LingerOption(true, 0); } catch (ObjectDisposedException) { }
+            // A connection whose pump already ended has disposed its socket (Client is then null).
+            try { if (c.Client is { } socket) socket.LingerState = new LingerOption(true, 0); } catch (ObjectDisposedException) { }
             c.Dispose();
         }
     }
