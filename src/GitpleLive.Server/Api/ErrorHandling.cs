@@ -11,6 +11,16 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
         try
         {
             await next(context);
+            // A refusal from below the endpoints (405 from routing, a bare status) has no body: give it the protocol's
+            // error body, since the Android SDK crashes on an empty or non-JSON error body.
+            if (!context.Response.HasStarted && context.Response.StatusCode >= 400 && context.Response.ContentLength is null
+                && context.Response.ContentType is null)
+                await WriteAsync(context, context.Response.StatusCode,
+                    context.Response.StatusCode == 405 ? ErrorCodes.ResourceNotFound
+                    : context.Response.StatusCode >= 500 ? ErrorCodes.UnknownServerError : ErrorCodes.InvalidParameters,
+                    context.Response.StatusCode == 405
+                        ? $"no route {context.Request.Method} {context.Request.Path}"
+                        : $"request refused ({context.Response.StatusCode})");
         }
         catch (ApiException e)
         {

@@ -128,6 +128,13 @@ public class AndroidReplayTests(ServerFixture fx) : IClassFixture<ServerFixture>
         var missing = await phone.SendAsync(HttpMethod.Get, "/v1/sdk/group/channels/nope_" + Guid.NewGuid().ToString("N")[..6]);
         Assert.Equal(404, missing.Status);
         StrictShapes.Error(missing.Json, GitpleLiveErrorCode.ChannelNotFound);
+        // Unknown methods and bare refusals from below the endpoints (426 from /ws without an upgrade) still answer a
+        // JSON error body: Android crashes on an empty one.
+        var wrongMethod = await phone.SendAsync(HttpMethod.Patch, "/v1/sdk/users/info/me", "{}");
+        StrictShapes.Error(wrongMethod.Json, GitpleLiveErrorCode.ResourceNotFound);
+        var notUpgraded = await phone.SendAsync(HttpMethod.Get, "/ws");
+        Assert.Equal(426, notUpgraded.Status);
+        StrictShapes.Error(notUpgraded.Json, GitpleLiveErrorCode.InvalidParameters);
         phone.Token = "not-a-token";
         var refused = await phone.SendAsync(HttpMethod.Post, "/v1/sdk/users/token");
         Assert.Equal(401, refused.Status);
