@@ -103,6 +103,7 @@ public class AndroidReplayTests(ServerFixture fx) : IClassFixture<ServerFixture>
         var name = "Photo & <holiday> 'best' + more_" + new string('x', 120) + ".jpg";
         var answer = await phone.UploadAndroidAsync(channelId, "/storage/emulated/0/DCIM/Camera/" + name, jpeg);
         Assert.Equal(200, answer.Status);
+        Assert.Equal(Encoding.UTF8.GetByteCount(answer.Text), answer.Response.Content.Headers.ContentLength); // not chunked
         var bytes = Encoding.UTF8.GetByteCount(answer.Text);
         Assert.True(bytes < 1024, $"the upload answer is {bytes} bytes; Android reads only 1,024");
         Assert.DoesNotContain("\\u", answer.Text);
