@@ -89,6 +89,17 @@ public sealed class MisbehavingServerTests : IDisposable
         Assert.Equal(1, Volatile.Read(ref _requests));
     }
 
+    [Theory]
+    [InlineData("\"1764612345000\"")] // PROTOCOL §7: a digits string
+    [InlineData("1764612345000")] // servers before it: a number
+    public async Task An_error_body_is_read_with_either_timestamp_type(string timestamp)
+    {
+        Serve(_ => (404, $$"""{"code":1004,"message":"no such user","status":404,"path":"/v1/users/u1","timestamp":{{timestamp}}}"""));
+        using var client = Client();
+        var e = await Assert.ThrowsAsync<GitpleLiveException>(() => client.GetUserAsync("u1"));
+        Assert.Equal((1004, "no such user", 404), (e.Code, e.Message, e.Status));
+    }
+
     [Fact]
     public async Task An_answer_that_is_not_the_protocols_is_60999_with_its_status()
     {

@@ -79,6 +79,8 @@ public sealed class AclTests(RealtimeServer server) : IClassFixture<RealtimeServ
         $"{P}/user/all/{member}",
         $"{P}/user/all/{member}/user_update",
         $"{P}/channel/secret/{channel}/all/#",                     // unknown channel type
+        $"{P}/channel/open/{channel}/all/#",                       // a known type, but not this channel's (it is a group)
+        $"{P}/channel/open/{channel}/manager/#",
         $"{P}/channel/group/{channel}/everyone/#",
         $"{P}//user/all/{member}/#",
         $"{Topics.Prefix(RealtimeServer.OtherAppId)}/user/all/{member}/#", // another app
@@ -112,9 +114,15 @@ public sealed class AclTests(RealtimeServer server) : IClassFixture<RealtimeServ
         await client.SubscribeOkAsync(Topics.User(App, member));
         foreach (var filter in ForbiddenFilters(member, manager, outsider, channel)) await client.SubscribeAsync(filter);
 
+        // The member's own channel topic is restored on CONNECT (PROTOCOL §9), so its group events arrive; the same id
+        // under another channel type must not.
+        var otherType = Events.Channel(App, channel, "group:message_send");
         await server.PublishAsync(
             Events.User(App, outsider, "user_update"),
-            Events.Channel(App, channel, "group:message_send"),
+            new ChatEvent
+            {
+                AppId = App, TopicKind = EventTopicKind.ChannelAll, TargetId = channel, ChannelType = "open", Payload = otherType.Payload,
+            },
             Events.Manager(App, channel, "group:report_create"),
             Events.User(RealtimeServer.OtherAppId, member, "user_update"));
         await client.ExpectNothingMoreAsync(server);

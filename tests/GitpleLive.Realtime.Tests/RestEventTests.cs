@@ -52,7 +52,11 @@ public sealed class RestEventTests(RealtimeServer server) : IClassFixture<Realti
         Assert.Equal($"{topic}/{category}", got.Topic);
         var json = got.Json;
         var names = json.EnumerateObject().Select(p => p.Name).Order().ToArray();
-        Assert.Equal(fields.Append("category").Order().ToArray(), names);
+        // PROTOCOL §9: every payload carries app_id, a ban also banInfo (the Ban, as in data).
+        var expected = fields.Append("category").Append("app_id");
+        if (category == "group:channel_ban") expected = expected.Append("banInfo");
+        Assert.Equal(expected.Order().ToArray(), names);
+        Assert.Equal(RealtimeServer.AppId, json.GetProperty("app_id").GetString());
         Assert.Equal(category, json.GetProperty("category").GetString());
         return json;
     }

@@ -36,7 +36,9 @@ public static class Api
         Assert.NotNull(error);
         Assert.True(code == error!["code"]!.GetValue<int>(), $"{method} {path}: expected code {code}, got {error.ToJsonString()}");
         Assert.Equal(status, error["status"]!.GetValue<int>());
-        Assert.True(error["timestamp"]!.GetValue<long>() > 1_000_000_000_000, "timestamp must be Unix milliseconds");
+        // PROTOCOL §7: the milliseconds as a string of digits (the iOS SDK decodes a required String).
+        var stamp = error["timestamp"]!.GetValue<string>();
+        Assert.True(stamp.All(char.IsAsciiDigit) && long.Parse(stamp) > 1_000_000_000_000, "timestamp must be Unix milliseconds as digits");
         Assert.False(string.IsNullOrWhiteSpace(error["path"]?.GetValue<string>()));
         var message = error["message"]!.GetValue<string>();
         Assert.False(string.IsNullOrWhiteSpace(message));
@@ -129,7 +131,11 @@ public static class Api
         Assert.Equal(kind, e.TopicKind);
         Assert.Equal(targetId, e.TargetId);
         var json = JsonNode.Parse(e.PayloadBytes)!.AsObject();
-        Assert.Equal(fields.Append("category").Order(StringComparer.Ordinal), json.Select(p => p.Key).Order(StringComparer.Ordinal));
+        // Every payload carries app_id and a ban also banInfo (PROTOCOL §9).
+        var expected = fields.Append("category").Append("app_id");
+        if (category == Protocol.EventCategories.ChannelBan) expected = expected.Append("banInfo");
+        Assert.Equal(expected.Order(StringComparer.Ordinal), json.Select(p => p.Key).Order(StringComparer.Ordinal));
+        Assert.Equal(e.AppId, json["app_id"]!.GetValue<string>());
         Assert.Equal(category, json["category"]!.GetValue<string>());
         return json;
     }

@@ -1,6 +1,7 @@
 using System.Text;
 using GitpleLive.Server.Events;
 using GitpleLive.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace GitpleLive.Server.Tests;
@@ -19,6 +20,13 @@ public class FileTests(ServerFixture fx) : IClassFixture<ServerFixture>
     private static readonly HttpClient Anonymous = new();
 
     private string FilesOf(string channelId) => Path.Combine(Server.DataDirectory, "files", Server.AppId, channelId);
+
+    /// <summary>A segment of a link <c>…/v1/files/{key}/{exp}/{sig}/{type}/{name}</c>, counted from the end (1 = name).</summary>
+    private static string LinkPart(string url, int fromEnd)
+    {
+        var segments = new Uri(url).AbsolutePath.Split('/');
+        return segments[^fromEnd];
+    }
 
     private static int FileCount(string dir) => Directory.Exists(dir) ? Directory.GetFiles(dir, "*", SearchOption.AllDirectories).Length : 0;
 
@@ -82,17 +90,20 @@ public class FileTests(ServerFixture fx) : IClassFixture<ServerFixture>
         var (_, bob, _, id) = await Setup();
         var m = await bob.Http.PostJsonAsync($"/v1/sdk/group/channels/{id}/messages", Api.FileForm([1, 2, 3], "a.bin"));
         var url = m!["file"].Str("url");
-        var sig = System.Web.HttpUtility.ParseQueryString(new Uri(url).Query)["sig"]!;
-        var exp = System.Web.HttpUtility.ParseQueryString(new Uri(url).Query)["exp"]!;
+        Assert.EndsWith("/a.bin", url);
+        var sig = LinkPart(url, 3);
+        var exp = LinkPart(url, 4);
+        var type = LinkPart(url, 2);
         string[] bad =
         [
-            url.Replace("sig=" + sig, "sig=" + (sig[0] == 'a' ? 'b' : 'a') + sig[1..]),
-            url.Replace("sig=" + sig, "sig="),
-            url.Replace("&sig=" + sig, ""),
-            url.Replace("exp=" + exp, "exp=" + (long.Parse(exp) + 1000)),
-            url.Replace("exp=" + exp, "exp=soon"),
-            url.Replace("name=a.bin", "name=b.bin"),
-            url.Replace("type=application%2Foctet-stream", "type=text%2Fhtml"),
+            url.Replace("/" + sig + "/", "/" + (sig[0] == 'a' ? 'b' : 'a') + sig[1..] + "/"),
+            url.Replace("/" + sig + "/", "//"),
+            url.Replace("/" + sig + "/", "/"),
+            url.Replace("/" + exp + "/", "/" + (long.Parse(exp) + 1000) + "/"),
+            url.Replace("/" + exp + "/", "/soon/"),
+            url[..^"a.bin".Length] + "b.bin",
+            url.Replace("/" + type + "/", "/" + System.Buffers.Text.Base64Url.EncodeToString("text/html"u8) + "/"),
+            url.Replace("/" + type + "/", "/!!/"),
         ];
         foreach (var u in bad)
         {
@@ -103,11 +114,57 @@ public class FileTests(ServerFixture fx) : IClassFixture<ServerFixture>
         }
         // Another file's key with this signature.
         var other = await bob.Http.PostJsonAsync($"/v1/sdk/group/channels/{id}/messages", Api.FileForm([9], "a.bin"));
-        var otherPath = new Uri(other!["file"].Str("url")).AbsolutePath;
-        using (var response = await Anonymous.GetAsync(new Uri(new Uri(url), otherPath + new Uri(url).Query)))
+        var otherUrl = other!["file"].Str("url");
+        var otherKey = otherUrl[..otherUrl.IndexOf("/" + LinkPart(otherUrl, 4) + "/", StringComparison.Ordinal)];
+        var thisKey = url[..url.IndexOf("/" + exp + "/", StringComparison.Ordinal)];
+        using (var response = await Anonymous.GetAsync(otherKey + url[thisKey.Length..]))
             Assert.Equal(403, (int)response.StatusCode);
         // The untouched link still works.
         Assert.Equal([1, 2, 3], await Anonymous.GetByteArrayAsync(url));
+    }
+
+    [Fact]
+    public async Task Links_never_come_from_the_request_headers_and_old_style_links_still_open()
+    {
+        var (_, bob, _, id) = await Setup();
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/sdk/group/channels/{id}/messages")
+        {
+            Content = Api.FileForm([4, 5], "evil.png", "image/png"),
+        };
+        request.Headers.Host = "evil.example";
+        request.Headers.Add("X-Forwarded-Host", "evil2.example");
+        request.Headers.Add("X-Forwarded-Proto", "https");
+        using var response = await bob.Http.SendAsync(request);
+        var url = System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync())!["file"].Str("url");
+        Assert.StartsWith(Server.BaseUrl + "/v1/files/", url);
+        Assert.EndsWith("/evil.png", url);
+
+        // A link of the earlier shape (grant in the query) opens while it is valid.
+        var key = url[(Server.BaseUrl + "/v1/files/").Length..url.IndexOf("/" + LinkPart(url, 4) + "/", StringComparison.Ordinal)];
+        var exp = Api.NowMs + 60_000;
+        var sig = Server.Services.GetRequiredService<Services.FileUrlKey>().Sign(key, "evil.png", "image/png", exp);
+        var old = $"{Server.BaseUrl}/v1/files/{key}?name=evil.png&type=image%2Fpng&exp={exp}&sig={sig}";
+        using var opened = await Anonymous.GetAsync(old);
+        Assert.Equal(200, (int)opened.StatusCode);
+        Assert.Equal("image/png", opened.Content.Headers.ContentType!.MediaType);
+        using var forged = await Anonymous.GetAsync(old.Replace("name=evil.png", "name=x.png"));
+        Assert.Equal(403, (int)forged.StatusCode);
+    }
+
+    [Fact]
+    public async Task Links_use_the_public_base_url_when_it_is_set()
+    {
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["GitpleLive:PublicBaseUrl"] = "https://chat.example.com/",
+        });
+        using var alice = await server.SdkUserAsync("alice");
+        await alice.Http.PostJsonAsync("/v1/sdk/group/channels", new { channel_id = "c", name = "c" });
+        var m = await alice.Http.PostJsonAsync("/v1/sdk/group/channels/c/messages", Api.FileForm([1], "Ünïcode 100%.JPG"));
+        var url = m!["file"].Str("url");
+        Assert.StartsWith("https://chat.example.com/v1/files/", url);
+        Assert.EndsWith("/" + Uri.EscapeDataString("Ünïcode 100%.JPG"), url);
+        Assert.Equal([1], await Anonymous.GetByteArrayAsync(server.BaseUrl + new Uri(url).PathAndQuery));
     }
 
     [Fact]
@@ -159,7 +216,7 @@ public class FileTests(ServerFixture fx) : IClassFixture<ServerFixture>
         await alice.Http.PostJsonAsync("/v1/sdk/group/channels", new { channel_id = "c", name = "c" });
         var m = await alice.Http.PostJsonAsync("/v1/sdk/group/channels/c/messages", Api.FileForm([5, 6, 7], "x.bin"));
         var url = m!["file"].Str("url");
-        var exp = long.Parse(System.Web.HttpUtility.ParseQueryString(new Uri(url).Query)["exp"]!);
+        var exp = long.Parse(LinkPart(url, 4));
         Assert.InRange(exp - Api.NowMs, 0, 1100);
         Assert.Equal([5, 6, 7], await Anonymous.GetByteArrayAsync(url));
         var wait = exp - Api.NowMs + 100;
@@ -180,7 +237,7 @@ public class FileTests(ServerFixture fx) : IClassFixture<ServerFixture>
         await alice.Http.PostJsonAsync("/v1/sdk/group/channels", new { channel_id = "c", name = "c" });
         var m = await alice.Http.PostJsonAsync("/v1/sdk/group/channels/c/messages", Api.FileForm([5, 6, 7], "x.bin"));
         var url = m!["file"].Str("url");
-        var exp = long.Parse(System.Web.HttpUtility.ParseQueryString(new Uri(url).Query)["exp"]!);
+        var exp = long.Parse(LinkPart(url, 4));
         Assert.Equal(clock.GetUtcNow().ToUnixTimeMilliseconds() + 1000, exp);
         clock.Advance(TimeSpan.FromMilliseconds(999));
         Assert.Equal([5, 6, 7], await Anonymous.GetByteArrayAsync(url));
@@ -189,7 +246,7 @@ public class FileTests(ServerFixture fx) : IClassFixture<ServerFixture>
             Assert.Equal(403, (int)expired.StatusCode);
         // A member gets a fresh link from history, valid for the lifetime from now.
         var fresh = (await alice.Http.GetJsonAsync("/v1/sdk/group/channels/c/messages"))!["messages"]![0]!["file"].Str("url");
-        Assert.Equal(exp + 1000, long.Parse(System.Web.HttpUtility.ParseQueryString(new Uri(fresh).Query)["exp"]!));
+        Assert.Equal(exp + 1000, long.Parse(LinkPart(fresh, 4)));
         Assert.Equal([5, 6, 7], await Anonymous.GetByteArrayAsync(fresh));
     }
 }

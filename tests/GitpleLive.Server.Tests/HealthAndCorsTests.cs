@@ -22,6 +22,9 @@ public class HealthAndCorsTests(ServerFixture fx) : IClassFixture<ServerFixture>
         using var response = await http.GetAsync($"{Server.BaseUrl}/health");
         Assert.Equal(200, (int)response.StatusCode);
         Assert.Equal("127.0.0.1", Header(response, "x-forwarded-for"));
+        // PROTOCOL §9: the iOS SDK needs exactly this body to take its IP from the header.
+        Assert.Equal("Health!", await response.Content.ReadAsStringAsync());
+        Assert.StartsWith("text/plain", response.Content.Headers.ContentType!.ToString());
         // No credentials needed, and through the localhost name too.
         using var viaHost = await http.GetAsync($"http://{Server.Host}/health");
         Assert.Equal(200, (int)viaHost.StatusCode);
@@ -33,9 +36,28 @@ public class HealthAndCorsTests(ServerFixture fx) : IClassFixture<ServerFixture>
     {
         using var http = new HttpClient();
         using var request = new HttpRequestMessage(HttpMethod.Get, $"{Server.BaseUrl}/health");
-        request.Headers.Add("X-Forwarded-For", "203.0.113.7, 10.0.0.1");
+        request.Headers.Add("X-Forwarded-For", "203.0.113.7");
         using var response = await http.SendAsync(request);
         Assert.Equal(200, (int)response.StatusCode);
+        Assert.Equal("203.0.113.7", Header(response, "x-forwarded-for"));
+        // Only known proxies are believed: loopback is, 10.0.0.1 is not (here), so it is the client.
+        using var chained = new HttpRequestMessage(HttpMethod.Get, $"{Server.BaseUrl}/health");
+        chained.Headers.Add("X-Forwarded-For", "203.0.113.7, 10.0.0.1");
+        using var chainedResponse = await http.SendAsync(chained);
+        Assert.Equal("10.0.0.1", Header(chainedResponse, "x-forwarded-for"));
+    }
+
+    [Fact]
+    public async Task Configured_proxy_networks_are_believed_along_the_chain()
+    {
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["GitpleLive:KnownNetworks:0"] = "10.0.0.0/8",
+        });
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"{server.BaseUrl}/health");
+        request.Headers.Add("X-Forwarded-For", "203.0.113.7, 10.0.0.1");
+        using var response = await http.SendAsync(request);
         Assert.Equal("203.0.113.7", Header(response, "x-forwarded-for"));
     }
 
@@ -126,6 +148,8 @@ public class HealthAndCorsTests(ServerFixture fx) : IClassFixture<ServerFixture>
         Assert.Equal(4003, body.Long("code"));
         Assert.Equal(401, body.Long("status"));
         Assert.Equal("/v1/sdk/users/info/me", body.Str("path"));
-        Assert.InRange(body.Long("timestamp"), Api.NowMs - 60_000, Api.NowMs + 1000);
+        // PROTOCOL §7: a string of digits.
+        Assert.Matches("^[0-9]+$", body.Str("timestamp"));
+        Assert.InRange(long.Parse(body.Str("timestamp")), Api.NowMs - 60_000, Api.NowMs + 1000);
     }
 }

@@ -132,7 +132,8 @@ public class MessageTests(ServerFixture fx) : IClassFixture<ServerFixture>
         await carol.Http.ExpectErrorAsync(HttpMethod.Get, path, null, 403, 1008);
         await bob.Http.ExpectErrorAsync(HttpMethod.Get, $"/v1/sdk/group/channels/{Api.NewId("none")}/messages", null, 404, 1003);
         await bob.Http.ExpectInvalidAsync(HttpMethod.Get, $"{path}?limit=0", null, "limit");
-        await bob.Http.ExpectInvalidAsync(HttpMethod.Get, $"{path}?limit=101", null, "limit");
+        await bob.Http.ExpectInvalidAsync(HttpMethod.Get, $"{path}?limit=-1", null, "limit");
+        await bob.Http.ExpectInvalidAsync(HttpMethod.Get, $"{path}?limit=ten", null, "limit");
         await bob.Http.ExpectInvalidAsync(HttpMethod.Get, $"{path}?mode=sideways", null, "mode");
         await bob.Http.ExpectInvalidAsync(HttpMethod.Get, $"{path}?type=image", null, "type");
         await bob.Http.ExpectInvalidAsync(HttpMethod.Get, $"{path}?base_message_id=abc", null, "base_message_id");

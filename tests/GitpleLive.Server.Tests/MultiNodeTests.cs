@@ -10,7 +10,7 @@ namespace GitpleLive.Server.Tests;
 /// <summary>Two server nodes on one PostgreSQL store, carrying events and presence through Redis.</summary>
 public class MultiNodeTests
 {
-    private static async Task<(TestServer A, TestServer B, string Db)> StartPairAsync()
+    private static async Task<(TestServer A, TestServer B, string Db)> StartPairAsync(Dictionary<string, string?>? extra = null)
     {
         var reason = await ExternalServices.PostgresUnavailableAsync() ?? await ExternalServices.RedisUnavailableAsync();
         if (reason is not null)
@@ -28,9 +28,46 @@ public class MultiNodeTests
             ["GitpleLive:DefaultAppId"] = "multi-" + id,
             ["GitpleLive:DefaultApiKey"] = "key-" + id,
         };
+        foreach (var (k, v) in extra ?? []) settings[k] = v;
         var a = await TestServer.StartAsync(settings);
         var b = await TestServer.StartAsync(settings);
         return (a, b, db);
+    }
+
+    [SkippableFact]
+    public async Task A_file_link_signed_on_one_node_opens_on_the_other()
+    {
+        var files = Directory.CreateTempSubdirectory("gl-shared-files").FullName;
+        var (a, b, db) = await StartPairAsync(new()
+        {
+            ["GitpleLive:FileUrlKey"] = "cluster-secret-" + Guid.NewGuid().ToString("N"),
+            ["GitpleLive:FilesDirectory"] = files,
+        });
+        try
+        {
+            var alice = await a.SdkUserAsync("alice");
+            await alice.Http.PostJsonAsync("/v1/sdk/group/channels", new { channel_id = "files", name = "n" });
+            var m = await alice.Http.PostJsonAsync("/v1/sdk/group/channels/files/messages", Api.FileForm([7, 8, 9], "pic.jpg"));
+            var url = m!["file"]!["url"]!.GetValue<string>();
+            Assert.StartsWith(a.BaseUrl, url);
+            using var http = new HttpClient();
+            Assert.Equal([7, 8, 9], await http.GetByteArrayAsync(b.BaseUrl + new Uri(url).AbsolutePath));
+            // A node with another key refuses it.
+            await using var stranger = await TestServer.StartAsync(new Dictionary<string, string?>
+            {
+                ["GitpleLive:FileUrlKey"] = "another-secret-0123456789",
+                ["GitpleLive:FilesDirectory"] = files,
+            });
+            using var refused = await http.GetAsync(stranger.BaseUrl + new Uri(url).AbsolutePath);
+            Assert.Equal(403, (int)refused.StatusCode);
+        }
+        finally
+        {
+            await a.DisposeAsync();
+            await b.DisposeAsync();
+            await ExternalServices.DropPostgresDatabaseAsync(db);
+            Directory.Delete(files, recursive: true);
+        }
     }
 
     [SkippableFact]

@@ -14,6 +14,8 @@ internal sealed record ErrorBody
     public string? Message { get; init; }
     public int? Status { get; init; }
     public string? Path { get; init; }
+    /// <summary>Milliseconds; the server sends them as a digits string (PROTOCOL §7), older servers as a number.</summary>
+    [JsonNumberHandling(JsonNumberHandling.AllowReadingFromString)]
     public long? Timestamp { get; init; }
 }
 

@@ -11,6 +11,16 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
         try
         {
             await next(context);
+            // A refusal from below the endpoints (405 from routing, a bare status) has no body: give it the protocol's
+            // error body, since the Android SDK crashes on an empty or non-JSON error body.
+            if (!context.Response.HasStarted && context.Response.StatusCode >= 400 && context.Response.ContentLength is null
+                && context.Response.ContentType is null)
+                await WriteAsync(context, context.Response.StatusCode,
+                    context.Response.StatusCode == 405 ? ErrorCodes.ResourceNotFound
+                    : context.Response.StatusCode >= 500 ? ErrorCodes.UnknownServerError : ErrorCodes.InvalidParameters,
+                    context.Response.StatusCode == 405
+                        ? $"no route {context.Request.Method} {context.Request.Path}"
+                        : $"request refused ({context.Response.StatusCode})");
         }
         catch (ApiException e)
         {
@@ -44,9 +54,11 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json; charset=utf-8";
         var time = context.RequestServices?.GetService<TimeProvider>() ?? TimeProvider.System;
-        var body = new ErrorBody(code, message, status, context.Request.Path.Value ?? "", time.GetUtcNow().ToUnixTimeMilliseconds());
+        var stamp = time.GetUtcNow().ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var body = new ErrorBody(code, message, status, context.Request.Path.Value ?? "", stamp);
         await JsonSerializer.SerializeAsync(context.Response.Body, body, ApiJson.Options);
     }
 
-    private sealed record ErrorBody(int Code, string Message, int Status, string Path, long Timestamp);
+    // Timestamp is milliseconds as a digits string: the iOS SDK decodes it as a required String (PROTOCOL §7).
+    private sealed record ErrorBody(int Code, string Message, int Status, string Path, string Timestamp);
 }

@@ -94,6 +94,10 @@ public sealed partial class JsonBody
         return s;
     }
 
+    /// <summary>A new name for an update: absent or <c>""</c> means unchanged (the iOS SDK always sends <c>name</c>).</summary>
+    public string? OptionalNewName(string name, int maxLength) =>
+        OptionalString(name, maxLength, allowEmpty: true) is { Length: > 0 } s ? s : null;
+
     public string RequiredString(string name, int maxLength) =>
         OptionalString(name, maxLength) ?? throw ApiException.BadRequest($"{name} is required");
 
@@ -124,9 +128,27 @@ public sealed partial class JsonBody
         OptionalLong(name, min, max) ?? throw ApiException.BadRequest($"{name} is required");
 
     /// <summary>A list of ids (each checked), de-duplicated, order kept.</summary>
-    public IReadOnlyList<string>? OptionalIdList(string name, int maxCount)
+    /// <param name="jsonText">Also take a string holding a JSON array (Android sends read's <c>channels</c> as one).</param>
+    public IReadOnlyList<string>? OptionalIdList(string name, int maxCount, bool jsonText = false)
     {
         if (Get(name) is not { } v) return null;
+        if (jsonText && v.ValueKind == JsonValueKind.String)
+        {
+            try
+            {
+                using var doc = JsonDocument.Parse(v.GetString()!);
+                return IdList(name, doc.RootElement, maxCount);
+            }
+            catch (JsonException)
+            {
+                throw ApiException.BadRequest($"{name} must be an array of strings (or a string holding a JSON array)");
+            }
+        }
+        return IdList(name, v, maxCount);
+    }
+
+    private static List<string> IdList(string name, JsonElement v, int maxCount)
+    {
         if (v.ValueKind != JsonValueKind.Array) throw ApiException.BadRequest($"{name} must be an array of strings");
         if (v.GetArrayLength() > maxCount) throw ApiException.BadRequest($"{name} must have at most {maxCount} entries");
         var list = new List<string>();

@@ -20,9 +20,22 @@ public static class QueryArgs
         return n;
     }
 
-    public static long? Long(this HttpRequest r, string name, long min, long max)
+    /// <summary>An integer above <paramref name="max"/> is taken as max (the iOS SDK does not clamp its page size).</summary>
+    public static int IntAtMost(this HttpRequest r, string name, int defaultValue, int min, int max)
     {
         var v = r.Query[name].ToString();
+        if (v.Length == 0) return defaultValue;
+        if (int.TryParse(v, out var n))
+            return n >= min ? Math.Min(n, max) : throw ApiException.BadRequest($"{name} must be at least {min}");
+        if (v.All(char.IsAsciiDigit)) return max;
+        throw ApiException.BadRequest($"{name} must be an integer");
+    }
+
+    /// <param name="leadingSlash">Take <c>/N</c> as N (the iOS SDK sends <c>base_message_id=/N</c>).</param>
+    public static long? Long(this HttpRequest r, string name, long min, long max, bool leadingSlash = false)
+    {
+        var v = r.Query[name].ToString();
+        if (leadingSlash && v.StartsWith('/')) v = v[1..];
         if (v.Length == 0) return null;
         if (!long.TryParse(v, out var n)) throw ApiException.BadRequest($"{name} must be an integer");
         if (n < min || n > max) throw ApiException.BadRequest($"{name} must be between {min} and {max}");

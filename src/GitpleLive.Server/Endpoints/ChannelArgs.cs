@@ -25,14 +25,19 @@ public static class ChannelArgs
 
     public static MessageQuery MessageQuery(HttpRequest r) => new()
     {
-        Limit = r.Int("limit", 20, 1, 100),
+        Limit = r.IntAtMost("limit", 20, 1, 100),
         Next = r.OneOf("mode", "prev", "next") == "next",
-        BaseMessageId = r.Long("base_message_id", 0, long.MaxValue),
+        BaseMessageId = r.Long("base_message_id", 0, long.MaxValue, leadingSlash: true),
         Type = r.OneOf("type", "text", "file"),
         Content = r.String("content", Storage.Limits.ContentLength),
     };
 
-    public static long BanSeconds(JsonBody body) => body.RequiredLong("seconds", 1, 10L * 365 * 24 * 3600);
+    /// <summary>
+    /// The ban's length; absent, null or 0 means permanent (<see cref="BanService.PermanentEndAt"/>): the iOS SDK omits
+    /// <c>seconds</c> by default and Android may send 0.
+    /// </summary>
+    public static long? BanSeconds(JsonBody body) =>
+        body.OptionalLong("seconds", 0, 10L * 365 * 24 * 3600) is { } s and > 0 ? s : null;
 
     public static string? Reason(JsonBody body) => body.OptionalString("reason", Storage.Limits.ReasonLength, allowEmpty: true);
 }

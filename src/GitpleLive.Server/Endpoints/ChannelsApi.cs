@@ -42,7 +42,7 @@ public static class ChannelsApi
         {
             var body = await http.BodyAsync();
             return TypedResults.Ok(await channels.UpdateAsync(caller, Id("channel_id", channelId),
-                body.OptionalString("name", Limits.NameLength), body.OptionalString("profile_url", Limits.UrlLength, allowEmpty: true),
+                body.OptionalNewName("name", Limits.NameLength), body.OptionalString("profile_url", Limits.UrlLength, allowEmpty: true),
                 caller.IsPlatform ? body.OptionalMeta("meta") : null, cancellationToken));
         });
 

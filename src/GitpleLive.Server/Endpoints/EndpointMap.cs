@@ -37,6 +37,7 @@ public static class EndpointMap
         sdkChannels.MapSdkMembers();
         sdkChannels.MapSdkMessages();
         sdk.MapSdkUsers();
+        sdk.MapSdkDeviceTokens();
         sdk.MapReports();
 
         var platformChannels = platform.MapGroup("/group/channels");

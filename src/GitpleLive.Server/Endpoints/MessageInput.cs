@@ -26,7 +26,8 @@ public sealed record MessageInput(string? SenderId, string? Content, MessageServ
             var type = form["type"].ToString();
             if (type != "file") throw ApiException.BadRequest("type must be \"file\" for a multipart message");
             var file = form.Files.GetFile("file") ?? throw ApiException.BadRequest("file part is required");
-            var name = Path.GetFileName(file.FileName);
+            // Android sends the full device path as the file name: keep only the base name (either separator).
+            var name = file.FileName[(file.FileName.LastIndexOfAny(['/', '\\']) + 1)..].Trim();
             if (string.IsNullOrWhiteSpace(name)) name = "file";
             if (name.Length > 255) throw ApiException.BadRequest("file name must be at most 255 characters");
             Dictionary<string, string>? meta = null;
@@ -39,7 +40,14 @@ public sealed record MessageInput(string? SenderId, string? Content, MessageServ
                 if (sender.Length == 0) throw ApiException.BadRequest("user_id is required");
                 Ids.Check("user_id", sender);
             }
-            var contentType = string.IsNullOrEmpty(file.ContentType) ? "application/octet-stream" : file.ContentType;
+            var contentType = file.ContentType;
+            if (FileTypes.IsUnspecific(contentType))
+            {
+                var head = new byte[16];
+                await using var peek = file.OpenReadStream();
+                var n = await peek.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, http.RequestAborted);
+                contentType = FileTypes.Detect(name, head.AsSpan(0, n));
+            }
             return new MessageInput(sender, null, new MessageService.FileUpload(file.OpenReadStream(), name, contentType), meta);
         }
         var body = await http.BodyAsync();

@@ -21,9 +21,11 @@ public static class MessagesApi
             CancellationToken cancellationToken) =>
         {
             var input = await MessageInput.ReadAsync(http, senderField: caller.IsPlatform);
-            return TypedResults.Ok(await messages.SendAsync(caller, Id("channel_id", channelId), input.SenderId, input.Content,
-                input.File, input.Meta,
-                cancellationToken));
+            var sent = await messages.SendAsync(caller, Id("channel_id", channelId), input.SenderId, input.Content,
+                input.File, input.Meta, cancellationToken);
+            // Written whole with a Content-Length, not chunked: Android reads an upload's answer with one read().
+            return TypedResults.Bytes(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(sent, ApiJson.Options),
+                "application/json; charset=utf-8");
         });
 
         group.MapGet("/{channelId}/messages", async (HttpContext http, string channelId, ChatCaller caller, MessageService messages,

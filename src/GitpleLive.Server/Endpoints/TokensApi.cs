@@ -44,6 +44,14 @@ public static class TokensApi
             return TypedResults.Ok(new TokenDto(t.Token, t.ExpiresAt));
         });
 
+        // Revokes the user's session tokens issued so far (and the SDK tokens minted from them).
+        group.MapDelete("/{userId}/token", async (string userId, ChatCaller caller, TokenService tokens,
+            CancellationToken cancellationToken) =>
+        {
+            await tokens.RevokeSessionsAsync(caller, Id("user_id", userId), cancellationToken);
+            return Done();
+        });
+
         return group;
     }
 }

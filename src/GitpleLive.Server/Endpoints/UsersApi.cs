@@ -18,7 +18,7 @@ public static class UsersApi
         sdk.MapPut("/users", async (HttpContext http, ChatCaller caller, UserService users, CancellationToken cancellationToken) =>
         {
             var body = await http.BodyAsync();
-            var name = body.OptionalString("name", Limits.NameLength);
+            var name = body.OptionalNewName("name", Limits.NameLength);
             var profile = body.OptionalString("profile_url", Limits.UrlLength, allowEmpty: true);
             return TypedResults.Ok(await users.UpdateAsync(caller, caller.RequireUserId(), name, profile, null, cancellationToken));
         });
@@ -43,7 +43,7 @@ public static class UsersApi
             CancellationToken cancellationToken) =>
         {
             var body = await http.BodyAsync();
-            var ids = body.OptionalIdList("channels", 100) ?? throw ApiException.BadRequest("channels is required");
+            var ids = body.OptionalIdList("channels", 100, jsonText: true) ?? throw ApiException.BadRequest("channels is required");
             if (ids.Count == 0) throw ApiException.BadRequest("channels must not be empty");
             await members.MarkReadAsync(caller, ids, cancellationToken);
             return Done();
@@ -74,7 +74,7 @@ public static class UsersApi
             CancellationToken cancellationToken) =>
         {
             var body = await http.BodyAsync();
-            return TypedResults.Ok(await users.UpdateAsync(caller, Id("user_id", userId), body.OptionalString("name", Limits.NameLength),
+            return TypedResults.Ok(await users.UpdateAsync(caller, Id("user_id", userId), body.OptionalNewName("name", Limits.NameLength),
                 body.OptionalString("profile_url", Limits.UrlLength, allowEmpty: true), body.OptionalMeta("meta"), cancellationToken));
         });
 

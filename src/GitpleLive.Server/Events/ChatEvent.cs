@@ -34,7 +34,13 @@ public sealed class ChatEvent
     /// </summary>
     public byte[] PayloadBytes
     {
-        get => _bytes ??= JsonSerializer.SerializeToUtf8Bytes(Payload, ApiJson.Options);
+        get => _bytes ??= JsonSerializer.SerializeToUtf8Bytes(WirePayload(), ApiJson.Options);
         init => _bytes = value;
     }
+
+    private EventPayload WirePayload() => Payload with
+    {
+        AppId = Payload.AppId ?? AppId,
+        BanInfo = Payload.BanInfo ?? (Payload.Category == EventCategories.ChannelBan ? Payload.Data : null),
+    };
 }

@@ -6,6 +6,7 @@ using GitpleLive.Server.Realtime;
 using GitpleLive.Server.Services;
 using GitpleLive.Server.Storage;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -67,6 +68,14 @@ public static class ChatServer
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ChatServerOptions>, ChatServerOptionsValidator>());
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<ChatServerOptions>>().Value);
 
+        // X-Forwarded-For/-Proto are believed only from loopback and the configured proxies and networks.
+        services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<ChatServerOptions>>((forwarded, options) =>
+        {
+            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            forwarded.ForwardLimit = null;
+            foreach (var proxy in options.Value.KnownProxies) forwarded.KnownProxies.Add(System.Net.IPAddress.Parse(proxy));
+            foreach (var network in options.Value.KnownNetworks) forwarded.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
+        });
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<ChatServerOptions>>((kestrel, options) =>
             kestrel.Limits.MaxRequestBodySize = options.Value.MaxUploadSize);
         // The form reader's own per-part cap (128 MB by default) would refuse large files as malformed
@@ -79,6 +88,7 @@ public static class ChatServer
     private static WebApplication BuildApp(WebApplicationBuilder builder)
     {
         var app = builder.Build();
+        app.UseForwardedHeaders();
         app.UseMiddleware<ErrorHandlingMiddleware>();
         app.UseCors(cors => cors
             .SetIsOriginAllowed(_ => true)

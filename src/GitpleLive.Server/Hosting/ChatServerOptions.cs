@@ -23,8 +23,25 @@ public sealed class ChatServerOptions
     /// <summary>Folder for uploaded files. Default <c>{DataDirectory}/files</c>.</summary>
     public string? FilesDirectory { get; set; }
 
-    /// <summary>Absolute base URL used in file links (e.g. <c>https://live.example.com</c>); default: the request's own.</summary>
+    /// <summary>
+    /// Absolute base URL used in file links (e.g. <c>https://live.example.com</c>). Default: the server's first bound
+    /// address. Links are never built from a request's <c>Host</c> or forwarded headers; behind a proxy, set this.
+    /// </summary>
     public string? PublicBaseUrl { get; set; }
+
+    /// <summary>
+    /// The secret that signs file links (at least 16 characters). Every node of a cluster must share it, so a link signed
+    /// on one node opens on another. Default: a random key kept in <c>{DataDirectory}/file-link.key</c> (one node).
+    /// </summary>
+    public string? FileUrlKey { get; set; }
+
+    /// <summary>
+    /// Proxies (IP addresses) whose <c>X-Forwarded-For</c>/<c>X-Forwarded-Proto</c> are believed. Loopback always is.
+    /// </summary>
+    public List<string> KnownProxies { get; set; } = [];
+
+    /// <summary>Networks (CIDR, e.g. <c>10.0.0.0/8</c>) whose forwarded headers are believed, like <see cref="KnownProxies"/>.</summary>
+    public List<string> KnownNetworks { get; set; } = [];
 
     /// <summary>Id of the app created on first start. Env <c>GITPLELIVE_APP_ID</c>.</summary>
     public string? DefaultAppId { get; set; }
@@ -37,6 +54,13 @@ public sealed class ChatServerOptions
 
     /// <summary>Lifetime of SDK tokens. Default 24 hours.</summary>
     public TimeSpan SdkTokenLifetime { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// How long past its <c>exp</c> an SDK token minted from a session token still lets its phone back in on MQTT
+    /// CONNECT and <c>POST /v1/sdk/users/token</c> (a phone that slept through its refreshes), and never past that
+    /// session token's own expiry, a revocation or the user's deletion. Default 7 days; 0 turns it off.
+    /// </summary>
+    public TimeSpan SdkTokenGrace { get; set; } = TimeSpan.FromDays(7);
 
     /// <summary>Lifetime of signed file links. Default 24 hours.</summary>
     public TimeSpan FileUrlLifetime { get; set; } = TimeSpan.FromHours(24);

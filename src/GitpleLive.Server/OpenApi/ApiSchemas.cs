@@ -36,7 +36,7 @@ internal static class ApiSchemas
     public static OpenApiSchema Error() => Obj(
         R("code", new OpenApiSchema { Type = JsonSchemaType.Integer, Description = "the protocol's error code" }),
         R("message", Str("what was wrong, naming the field")), R("status", new OpenApiSchema { Type = JsonSchemaType.Integer }),
-        R("path", Str()), R("timestamp", Int("milliseconds since the epoch")));
+        R("path", Str()), R("timestamp", Str("milliseconds since the epoch, as a string of digits (PROTOCOL §7)")));
 
     /// <summary>JSON request bodies by <c>"METHOD /pattern"</c> below the API prefix.</summary>
     public static readonly IReadOnlyDictionary<string, Func<OpenApiSchema>> Bodies = new Dictionary<string, Func<OpenApiSchema>>

@@ -150,6 +150,11 @@ internal sealed class RealtimeBroker(
         connection.Authenticate(appId, userId, clientId, args.ProtocolVersion == MqttProtocolVersion.V500, args.MaximumPacketSize);
         args.SessionItems[ConnectionItem] = connection;
         directory.Authenticated(connection);
+        if (_options.RestoreSubscriptionsOnConnect)
+        {
+            connection.HoldEventsUntilConnAck();
+            await RestoreSubscriptionsAsync(connection);
+        }
     }
 
     private static Task ClientConnectedAsync(ClientConnectedEventArgs args)
@@ -158,6 +163,58 @@ internal sealed class RealtimeBroker(
         if (args.RemoteEndPoint is ConnectionEndPoint endPoint)
             args.SessionItems[ConnectionItem] = endPoint.Connection;
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// PROTOCOL §9: Android's client reconnects by itself with a clean session and never subscribes again, so on
+    /// every accepted CONNECT (before CONNACK; events wait for it, see RealtimeConnection.HoldEventsUntilConnAck) the
+    /// server subscribes the connection to what the user is entitled to now: their user topic, every
+    /// joined channel's <c>all</c> and every managed channel's <c>manager</c>. The keys go through the same pending
+    /// path as a SUBSCRIBE: entered as pending, then granted only if a second look at membership still allows them
+    /// and no cut for the user hit them in between (a leave or ban racing the restore wins). A later SUBSCRIBE of the
+    /// same filter finds the key already held, so nothing is delivered twice.
+    /// </summary>
+    private async Task RestoreSubscriptionsAsync(RealtimeConnection connection)
+    {
+        if (connection is not { AppId: { } appId, UserId: { } userId }) return;
+        try
+        {
+            var userPending = registry.BeginSubscribe(connection, RealtimeTopics.UserKey(appId, userId));
+            registry.CompleteSubscribe(userPending, granted: true);
+
+            var rights = await access.ChannelRightsAsync(appId, userId);
+            if (rights.Count == 0) return;
+            var pending = new List<(PendingSubscription Pending, ChannelRight Right, bool Manager)>(rights.Count + 1);
+            foreach (var right in rights)
+            {
+                var all = RealtimeTopics.ChannelKey(appId, right.ChannelType, right.ChannelId, manager: false);
+                pending.Add((registry.BeginSubscribe(connection, all), right, false));
+                if (right.IsManager)
+                {
+                    var manager = RealtimeTopics.ChannelKey(appId, right.ChannelType, right.ChannelId, manager: true);
+                    pending.Add((registry.BeginSubscribe(connection, manager), right, true));
+                }
+            }
+            // Channel (type, id) → manages it, as of now: after the keys went pending.
+            Dictionary<(string, string), bool>? now = null;
+            try
+            {
+                now = (await access.ChannelRightsAsync(appId, userId)).ToDictionary(r => (r.ChannelType, r.ChannelId), r => r.IsManager);
+            }
+            finally
+            {
+                foreach (var (p, right, manager) in pending)
+                {
+                    var granted = now is not null && now.TryGetValue((right.ChannelType, right.ChannelId), out var manages)
+                        && (!manager || manages);
+                    registry.CompleteSubscribe(p, granted);
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "Restoring the subscriptions of {ClientId} failed", connection.ClientId);
+        }
     }
 
     /// <summary>SUBSCRIBE: granted (QoS 0) only for the three topic shapes the user is entitled to now.</summary>
@@ -179,9 +236,10 @@ internal sealed class RealtimeBroker(
             allowed = target.Kind switch
             {
                 TopicFilterKind.User => target.TargetId == connection.UserId,
-                TopicFilterKind.ChannelAll =>
-                    await access.IsMemberAsync(connection.AppId, target.TargetId, connection.UserId!, args.CancellationToken),
-                _ => await access.IsManagerAsync(connection.AppId, target.TargetId, connection.UserId!, args.CancellationToken),
+                TopicFilterKind.ChannelAll => await access.IsMemberAsync(
+                    connection.AppId, target.ChannelType, target.TargetId, connection.UserId!, args.CancellationToken),
+                _ => await access.IsManagerAsync(
+                    connection.AppId, target.ChannelType, target.TargetId, connection.UserId!, args.CancellationToken),
             };
         }
         catch (Exception e) when (e is not OperationCanceledException)

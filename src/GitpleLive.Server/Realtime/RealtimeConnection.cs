@@ -42,6 +42,7 @@ internal sealed class RealtimeConnection : IMqttChannelAdapter, IThreadPoolWorkI
     private bool _aborted;
     private bool _requestEnded;
     private bool _closeWhenDrained;
+    private bool _holdUntilConnAck;
     private List<Outgoing>? _batch; // the writer's own, see WriteLoopAsync
     private TaskCompletionSource? _drained;
 
@@ -80,6 +81,15 @@ internal sealed class RealtimeConnection : IMqttChannelAdapter, IThreadPoolWorkI
 
     /// <summary>MQTT 5 Maximum Packet Size of the client; 0 when it set none.</summary>
     public uint MaximumPacketSize { get; private set; }
+
+    /// <summary>
+    /// Events queued from now on wait until MQTTnet sends CONNACK, which is then written ahead of them: subscriptions
+    /// restored while CONNECT is checked are live before the client hears it is connected, yet nothing precedes CONNACK.
+    /// </summary>
+    public void HoldEventsUntilConnAck()
+    {
+        lock (_gate) _holdUntilConnAck = true;
+    }
 
     public void Authenticate(string appId, string userId, string clientId, bool mqtt5, uint maximumPacketSize)
     {
@@ -134,9 +144,18 @@ internal sealed class RealtimeConnection : IMqttChannelAdapter, IThreadPoolWorkI
             var encoded = PacketFormatterAdapter.Encode(packet);
             var bytes = encoded.ToArray();
             PacketFormatterAdapter.Cleanup();
-            (_queue ??= new Queue<Outgoing>()).Enqueue(new Outgoing(bytes, done));
+            if (_holdUntilConnAck && packet is MqttConnAckPacket)
+            {
+                // Events of subscriptions restored before CONNACK waited for it: CONNACK goes first.
+                _holdUntilConnAck = false;
+                var next = new Queue<Outgoing>((_queue?.Count ?? 0) + 1);
+                next.Enqueue(new Outgoing(bytes, done));
+                if (_queue is not null) foreach (var item in _queue) next.Enqueue(item);
+                _queue = next;
+            }
+            else (_queue ??= new Queue<Outgoing>()).Enqueue(new Outgoing(bytes, done));
             _queuedBytes += bytes.Length;
-            schedule = StartWriterIfIdle();
+            schedule = !_holdUntilConnAck && StartWriterIfIdle();
         }
         if (schedule) ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
         return cancellationToken.CanBeCanceled ? done.Task.WaitAsync(cancellationToken) : done.Task;
@@ -206,7 +225,7 @@ internal sealed class RealtimeConnection : IMqttChannelAdapter, IThreadPoolWorkI
                 if (_queue.Count > 32) _queueGrew = true;
                 _queuedEvents++;
                 _queuedBytes += packet.Length;
-                startWriter = StartWriterIfIdle();
+                startWriter = !_holdUntilConnAck && StartWriterIfIdle();
                 return true;
             }
             _acceptingEvents = false;

@@ -32,6 +32,13 @@ public sealed class RealtimeOptions
     /// </summary>
     public TimeSpan WriteStallTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Whether a CONNECT restores the subscriptions the user is entitled to (own user topic, joined channels' <c>all</c>,
+    /// managed channels' <c>manager</c>), for clients that reconnect without subscribing again (the Android SDK).
+    /// Default true (PROTOCOL §9).
+    /// </summary>
+    public bool RestoreSubscriptionsOnConnect { get; set; } = true;
+
     /// <summary>Time allowed for the CONNECT packet after the WebSocket opens, and for closing. Default 10 seconds.</summary>
     public TimeSpan CommunicationTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -10,13 +10,16 @@ namespace GitpleLive.Server.Services;
 /// <summary>Channel bans: a banned user leaves the channel and cannot join until the ban ends.</summary>
 public sealed class BanService(ChatStore store, IEventPublisher events, TimeProvider time)
 {
+    /// <summary>The end of a permanent ban (9999-12-31T23:59:59.999Z): exact as a JSON number in every client.</summary>
+    public const long PermanentEndAt = 253_402_300_799_999;
+
     public static BanDto ToDto(BanRow b, UserRow u) => new(UserService.ToDto(u), b.StartAt, b.EndAt, b.Reason);
 
     /// <summary>
-    /// Bans a user for <paramref name="seconds"/>: they leave the channel (hearing <c>group:channel_ban</c>
-    /// first) and cannot join until the ban ends. Self 1018, a manager 1017.
+    /// Bans a user for <paramref name="seconds"/> (null: permanently, until <see cref="PermanentEndAt"/>): they leave
+    /// the channel (hearing <c>group:channel_ban</c> first) and cannot join until the ban ends. Self 1018, a manager 1017.
     /// </summary>
-    public async Task<BanDto> BanAsync(ChatCaller caller, string channelId, string userId, long seconds, string? reason,
+    public async Task<BanDto> BanAsync(ChatCaller caller, string channelId, string userId, long? seconds, string? reason,
         CancellationToken cancellationToken = default)
     {
         var appId = caller.AppId;
@@ -39,7 +42,7 @@ public sealed class BanService(ChatStore store, IEventPublisher events, TimeProv
                 db.Bans.Add(row);
             }
             row.StartAt = now;
-            row.EndAt = now + seconds * 1000;
+            row.EndAt = seconds is { } s ? now + s * 1000 : PermanentEndAt;
             row.Reason = reason;
             if (member is not null) db.Members.Remove(member);
             c.UpdatedAt = now;

@@ -4,13 +4,24 @@ using GitpleLive.Server.Hosting;
 
 namespace GitpleLive.Server.Services;
 
-/// <summary>The server's file-link key, kept in the data folder so links survive restarts.</summary>
+/// <summary>
+/// The file-link signing key: from <see cref="ChatServerOptions.FileUrlKey"/> (shared by every node of a cluster), else
+/// a random key kept in the data folder so links survive restarts of a single node.
+/// </summary>
 public sealed class FileUrlKey
 {
     private readonly byte[] _key;
 
-    public FileUrlKey(ChatServerOptions options)
+    public FileUrlKey(ChatServerOptions options, ILogger<FileUrlKey> logger)
     {
+        if (!string.IsNullOrEmpty(options.FileUrlKey))
+        {
+            _key = SHA256.HashData(Encoding.UTF8.GetBytes(options.FileUrlKey));
+            return;
+        }
+        if (options.UsesRedis)
+            logger.LogWarning("GitpleLive:FileUrlKey is not set: each node signs file links with its own key, so a link "
+                + "from one node fails on another. Set the same GitpleLive:FileUrlKey on every node.");
         var path = Path.Combine(options.DataDirectory, "file-link.key");
         Directory.CreateDirectory(options.DataDirectory);
         if (File.Exists(path)) _key = Convert.FromBase64String(File.ReadAllText(path).Trim());

@@ -22,6 +22,7 @@ public static class ServiceSetup
         services.TryAddSingleton<ChannelSequencer>();
         services.TryAddSingleton<ProfanityFilter>();
         services.TryAddSingleton<MessageMapper>();
+        services.TryAddSingleton<DeviceTokenService>();
         services.TryAddSingleton<FileUrls>();
         services.TryAddSingleton<FileUrlKey>();
         services.TryAddSingleton<IChatAccess, ChatAccess>();

@@ -161,7 +161,7 @@ public sealed class UserService(ChatStore store, IEventPublisher events, UserCac
     }
 
     /// <summary>
-    /// Platform API: deletes the user and their memberships and bans; their messages stay in channels
+    /// Platform API: deletes the user and their memberships, bans and device tokens; their messages stay in channels
     /// (shown with the last known name). Raises <c>user_delete</c> to the user, whose clients then
     /// disconnect; their channel subscriptions are cut.
     /// </summary>
@@ -174,9 +174,12 @@ public sealed class UserService(ChatStore store, IEventPublisher events, UserCac
             var u = await db.Users.FirstOrDefaultAsync(x => x.AppId == appId && x.UserId == userId, cancellationToken)
                 ?? throw ApiException.NotFound(ErrorCodes.UserNotFound, $"user '{userId}' not found");
             var memberships = db.Members.Where(m => m.AppId == appId && m.UserId == userId);
-            var channelIds = await memberships.Select(m => m.ChannelId).ToListAsync(cancellationToken);
+            var channelIds = await (from m in memberships
+                                    join c in db.Channels on new { m.AppId, m.ChannelId } equals new { c.AppId, c.ChannelId }
+                                    select new { c.ChannelId, c.Type }).ToListAsync(cancellationToken);
             await memberships.ExecuteDeleteAsync(cancellationToken);
             await db.Bans.Where(b => b.AppId == appId && b.UserId == userId).ExecuteDeleteAsync(cancellationToken);
+            await db.DeviceTokens.Where(d => d.AppId == appId && d.UserId == userId).ExecuteDeleteAsync(cancellationToken);
             db.Users.Remove(u);
             return (u, channelIds);
         }, cancellationToken);
@@ -187,7 +190,7 @@ public sealed class UserService(ChatStore store, IEventPublisher events, UserCac
             TopicKind = EventTopicKind.User,
             TargetId = userId,
             Payload = new EventPayload(EventCategories.UserDelete, User: ToDto(user)),
-            CutsAfter = channels.Select(c => new SubscriptionCut(userId, "group", c, ManagerOnly: false)).ToList(),
+            CutsAfter = channels.Select(c => new SubscriptionCut(userId, c.Type, c.ChannelId, ManagerOnly: false)).ToList(),
         }], cancellationToken);
     }
 

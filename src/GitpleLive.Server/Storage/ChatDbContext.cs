@@ -13,6 +13,7 @@ public abstract class ChatDbContext(DbContextOptions options) : DbContext(option
     public DbSet<MessageRow> Messages => Set<MessageRow>();
     public DbSet<BanRow> Bans => Set<BanRow>();
     public DbSet<ReportRow> Reports => Set<ReportRow>();
+    public DbSet<DeviceTokenRow> DeviceTokens => Set<DeviceTokenRow>();
 
     protected override void OnModelCreating(ModelBuilder b)
     {
@@ -71,6 +72,19 @@ public abstract class ChatDbContext(DbContextOptions options) : DbContext(option
             e.Property(x => x.AppId).HasMaxLength(64);
             e.Property(x => x.ChannelId).HasMaxLength(Limits.IdLength);
             e.HasIndex(x => new { x.AppId, x.ChannelId, x.CreatedAt });
+        });
+        b.Entity<DeviceTokenRow>(e =>
+        {
+            e.ToTable("device_tokens");
+            e.HasKey(x => new { x.AppId, x.DeviceId });
+            e.Property(x => x.AppId).HasMaxLength(64);
+            e.Property(x => x.DeviceId).HasMaxLength(Limits.ClientIdLength);
+            e.Property(x => x.UserId).HasMaxLength(Limits.IdLength);
+            e.Property(x => x.Token).HasMaxLength(Limits.DeviceTokenLength);
+            e.Property(x => x.Platform).HasMaxLength(8);
+            e.Property(x => x.ClientId).HasMaxLength(Limits.ClientIdLength);
+            e.HasIndex(x => new { x.AppId, x.Token }).IsUnique();
+            e.HasIndex(x => new { x.AppId, x.UserId });
         });
     }
 

@@ -39,6 +39,8 @@ public sealed class UserRow
     public string? Meta { get; set; }
     public long CreatedAt { get; set; }
     public long UpdatedAt { get; set; }
+    /// <summary>Session tokens issued at or before this time (ms), and SDK tokens minted from them, are revoked; 0: none.</summary>
+    public long SessionsRevokedAt { get; set; }
 }
 
 public sealed class ChannelRow
@@ -121,5 +123,23 @@ public sealed class ReportRow
     public string? ChannelSnapshot { get; set; }
     public string? MessageSnapshot { get; set; }
     public long CreatedAt { get; set; }
+    public long UpdatedAt { get; set; }
+}
+
+/// <summary>
+/// A push token of one device of one user (PROTOCOL §9): one row per device (the client id's last part), and a token
+/// belongs to one user only: registering it for another user replaces the old row.
+/// </summary>
+public sealed class DeviceTokenRow
+{
+    public required string AppId { get; set; }
+    /// <summary>The device's stable id: the last <c>::</c> part of the MQTT client id (the whole id when it has no parts).</summary>
+    public required string DeviceId { get; set; }
+    public required string UserId { get; set; }
+    public required string Token { get; set; }
+    /// <summary><c>android</c>, <c>ios</c>, <c>web</c> or <c>unknown</c>: the client id's second-to-last part.</summary>
+    public required string Platform { get; set; }
+    /// <summary>The full client id the token was registered with.</summary>
+    public required string ClientId { get; set; }
     public long UpdatedAt { get; set; }
 }

@@ -10,4 +10,8 @@ public static class Limits
     public const int MetaKeyLength = 128;
     public const int MetaValueLength = 1024;
     public const int ReasonLength = 1000;
+    /// <summary>An MQTT client id (and a device id taken from one).</summary>
+    public const int ClientIdLength = 512;
+    /// <summary>A push token (FCM registration tokens are about 160 characters, APNs tokens 64); indexed, so bounded.</summary>
+    public const int DeviceTokenLength = 1024;
 }

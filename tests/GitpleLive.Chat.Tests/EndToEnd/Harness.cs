@@ -52,11 +52,15 @@ public sealed class Harness : IAsyncDisposable
     /// <summary>A fresh, unique user id with the given stem.</summary>
     public static string NewId(string stem) => $"{stem}-{Guid.NewGuid():N}"[..(stem.Length + 9)];
 
-    /// <summary>Creates the user (Platform API), gets a session token and connects a new client.</summary>
+    /// <summary>
+    /// Creates the user (Platform API), gets a week-long session token (the server's default; SDK tokens never outlive
+    /// their session, so a shorter one would cut their day short) and connects a new client.
+    /// </summary>
     public async Task<ChatClient> ConnectAsync(string userId, Func<ChatClientOptions, ChatClientOptions>? tune = null)
     {
         var client = await NewClientAsync(userId, tune);
-        await client.ConnectUserAsync(userId, await Server.SessionTokenAsync(userId));
+        var week = DateTimeOffset.UtcNow.AddDays(7).ToUnixTimeMilliseconds();
+        await client.ConnectUserAsync(userId, await Server.SessionTokenAsync(userId, week));
         return client;
     }
 

@@ -16,6 +16,16 @@ public class ErrorMappingTests
         Assert.False(e.IsClientError);
     }
 
+    [Theory]
+    [InlineData("\"1764612345000\"")] // PROTOCOL §7: a digits string
+    [InlineData("1764612345000")] // servers before it: a number
+    public void The_timestamp_is_read_as_a_string_or_a_number(string timestamp)
+    {
+        var e = RestClient.FromErrorBody(404, "/v1/sdk/group/channels/c1",
+            $$"""{"code":1003,"message":"no channel","status":404,"path":"/v1/sdk/group/channels/c1","timestamp":{{timestamp}}}""");
+        Assert.Equal((1003, "no channel", 404), (e.Code, e.Message, e.Status));
+    }
+
     [Fact]
     public void A_name_sent_by_the_server_wins()
     {

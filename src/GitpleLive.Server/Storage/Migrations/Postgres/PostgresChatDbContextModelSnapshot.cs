@@ -151,6 +151,49 @@ namespace GitpleLive.Server.Storage.Migrations.Postgres
                     b.ToTable("channels", (string)null);
                 });
 
+            modelBuilder.Entity("GitpleLive.Server.Storage.DeviceTokenRow", b =>
+                {
+                    b.Property<string>("AppId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("DeviceId")
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)");
+
+                    b.Property<string>("ClientId")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)");
+
+                    b.Property<string>("Platform")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)");
+
+                    b.Property<string>("Token")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.HasKey("AppId", "DeviceId");
+
+                    b.HasIndex("AppId", "Token")
+                        .IsUnique();
+
+                    b.HasIndex("AppId", "UserId");
+
+                    b.ToTable("device_tokens", (string)null);
+                });
+
             modelBuilder.Entity("GitpleLive.Server.Storage.MemberRow", b =>
                 {
                     b.Property<string>("AppId")
@@ -331,6 +374,9 @@ namespace GitpleLive.Server.Storage.Migrations.Postgres
                     b.Property<string>("ProfileUrl")
                         .HasMaxLength(2048)
                         .HasColumnType("character varying(2048)");
+
+                    b.Property<long>("SessionsRevokedAt")
+                        .HasColumnType("bigint");
 
                     b.Property<long>("UpdatedAt")
                         .HasColumnType("bigint");

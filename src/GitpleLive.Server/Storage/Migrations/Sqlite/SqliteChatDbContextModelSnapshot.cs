@@ -146,6 +146,49 @@ namespace GitpleLive.Server.Storage.Migrations.Sqlite
                     b.ToTable("channels", (string)null);
                 });
 
+            modelBuilder.Entity("GitpleLive.Server.Storage.DeviceTokenRow", b =>
+                {
+                    b.Property<string>("AppId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DeviceId")
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ClientId")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Platform")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Token")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("AppId", "DeviceId");
+
+                    b.HasIndex("AppId", "Token")
+                        .IsUnique();
+
+                    b.HasIndex("AppId", "UserId");
+
+                    b.ToTable("device_tokens", (string)null);
+                });
+
             modelBuilder.Entity("GitpleLive.Server.Storage.MemberRow", b =>
                 {
                     b.Property<string>("AppId")
@@ -324,6 +367,9 @@ namespace GitpleLive.Server.Storage.Migrations.Sqlite
                     b.Property<string>("ProfileUrl")
                         .HasMaxLength(2048)
                         .HasColumnType("TEXT");
+
+                    b.Property<long>("SessionsRevokedAt")
+                        .HasColumnType("INTEGER");
 
                     b.Property<long>("UpdatedAt")
                         .HasColumnType("INTEGER");
