@@ -73,6 +73,7 @@ public static class ChatServer
     private static WebApplication BuildApp(WebApplicationBuilder builder)
     {
         var app = builder.Build();
+        app.UseMiddleware<SecurityHeadersMiddleware>();
         app.UseMiddleware<ErrorHandlingMiddleware>();
         app.UseCors(cors => cors
             .SetIsOriginAllowed(_ => true)
