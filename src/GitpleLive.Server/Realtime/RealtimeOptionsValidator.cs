@@ -22,6 +22,12 @@ internal sealed class RealtimeOptionsValidator : IValidateOptions<RealtimeOption
             failures.Add($"{Prefix}WriteStallTimeout must be positive (was {options.WriteStallTimeout}).");
         if (options.CommunicationTimeout <= TimeSpan.Zero)
             failures.Add($"{Prefix}CommunicationTimeout must be positive (was {options.CommunicationTimeout}).");
+        if (options.ConnectTimeout <= TimeSpan.Zero)
+            failures.Add($"{Prefix}ConnectTimeout must be positive (was {options.ConnectTimeout}).");
+        if (options.MaxConnectPacketSize < 128)
+            failures.Add($"{Prefix}MaxConnectPacketSize must be at least 128 (was {options.MaxConnectPacketSize}).");
+        if (options.MaxPacketSize < 128)
+            failures.Add($"{Prefix}MaxPacketSize must be at least 128 (was {options.MaxPacketSize}).");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }
