@@ -91,6 +91,8 @@ public static class ChatServer
     public static async Task PrepareAsync(WebApplication app, CancellationToken cancellationToken = default)
     {
         var options = app.Services.GetRequiredService<ChatServerOptions>();
+        // Connects to Redis when configured: an unreachable one is a start-up error, not a failure of the first request.
+        app.Services.GetRequiredService<Events.IEventPublisher>();
         Directory.CreateDirectory(options.ResolvedFilesDirectory);
         await using (var scope = app.Services.CreateAsyncScope())
         {
