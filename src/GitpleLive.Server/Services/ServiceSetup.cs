@@ -10,6 +10,8 @@ public static class ServiceSetup
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<AppService>();
+        services.TryAddSingleton<AppCache>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IEventSink, AppCache>(sp => sp.GetRequiredService<AppCache>()));
         services.TryAddSingleton<UserService>();
         services.TryAddSingleton<UserCache>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IEventSink, UserCache>(sp => sp.GetRequiredService<UserCache>()));
