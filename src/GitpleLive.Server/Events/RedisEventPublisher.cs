@@ -169,9 +169,9 @@ public sealed class RedisEventPublisher : IEventPublisher, IDisposable
         {
             _queue.Unsubscribe();
         }
-        catch (RedisException)
+        catch (Exception e) when (e is RedisException or ObjectDisposedException)
         {
-            // Redis is down: the subscription dies with the connection.
+            // Redis is down, or the connection is already closed: the subscription died with it.
         }
     }
 }
