@@ -26,6 +26,7 @@ public static class ServerHelp
         ["GitpleLive:Realtime:ConnectTimeout"] = "time a client has to send CONNECT",
         ["GitpleLive:Realtime:MaxConnectPacketSize"] = "largest packet before CONNECT, bytes",
         ["GitpleLive:Realtime:MaxPacketSize"] = "largest packet of a connected client, bytes",
+        ["GitpleLive:RateLimits:Window"] = "window the rate limits count in (apps override limits in PUT /v1/app)",
     };
 
     /// <summary>The option classes listed, with their configuration sections; other areas add theirs here.</summary>
@@ -33,6 +34,7 @@ public static class ServerHelp
     [
         (ChatServerOptions.Section, typeof(ChatServerOptions)),
         (RealtimeOptions.Section, typeof(RealtimeOptions)),
+        (RateLimiting.RateLimitOptions.Section, typeof(RateLimiting.RateLimitOptions)),
     ];
 
     public static bool IsHelp(string[] args) => args is ["--help" or "-h" or "-?" or "help", ..];

@@ -78,6 +78,14 @@ public sealed class AppService(ChatStore store, ChatServerOptions options, TimeP
             if (change.AllowTokenless is { } t) a.AllowTokenless = t;
             if (change.Name is not null) a.Name = change.Name;
             if (change.ProfanityMode is not null) a.ProfanityMode = change.ProfanityMode;
+            if (change.RateLimits is { } limits)
+            {
+                var map = RateLimiting.ChatRateLimiter.Parse(a.RateLimits);
+                foreach (var (name, value) in limits)
+                    if (value is { } v) map[name] = v;
+                    else map.Remove(name);
+                a.RateLimits = RateLimiting.ChatRateLimiter.Format(map);
+            }
             if (words is not null) a.ProfanityWords = words.Count == 0 ? null : string.Join('\n', words.Select(w => w.Trim()));
         }, cancellationToken);
     }

@@ -1,4 +1,5 @@
 using GitpleLive.Server.Events;
+using GitpleLive.Server.RateLimiting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace GitpleLive.Server.Services;
@@ -29,6 +30,7 @@ public static class ServiceSetup
         services.TryAddSingleton<IChatAccess, ChatAccess>();
         services.TryAddSingleton<IFileStore, LocalFileStore>();
         services.AddChatEvents();
+        services.AddChatRateLimits();
         return services;
     }
 }
