@@ -31,7 +31,8 @@ public sealed class SecurityHeadersMiddleware(RequestDelegate next)
     {
         if (!IsActive(response.ContentType)) return;
         var current = response.Headers.ContentDisposition.ToString();
-        if (!ContentDispositionHeaderValue.TryParse(current, out var disposition)) disposition = new ContentDispositionHeaderValue("attachment");
+        if (!ContentDispositionHeaderValue.TryParse(current, out var disposition))
+            disposition = new ContentDispositionHeaderValue("attachment");
         disposition.DispositionType = "attachment";
         response.Headers.ContentDisposition = disposition.ToString();
         response.Headers.ContentSecurityPolicy = "sandbox; default-src 'none'";

@@ -48,9 +48,11 @@ public static class AppApi
         foreach (var p in limits.EnumerateObject())
         {
             if (!RateLimitOptions.Names.Contains(p.Name))
-                throw ApiException.BadRequest($"rate_limits.{p.Name} is not a rate limit (use {string.Join(", ", RateLimitOptions.Names)})");
+                throw ApiException.BadRequest(
+                    $"rate_limits.{p.Name} is not a rate limit (use {string.Join(", ", RateLimitOptions.Names)})");
             if (p.Value.ValueKind == System.Text.Json.JsonValueKind.Null) change[p.Name] = null;
-            else if (p.Value.ValueKind == System.Text.Json.JsonValueKind.Number && p.Value.TryGetInt32(out var n) && n is >= 1 and <= 1_000_000)
+            else if (p.Value.ValueKind == System.Text.Json.JsonValueKind.Number && p.Value.TryGetInt32(out var n)
+                && n is >= 1 and <= 1_000_000)
                 change[p.Name] = n;
             else throw ApiException.BadRequest($"rate_limits.{p.Name} must be an integer from 1 to 1000000, or null");
         }

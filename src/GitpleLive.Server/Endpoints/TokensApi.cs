@@ -16,7 +16,8 @@ public static class TokensApi
         group.AddEndpointFilter(async (invocation, next) =>
         {
             var http = invocation.HttpContext;
-            var app = await http.RequestServices.GetRequiredService<AppService>().RequireAsync(http.Request.Headers["APP_ID"], http.RequestAborted);
+            var apps = http.RequestServices.GetRequiredService<AppService>();
+            var app = await apps.RequireAsync(http.Request.Headers["APP_ID"], http.RequestAborted);
             string? userId = http.Request.Headers["USER_ID"];
             await http.RequestServices.GetRequiredService<ChatRateLimiter>()
                 .CheckAsync(http, app, string.IsNullOrEmpty(userId) ? null : userId, RateLimitKind.Token);

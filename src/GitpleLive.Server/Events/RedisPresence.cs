@@ -88,8 +88,9 @@ public sealed class RedisPresence : IPresence, IDisposable
         {
             try
             {
-                var node = await _db.HashGetAsync(UserKey(appId, userId), clientId).WaitAsync(RedisConnection.CommandTimeout, cancellationToken);
-                return node.HasValue && await _db.KeyExistsAsync(NodeKey(node!)).WaitAsync(RedisConnection.CommandTimeout, cancellationToken);
+                var timeout = RedisConnection.CommandTimeout;
+                var node = await _db.HashGetAsync(UserKey(appId, userId), clientId).WaitAsync(timeout, cancellationToken);
+                return node.HasValue && await _db.KeyExistsAsync(NodeKey(node!)).WaitAsync(timeout, cancellationToken);
             }
             catch (Exception e) when (e is RedisException or TimeoutException)
             {
