@@ -15,8 +15,8 @@ public sealed class RateLimitOptions
     /// <summary>The fixed window the limits count in. Default 10 seconds.</summary>
     public TimeSpan Window { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Message sends per user per window. Default 100.</summary>
-    public int SendsPerUser { get; set; } = 100;
+    /// <summary>Message sends per user per window. Default 200 (20 a second, sustained, is beyond any person).</summary>
+    public int SendsPerUser { get; set; } = 200;
     /// <summary>Message sends per app per window (SDK and Platform API together). Default 10,000.</summary>
     public int SendsPerApp { get; set; } = 10_000;
     /// <summary>Other writes (POST, PUT, DELETE) per user per window. Default 200.</summary>

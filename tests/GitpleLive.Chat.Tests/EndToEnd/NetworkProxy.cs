@@ -71,7 +71,8 @@ public sealed class NetworkProxy : IAsyncDisposable
         }
         foreach (var c in open)
         {
-            try { c.Client.LingerState = new LingerOption(true, 0); } catch (ObjectDisposedException) { }
+            // A link that is just ending may already have disposed its client (its Client is then null).
+            try { if (c.Client is { } socket) socket.LingerState = new LingerOption(true, 0); } catch (ObjectDisposedException) { }
             c.Dispose();
         }
     }
