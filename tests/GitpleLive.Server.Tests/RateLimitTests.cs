@@ -63,6 +63,17 @@ public class RateLimitTests
     }
 
     [Fact]
+    public async Task Limits_can_be_turned_off_for_the_server()
+    {
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string?> { ["GitpleLive:RateLimits:Enabled"] = "false" });
+        var alice = (await server.NewUsersAsync("alice"))[0];
+        var channel = await alice.NewChannelAsync();
+        await server.Platform.PutJsonAsync("/v1/app", new { rate_limits = new { sends_per_user = 1 } });
+        for (var i = 0; i < 3; i++)
+            Assert.Equal(200, (await SendAsync(alice.Http, $"/v1/sdk/group/channels/{channel}/messages", new { type = "text", content = $"{i}" })).Status);
+    }
+
+    [Fact]
     public async Task Overrides_are_checked()
     {
         await using var server = await TestServer.StartAsync();
