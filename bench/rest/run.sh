@@ -9,6 +9,7 @@ data=$(mktemp -d)
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk"; exit 1; }
 dotnet build -c Release src/GitpleLive.Server -v q -nologo >/dev/null
 GITPLELIVE_APP_ID=bench GITPLELIVE_API_KEY=benchkey Logging__LogLevel__Default=Warning GitpleLive__DataDirectory="$data" \
+  GitpleLive__RateLimits__Enabled=false \
   taskset -c 0 dotnet src/GitpleLive.Server/bin/Release/net10.0/GitpleLive.Server.dll --urls "http://127.0.0.1:$port" >"$data/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; rm -rf "$data"' EXIT

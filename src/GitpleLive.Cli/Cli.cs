@@ -184,13 +184,20 @@ public static class Cli
             Description = "A word for the profanity filter (repeatable; replaces the list)",
             AllowMultipleArgumentsPerToken = true
         };
+        var rateLimits = new Option<string[]?>("--rate-limit")
+        {
+            Description = "A rate limit override NAME=COUNT per window, or NAME=default (repeatable; names: sends_per_user, "
+                + "sends_per_app, writes_per_user, writes_per_app, reads_per_user, reads_per_app, tokens_per_user, tokens_per_app)",
+            AllowMultipleArgumentsPerToken = true
+        };
         var set = new Command("set", "Change settings.") { members, managers, fileSize, metaKeys, tokenless, profanityMode,
-            profanityWords };
+            profanityWords, rateLimits };
         set.SetAction(Run(async (p, client, ct) => PrintApp(await client.UpdateAppSettingsAsync(new AppSettingsUpdate
         {
             MaxMembersPerChannel = p.GetValue(members), MaxManagersPerChannel = p.GetValue(managers),
             MaxFileSize = p.GetValue(fileSize), MaxMetaKeys = p.GetValue(metaKeys), AllowTokenless = p.GetValue(tokenless),
             ProfanityMode = p.GetValue(profanityMode), ProfanityWords = p.GetValue(profanityWords),
+            RateLimits = ParseRateLimits(p.GetValue(rateLimits)),
         }, ct))));
         app.Subcommands.Add(set);
 
@@ -288,6 +295,22 @@ public static class Cli
         AnsiConsole.Write(table);
     }
 
+    /// <summary><c>NAME=COUNT</c> or <c>NAME=default</c> pairs; the server checks the names and ranges.</summary>
+    private static Dictionary<string, int?>? ParseRateLimits(string[]? pairs)
+    {
+        if (pairs is null or { Length: 0 }) return null;
+        var map = new Dictionary<string, int?>(StringComparer.Ordinal);
+        foreach (var pair in pairs)
+        {
+            var parts = pair.Split('=', 2);
+            if (parts.Length != 2) throw new ArgumentException($"--rate-limit '{pair}' must be NAME=COUNT or NAME=default");
+            map[parts[0]] = parts[1] == "default" ? null
+                : int.TryParse(parts[1], out var n) ? n
+                : throw new ArgumentException($"--rate-limit '{pair}': COUNT must be a whole number or 'default'");
+        }
+        return map;
+    }
+
     private static void PrintApp(AppSettings a)
     {
         var table = new Table().AddColumns("setting", "value");
@@ -299,6 +322,8 @@ public static class Cli
         table.AddRow("max file size", a.MaxFileSize.ToString());
         table.AddRow("max meta keys", a.MaxMetaKeys.ToString());
         table.AddRow("profanity filter", Markup.Escape($"{a.ProfanityMode} ({a.ProfanityWords.Count} words)"));
+        table.AddRow("rate limit overrides", a.RateLimits.Count == 0 ? "none (server defaults)"
+            : Markup.Escape(string.Join(", ", a.RateLimits.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key}={kv.Value}"))));
         AnsiConsole.Write(table);
     }
 }

@@ -77,7 +77,14 @@ public sealed record SessionToken(string Token, long ExpiresAt);
 /// <param name="ProfanityWords">The words the profanity filter looks for.</param>
 public sealed record AppSettings(string AppId, string Name, bool AllowTokenless, int MaxMembersPerChannel, int MaxManagersPerChannel,
     long MaxFileSize, int MaxMetaKeys,
-    string ProfanityMode, IReadOnlyList<string> ProfanityWords);
+    string ProfanityMode, IReadOnlyList<string> ProfanityWords)
+{
+    /// <summary>
+    /// The app's rate limit overrides by name (<c>sends_per_user</c>, <c>reads_per_app</c>, …: calls per window);
+    /// limits not named here are the server's defaults.
+    /// </summary>
+    public IReadOnlyDictionary<string, int> RateLimits { get; init; } = new Dictionary<string, int>();
+}
 
 /// <summary>Changes to an app's settings; null leaves a setting as it is.</summary>
 public sealed record AppSettingsUpdate
@@ -98,6 +105,12 @@ public sealed record AppSettingsUpdate
     public string? ProfanityMode { get; init; }
     /// <summary>The words the profanity filter looks for (replaces the list; empty clears it).</summary>
     public IReadOnlyList<string>? ProfanityWords { get; init; }
+    /// <summary>
+    /// Rate limit overrides by name (<c>sends_per_user</c>, <c>sends_per_app</c>, <c>writes_per_user</c>, <c>writes_per_app</c>,
+    /// <c>reads_per_user</c>, <c>reads_per_app</c>, <c>tokens_per_user</c>, <c>tokens_per_app</c>): calls per window, or null
+    /// to return that limit to the server default. Names left out keep their value.
+    /// </summary>
+    public IReadOnlyDictionary<string, int?>? RateLimits { get; init; }
 }
 
 /// <summary>What a new channel starts with.</summary>
@@ -147,4 +160,5 @@ internal sealed record ErrorBody(int? Code, string? Name, string? Message, int? 
 [JsonSerializable(typeof(bool))]
 [JsonSerializable(typeof(IReadOnlyDictionary<string, string>))]
 [JsonSerializable(typeof(IReadOnlyList<string>))]
+[JsonSerializable(typeof(IReadOnlyDictionary<string, int?>))]
 internal sealed partial class PlatformJson : JsonSerializerContext;

@@ -235,7 +235,8 @@ public sealed class PlatformClient : IDisposable
             ("max_members_per_channel", update.MaxMembersPerChannel),
             ("max_managers_per_channel", update.MaxManagersPerChannel), ("max_file_size", update.MaxFileSize), ("max_meta_keys",
                 update.MaxMetaKeys),
-            ("profanity_mode", update.ProfanityMode), ("profanity_words", update.ProfanityWords)), PlatformJson.Default.AppSettings,
+            ("profanity_mode", update.ProfanityMode), ("profanity_words", update.ProfanityWords), ("rate_limits", update.RateLimits)),
+            PlatformJson.Default.AppSettings,
                 cancellationToken);
 
     /// <summary>

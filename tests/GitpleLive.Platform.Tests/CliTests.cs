@@ -30,6 +30,13 @@ public class CliTests : ServerTest
         Assert.Equal("mask", settings.ProfanityMode);
         Assert.Equal(["darn", "heck"], settings.ProfanityWords);
 
+        Assert.Equal(0, await RunAsync("app", "set", "--rate-limit", "sends_per_user=5", "--rate-limit", "reads_per_app=9000"));
+        Assert.Equal(new Dictionary<string, int> { ["reads_per_app"] = 9000, ["sends_per_user"] = 5 },
+            (await Client.GetAppSettingsAsync()).RateLimits.OrderBy(kv => kv.Key).ToDictionary());
+        Assert.Equal(0, await RunAsync("app", "set", "--rate-limit", "sends_per_user=default", "--rate-limit", "reads_per_app=default"));
+        Assert.Empty((await Client.GetAppSettingsAsync()).RateLimits);
+        Assert.Equal(1, await RunAsync("app", "set", "--rate-limit", "sends_per_week=5"));
+
         Assert.Equal(0, await RunAsync("users", "delete", "cli-b"));
         Assert.Equal(1004, (await Assert.ThrowsAsync<GitpleLiveException>(() => Client.GetUserAsync("cli-b"))).Code);
     }

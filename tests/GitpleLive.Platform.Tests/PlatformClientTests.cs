@@ -85,6 +85,32 @@ public class PlatformClientTests : ServerTest
     }
 
     [Fact]
+    public async Task Rate_limit_overrides_apply_and_refusals_carry_9001()
+    {
+        await Client.CreateUserAsync("rl-user", "rl");
+        await Client.CreateChannelAsync(new ChannelCreateOptions { ChannelId = "rl-room", Name = "Rl", Members = ["rl-user"] });
+        var settings = await Client.UpdateAppSettingsAsync(new AppSettingsUpdate
+        {
+            RateLimits = new Dictionary<string, int?> { ["sends_per_app"] = 1 },
+        });
+        try
+        {
+            Assert.Equal(1, settings.RateLimits["sends_per_app"]);
+            await Client.SendMessageAsync("rl-room", "rl-user", "one");
+            var refused = await Assert.ThrowsAsync<GitpleLiveException>(() => Client.SendMessageAsync("rl-room", "rl-user", "two"));
+            Assert.Equal(9001, refused.Code);
+        }
+        finally
+        {
+            var reset = await Client.UpdateAppSettingsAsync(new AppSettingsUpdate
+            {
+                RateLimits = new Dictionary<string, int?> { ["sends_per_app"] = null },
+            });
+            Assert.Empty(reset.RateLimits);
+        }
+    }
+
+    [Fact]
     public async Task App_settings_change_the_limits_the_server_enforces()
     {
         var settings = await Client.UpdateAppSettingsAsync(new AppSettingsUpdate { MaxMembersPerChannel = 2, AllowTokenless = true });

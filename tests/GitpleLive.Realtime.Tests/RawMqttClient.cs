@@ -42,21 +42,80 @@ public sealed class RawMqttClient : IAsyncDisposable
 
     public async Task ConnectAsync(string clientId, string userName, string password)
     {
-        var payload = new List<byte>();
-        payload.AddRange([0, 4, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 4, 0xC2, 0, 60]);
-        foreach (var s in new[] { clientId, userName, password }) payload.AddRange(Utf8String(s));
-        await SendMqttAsync(0x10, [.. payload]);
+        await SendMqttAsync(0x10, ConnectBody(Encoding.UTF8.GetBytes(clientId), userName, password));
         var connack = await ReadPacketAsync();
         if (connack.Length != 4 || connack[0] != 0x20 || connack[3] != 0) throw new InvalidOperationException("CONNACK " + Convert.ToHexString(connack));
     }
 
-    public async Task<byte> SubscribeAsync(string filter)
+    /// <summary>The body of an MQTT 3.1.1 CONNECT with a clean session, user name and password, and this exact client id.</summary>
+    public static byte[] ConnectBody(byte[] clientId, string userName, string password)
     {
-        byte[] body = [0, 1, .. Utf8String(filter), 0];
-        await SendMqttAsync(0x82, body);
+        var payload = new List<byte>();
+        payload.AddRange([0, 4, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 4, 0xC2, 0, 60]);
+        payload.AddRange([(byte)(clientId.Length >> 8), (byte)clientId.Length, .. clientId]);
+        foreach (var s in new[] { userName, password }) payload.AddRange(Utf8String(s));
+        return [.. payload];
+    }
+
+    public async Task<byte> SubscribeAsync(string filter, byte options = 0, byte header = 0x82)
+    {
+        byte[] body = [0, 1, .. Utf8String(filter), options];
+        await SendMqttAsync(header, body);
         var suback = await ReadPacketAsync();
         return suback[^1];
     }
+
+    /// <summary>
+    /// True when the server ends the connection (a close frame, or the socket closing or resetting) within
+    /// <paramref name="within"/>; whatever packets arrive before that are skipped.
+    /// </summary>
+    public async Task<bool> ClosedWithinAsync(TimeSpan within)
+    {
+        using var cts = new CancellationTokenSource(within);
+        var buffer = new byte[4096];
+        try
+        {
+            while (true)
+            {
+                if (await _stream.ReadAsync(buffer, cts.Token) == 0) return true;
+                if (buffer[0] == 0x88) return true; // a close frame (the server's frames are unmasked)
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+        catch (IOException)
+        {
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// True when the server closes the connection within <paramref name="within"/> without sending an MQTT packet
+    /// first (no CONNACK, SUBACK, …): the refusal is the connection's end, not an answer.
+    /// </summary>
+    public async Task<bool> NoPacketThenClosedAsync(TimeSpan within)
+    {
+        using var cts = new CancellationTokenSource(within);
+        var head = new byte[1];
+        try
+        {
+            var n = await _stream.ReadAsync(head, cts.Token);
+            return n == 0 || head[0] == 0x88; // end of stream, or a close frame rather than a binary one
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+        catch (IOException)
+        {
+            return true;
+        }
+    }
+
+    /// <summary>Writes raw bytes on the socket (a frame header announcing more than follows, …).</summary>
+    public async Task SendRawAsync(byte[] bytes) => await _stream.WriteAsync(bytes);
 
     /// <summary>Sends one MQTT packet in one masked binary frame.</summary>
     public async Task SendMqttAsync(byte header, byte[] body)
@@ -73,10 +132,15 @@ public sealed class RawMqttClient : IAsyncDisposable
         await SendFrameAsync([.. packet]);
     }
 
-    private async Task SendFrameAsync(byte[] payload)
+    public async Task SendFrameAsync(byte[] payload)
     {
         var frame = new List<byte> { 0x82 };
         if (payload.Length < 126) frame.Add((byte)(0x80 | payload.Length));
+        else if (payload.Length > ushort.MaxValue)
+        {
+            frame.Add(0x80 | 127);
+            for (var shift = 56; shift >= 0; shift -= 8) frame.Add((byte)((long)payload.Length >> shift));
+        }
         else
         {
             frame.Add(0x80 | 126);

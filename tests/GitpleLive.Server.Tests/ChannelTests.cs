@@ -296,6 +296,47 @@ public class ChannelTests(ServerFixture fx) : IClassFixture<ServerFixture>
         Assert.Equal(ids.Take(3).Order(), (await bob.Http.GetJsonAsync("/v1/sdk/group/channels/joined/list/all")).Ids("channel_id").Order());
     }
 
+    [Fact]
+    public async Task App_wide_list_decorates_only_the_callers_own_channels()
+    {
+        var (alice, bob, carol) = await Trio();
+        var id = await alice.NewChannelAsync(bob);
+        await alice.SendTextAsync(id, "members only");
+        await bob.Http.PutJsonAsync($"/v1/sdk/group/channels/{id}/messages/read");
+        var parts = new[] { "members", "managers", "read_receipt", "delivery_receipt", "unread", "last_message" };
+        async Task<JsonNode> Listed(SdkUser user) =>
+            (await user.Http.GetJsonAsync($"/v1/sdk/group/channels?name={id}&{AllShows}"))!["channels"]!.AsArray()
+                .Single(c => c.Str("channel_id") == id)!;
+
+        // An outsider sees the directory entry and nothing of the members' data.
+        var outside = await Listed(carol);
+        Assert.Equal(1, outside.Long("total_message_count"));
+        foreach (var part in parts) Assert.False(outside.Has(part), $"an outsider saw {part}");
+
+        // A plain member sees the member data but not the managers (the managers endpoint refuses him too).
+        var member = await Listed(bob);
+        Assert.Equal("members only", member["last_message"].Str("content"));
+        Assert.Equal(new[] { alice.UserId, bob.UserId }.Order(), member["members"].Ids("user_id").Order());
+        Assert.False(member.Has("managers"));
+        await bob.Http.ExpectErrorAsync(HttpMethod.Get, $"/v1/sdk/group/channels/{id}/managers", null, 403, 3001);
+
+        // The manager sees everything.
+        var manager = await Listed(alice);
+        foreach (var part in parts) Assert.True(manager.Has(part), $"the manager missed {part}");
+        Assert.Equal([alice.UserId], manager["managers"].Ids("user_id"));
+
+        // A banned user is out of the channel and sees only the directory entry.
+        await alice.Http.PostJsonAsync($"/v1/sdk/group/channels/{id}/ban", new { user_id = bob.UserId, seconds = 600 });
+        var banned = await Listed(bob);
+        foreach (var part in parts) Assert.False(banned.Has(part), $"a banned user saw {part}");
+        var direct = (await bob.Http.GetJsonAsync($"/v1/sdk/group/channels/joined/list?name={id}&{AllShows}"))!["channels"]!.AsArray();
+        Assert.Empty(direct);
+
+        // The Platform API sees every part of every channel.
+        var platform = (await Server.Platform.GetJsonAsync($"/v1/group/channels?name={id}&{AllShows}"))!["channels"]!.AsArray().Single()!;
+        foreach (var part in parts) Assert.True(platform.Has(part), $"the Platform API missed {part}");
+    }
+
     private async Task<(SdkUser, SdkUser, SdkUser)> Trio()
     {
         var u = await Server.NewUsersAsync("alice", "bob", "carol");

@@ -85,6 +85,31 @@ public class FileTests(ServerFixture fx) : IClassFixture<ServerFixture>
     }
 
     [Fact]
+    public async Task Uploads_a_browser_would_run_are_sandboxed_attachments()
+    {
+        var (_, bob, _, id) = await Setup();
+        var page = Encoding.UTF8.GetBytes("<html><script>alert(document.cookie)</script></html>");
+        var svg = Encoding.UTF8.GetBytes("<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>");
+        foreach (var (bytes, name, type) in new[] { (page, "page.html", "text/html"), (svg, "x.svg", "image/svg+xml"),
+                     (page, "page.xhtml", "application/xhtml+xml") })
+        {
+            var m = await bob.Http.PostJsonAsync($"/v1/sdk/group/channels/{id}/messages", Api.FileForm(bytes, name, type));
+            using var response = await Anonymous.GetAsync(m!["file"].Str("url"));
+            Assert.Equal(200, (int)response.StatusCode);
+            Assert.Equal(bytes, await response.Content.ReadAsByteArrayAsync());
+            Assert.Equal("attachment", response.Content.Headers.ContentDisposition?.DispositionType);
+            Assert.Equal(["nosniff"], response.Headers.GetValues("X-Content-Type-Options"));
+            Assert.Contains("sandbox", string.Join(",", response.Headers.GetValues("Content-Security-Policy")));
+        }
+        // An image stays an image: no sandbox, still typed.
+        var png = await bob.Http.PostJsonAsync($"/v1/sdk/group/channels/{id}/messages", Api.FileForm([137, 80, 78, 71], "a.png", "image/png"));
+        using var image = await Anonymous.GetAsync(png!["file"].Str("url"));
+        Assert.Equal("image/png", image.Content.Headers.ContentType!.MediaType);
+        Assert.False(image.Headers.Contains("Content-Security-Policy"));
+        Assert.Equal(["nosniff"], image.Headers.GetValues("X-Content-Type-Options"));
+    }
+
+    [Fact]
     public async Task Tampered_links_are_refused()
     {
         var (_, bob, _, id) = await Setup();

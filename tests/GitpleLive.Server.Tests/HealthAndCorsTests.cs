@@ -16,6 +16,26 @@ public class HealthAndCorsTests(ServerFixture fx) : IClassFixture<ServerFixture>
         Header(r, name).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
 
     [Fact]
+    public async Task Every_answer_says_nosniff()
+    {
+        var user = (await Server.NewUsersAsync("nosniff"))[0];
+        using var anonymous = new HttpClient();
+        var answers = new List<(string What, HttpResponseMessage Response)>
+        {
+            ("health", await anonymous.GetAsync($"{Server.BaseUrl}/health")),
+            ("sdk read", await user.Http.GetAsync("/v1/sdk/users/info/me")),
+            ("sdk refusal", await user.Http.GetAsync($"/v1/sdk/group/channels/{Api.NewId("none")}")),
+            ("no credentials", await anonymous.GetAsync($"{Server.BaseUrl}/v1/sdk/users/info/me")),
+            ("platform read", await Server.Platform.GetAsync("/v1/users")),
+            ("unknown route", await anonymous.GetAsync($"{Server.BaseUrl}/nothing/here")),
+            ("bad file link", await anonymous.GetAsync($"{Server.BaseUrl}/v1/files/x?exp=1&sig=x")),
+        };
+        foreach (var (what, response) in answers)
+            using (response)
+                Assert.True(Header(response, "X-Content-Type-Options") == "nosniff", $"{what} ({(int)response.StatusCode}) lacks nosniff");
+    }
+
+    [Fact]
     public async Task Health_answers_200_and_echoes_the_caller_ip()
     {
         using var http = new HttpClient();

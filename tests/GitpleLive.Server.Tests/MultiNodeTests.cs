@@ -113,6 +113,53 @@ public class MultiNodeTests
     }
 
     [SkippableFact]
+    public async Task App_settings_and_keys_changed_on_one_node_hold_on_the_other_at_once()
+    {
+        var (a, b, db) = await StartPairAsync();
+        TestServer? c = null;
+        try
+        {
+            // Node B has the app cached.
+            Assert.Equal(20, (await b.Platform.GetJsonAsync("/v1/app")).Long("max_meta_keys"));
+            await a.Platform.PutJsonAsync("/v1/app", new { max_meta_keys = 7 });
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            while ((await b.Platform.GetJsonAsync("/v1/app")).Long("max_meta_keys") != 7)
+            {
+                Assert.True(watch.Elapsed < TimeSpan.FromSeconds(3), "node B still has the old settings");
+                await Task.Delay(20);
+            }
+
+            // A third node starts with a new API key for the app: the old key stops working on A and B, the new one works.
+            var newKey = "rotated-" + Guid.NewGuid().ToString("N")[..8];
+            c = await TestServer.StartAsync(new Dictionary<string, string?>
+            {
+                ["GitpleLive:StorageProvider"] = "postgres", ["GitpleLive:ConnectionString"] = db, ["GitpleLive:Redis"] = ExternalServices.Redis,
+                ["GitpleLive:DefaultAppId"] = a.AppId, ["GitpleLive:DefaultApiKey"] = newKey,
+            });
+            foreach (var node in new[] { a, b })
+            {
+                watch.Restart();
+                while ((await node.Platform.GetAsync("/v1/app")).IsSuccessStatusCode)
+                {
+                    Assert.True(watch.Elapsed < TimeSpan.FromSeconds(3), "the old key still works");
+                    await Task.Delay(20);
+                }
+                using var rotated = new HttpClient { BaseAddress = new Uri(node.BaseUrl) };
+                rotated.DefaultRequestHeaders.Add("APP_ID", a.AppId);
+                rotated.DefaultRequestHeaders.Add("APP_API_KEY", newKey);
+                Assert.Equal(7, (await rotated.GetJsonAsync("/v1/app")).Long("max_meta_keys"));
+            }
+        }
+        finally
+        {
+            if (c is not null) await c.DisposeAsync();
+            await a.DisposeAsync();
+            await b.DisposeAsync();
+            await ExternalServices.DropPostgresDatabaseAsync(db);
+        }
+    }
+
+    [SkippableFact]
     public async Task A_user_connected_to_one_node_is_online_on_the_other()
     {
         var (a, b, db) = await StartPairAsync();

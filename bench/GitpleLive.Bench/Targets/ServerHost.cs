@@ -76,6 +76,8 @@ public sealed class ServerHost : IDisposable
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             // Per-request information logs would measure the console, not the server.
             ["Logging__LogLevel__Default"] = "Warning",
+            // The benchmarks measure throughput: one sender far past the per-user rate limits.
+            ["GitpleLive__RateLimits__Enabled"] = "false",
             ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
         };
         if (extraEnv is not null)

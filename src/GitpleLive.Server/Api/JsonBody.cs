@@ -80,6 +80,9 @@ public sealed partial class JsonBody
         }
     }
 
+    /// <summary>The raw value of <paramref name="name"/> (default when absent or null).</summary>
+    public JsonElement Element(string name) => Get(name) ?? default;
+
     public bool Has(string name) => _root.TryGetProperty(name, out var v) && v.ValueKind != JsonValueKind.Null;
 
     private JsonElement? Get(string name) => _root.TryGetProperty(name, out var v) && v.ValueKind != JsonValueKind.Null ? v : null;

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using GitpleLive.Server.Api;
+using GitpleLive.Server.RateLimiting;
 using GitpleLive.Server.Services;
 
 namespace GitpleLive.Server.Auth;
@@ -26,7 +27,10 @@ public static class AuthFilters
         var index = Array.FindIndex(context.MethodInfo.GetParameters(), p => p.ParameterType == typeof(ChatCaller));
         return async invocation =>
         {
-            var caller = await authenticate(invocation.HttpContext);
+            var http = invocation.HttpContext;
+            var caller = await authenticate(http);
+            await http.RequestServices.GetRequiredService<ChatRateLimiter>()
+                .CheckAsync(http, caller.App, caller.IsPlatform ? null : caller.UserId, ChatRateLimiter.KindOf(http.Request));
             if (index >= 0) invocation.Arguments[index] = caller;
             return await next(invocation);
         };

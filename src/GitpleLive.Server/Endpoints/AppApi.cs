@@ -1,5 +1,7 @@
+using GitpleLive.Server.Api;
 using GitpleLive.Server.Auth;
 using GitpleLive.Server.Services;
+using GitpleLive.Server.RateLimiting;
 using static GitpleLive.Server.Endpoints.EndpointMap;
 
 namespace GitpleLive.Server.Endpoints;
@@ -24,7 +26,9 @@ public static class AppApi
             var profanityMode = body.OptionalString("profanity_mode", 8);
             AppService.CheckProfanityMode(profanityMode);
             var profanityWords = body.Has("profanity_words") ? body.RequiredKeyList("profanity_words") : null;
-            var change = new AppSettingsChange(members, managers, fileSize, metaKeys, tokenless, name, profanityMode, profanityWords);
+            var rateLimits = RateLimitsOf(body);
+            var change = new AppSettingsChange(members, managers, fileSize, metaKeys, tokenless, name, profanityMode, profanityWords,
+                rateLimits);
             return TypedResults.Ok(AppSettings.From(await apps.UpdateSettingsAsync(caller, change, cancellationToken)));
         });
 
@@ -40,6 +44,30 @@ public static class AppApi
         });
 
         return platform;
+    }
+
+    /// <summary>
+    /// <c>rate_limits</c>: an object of overrides by name (<c>sends_per_user</c>, …), each a count per window from 1 to
+    /// 1,000,000, or null to return to the server default.
+    /// </summary>
+    private static Dictionary<string, int?>? RateLimitsOf(JsonBody body)
+    {
+        if (!body.Has("rate_limits")) return null;
+        var limits = body.Element("rate_limits");
+        if (limits.ValueKind != System.Text.Json.JsonValueKind.Object) throw ApiException.BadRequest("rate_limits must be an object");
+        var change = new Dictionary<string, int?>(StringComparer.Ordinal);
+        foreach (var p in limits.EnumerateObject())
+        {
+            if (!RateLimitOptions.Names.Contains(p.Name))
+                throw ApiException.BadRequest(
+                    $"rate_limits.{p.Name} is not a rate limit (use {string.Join(", ", RateLimitOptions.Names)})");
+            if (p.Value.ValueKind == System.Text.Json.JsonValueKind.Null) change[p.Name] = null;
+            else if (p.Value.ValueKind == System.Text.Json.JsonValueKind.Number && p.Value.TryGetInt32(out var n)
+                && n is >= 1 and <= 1_000_000)
+                change[p.Name] = n;
+            else throw ApiException.BadRequest($"rate_limits.{p.Name} must be an integer from 1 to 1000000, or null");
+        }
+        return change;
     }
 }
 

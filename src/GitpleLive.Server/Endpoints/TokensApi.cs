@@ -1,5 +1,6 @@
 using GitpleLive.Server.Api;
 using GitpleLive.Server.Auth;
+using GitpleLive.Server.RateLimiting;
 using GitpleLive.Server.Services;
 using static GitpleLive.Server.Endpoints.EndpointMap;
 
@@ -11,6 +12,17 @@ public static class TokensApi
     /// <summary>The two SDK calls that come before an SDK token exists, on the unauthenticated <c>/v1/sdk/users</c> group.</summary>
     public static RouteGroupBuilder MapSdkTokens(this RouteGroupBuilder group)
     {
+        // Token exchanges count per app and per USER_ID, once the app is known.
+        group.AddEndpointFilter(async (invocation, next) =>
+        {
+            var http = invocation.HttpContext;
+            var apps = http.RequestServices.GetRequiredService<AppService>();
+            var app = await apps.RequireAsync(http.Request.Headers["APP_ID"], http.RequestAborted);
+            string? userId = http.Request.Headers["USER_ID"];
+            await http.RequestServices.GetRequiredService<ChatRateLimiter>()
+                .CheckAsync(http, app, string.IsNullOrEmpty(userId) ? null : userId, RateLimitKind.Token);
+            return await next(invocation);
+        });
         group.MapPost("/token", async (HttpContext http, AppService apps, TokenService tokens, CancellationToken cancellationToken) =>
         {
             var app = await apps.RequireAsync(http.Request.Headers["APP_ID"], cancellationToken);

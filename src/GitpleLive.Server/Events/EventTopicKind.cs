@@ -9,4 +9,9 @@ public enum EventTopicKind
     ChannelAll,
     /// <summary><c>P/channel/{type}/{channel_id}/manager/{category}</c></summary>
     ChannelManager,
+    /// <summary>
+    /// Between server nodes only (cache invalidation and the like): sinks that deliver to clients skip it, and it has no
+    /// MQTT topic. Its category names what happened (e.g. <c>AppCache.AppChangedCategory</c>).
+    /// </summary>
+    Node,
 }

@@ -26,4 +26,12 @@ public sealed class InMemoryPresence : IPresence
         ValueTask.FromResult<IReadOnlyList<string>>(userIds
             .Where(u => _clients.TryGetValue((appId, u), out var set) && !set.IsEmpty)
             .ToList());
+
+    /// <summary>Every connection known, as (app, user, client id).</summary>
+    internal IEnumerable<(string App, string User, string Client)> Entries()
+    {
+        foreach (var ((app, user), clients) in _clients)
+            foreach (var client in clients.Keys)
+                yield return (app, user, client);
+    }
 }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
@@ -11,25 +12,40 @@ namespace GitpleLive.Server.Events;
 /// so all nodes see one order: Redis's. A send holds its channel's turn until its event is
 /// published (<c>ChannelSequencer</c>), which makes that order the message id order; the events of
 /// one change, and the "deliver, then cut" rule, keep their order too.
+/// <para>
+/// While Redis is down nothing waits for it: a change is stored and answered at once, and its events go
+/// straight to this node's sinks. What the other nodes raised meanwhile is lost to this node's clients, so when
+/// Redis is back the <see cref="IEventGapListener"/>s make them resynchronise (the broker closes their
+/// connections; the SDKs reconnect and catch up from the store).
+/// </para>
 /// </summary>
 public sealed class RedisEventPublisher : IEventPublisher, IDisposable
 {
     private static readonly RedisChannel Channel = RedisChannel.Literal("gitplelive:events");
     private readonly IEventSink[] _sinks;
+    private readonly IEventGapListener[] _gapListeners;
+    private readonly RedisConnection _redis;
     private readonly ISubscriber _subscriber;
     private readonly ChannelMessageQueue _queue;
     private readonly string _nodeId;
     private readonly ILogger<RedisEventPublisher> _logger;
+    private long _sequence;
+    // Events delivered here after their publish timed out: should Redis still carry them, they are not delivered twice.
+    private readonly ConcurrentDictionary<long, byte> _deliveredLocally = new();
 
-    public RedisEventPublisher(RedisConnection redis, IEnumerable<IEventSink> sinks, ILogger<RedisEventPublisher> logger)
+    public RedisEventPublisher(RedisConnection redis, IEnumerable<IEventSink> sinks, IEnumerable<IEventGapListener> gapListeners,
+        ILogger<RedisEventPublisher> logger)
     {
         _sinks = sinks.ToArray();
+        _gapListeners = gapListeners.ToArray();
         _logger = logger;
+        _redis = redis;
         _nodeId = redis.NodeId;
         _subscriber = redis.Multiplexer.GetSubscriber();
         _queue = _subscriber.Subscribe(Channel);
         // OnMessage with an async handler processes messages one at a time, in order.
         _queue.OnMessage(OnRemoteAsync);
+        redis.Restored += OnRestored;
     }
 
     public async ValueTask PublishAsync(IReadOnlyList<ChatEvent> events, CancellationToken cancellationToken = default)
@@ -37,14 +53,48 @@ public sealed class RedisEventPublisher : IEventPublisher, IDisposable
         // Delivering local events straight away would let them overtake earlier events of other
         // nodes still on their way from Redis; going through Redis costs a round trip and keeps order.
         foreach (var e in events)
-            await _subscriber.PublishAsync(Channel, Encode(e, _nodeId));
+        {
+            if (_redis.IsAvailable)
+            {
+                var sequence = Interlocked.Increment(ref _sequence);
+                try
+                {
+                    await _subscriber.PublishAsync(Channel, Encode(e, _nodeId, sequence))
+                        .WaitAsync(RedisConnection.CommandTimeout, CancellationToken.None);
+                    continue;
+                }
+                catch (Exception ex) when (ex is RedisException or TimeoutException)
+                {
+                    if (_deliveredLocally.Count > 100_000) _deliveredLocally.Clear();
+                    _deliveredLocally[sequence] = 0;
+                    _logger.LogWarning("Publishing through Redis failed ({Error}); delivering on this node only", ex.Message);
+                }
+            }
+            foreach (var sink in _sinks) await sink.DeliverAsync(e, CancellationToken.None);
+        }
+    }
+
+    private void OnRestored()
+    {
+        foreach (var listener in _gapListeners)
+        {
+            try
+            {
+                listener.EventsMayHaveBeenMissed();
+            }
+            catch (Exception e)
+            {
+                _logger.LogError(e, "Resynchronising clients after the Redis outage failed");
+            }
+        }
     }
 
     private async Task OnRemoteAsync(ChannelMessage message)
     {
         try
         {
-            var e = Decode((byte[])message.Message!);
+            var (e, node, sequence) = DecodeWithOrigin((byte[])message.Message!);
+            if (node == _nodeId && _deliveredLocally.TryRemove(sequence, out _)) return;
             foreach (var sink in _sinks) await sink.DeliverAsync(e);
         }
         catch (Exception ex)
@@ -54,14 +104,16 @@ public sealed class RedisEventPublisher : IEventPublisher, IDisposable
         }
     }
 
-    internal static byte[] Encode(ChatEvent e, string nodeId)
+    internal static byte[] Encode(ChatEvent e, string nodeId, long sequence = 0)
     {
         var buffer = new ArrayBufferWriter<byte>(e.PayloadBytes.Length + 256);
         using (var w = new Utf8JsonWriter(buffer))
         {
             w.WriteStartObject();
             w.WriteString("n", nodeId);
-            w.WriteNumber("s", Operations.ChatMetrics.RelayStamp());
+            w.WriteNumber("s", sequence);
+            // Publish time, for the relay-lag metric.
+            w.WriteNumber("ms", Operations.ChatMetrics.RelayStamp());
             w.WriteString("a", e.AppId);
             w.WriteNumber("k", (int)e.TopicKind);
             w.WriteString("t", e.TargetId);
@@ -85,11 +137,15 @@ public sealed class RedisEventPublisher : IEventPublisher, IDisposable
         return buffer.WrittenSpan.ToArray();
     }
 
-    internal static ChatEvent Decode(byte[] bytes)
+    internal static ChatEvent Decode(byte[] bytes) => DecodeWithOrigin(bytes).Event;
+
+    private static (ChatEvent Event, string? Node, long Sequence) DecodeWithOrigin(byte[] bytes)
     {
         using var doc = JsonDocument.Parse(bytes);
         var r = doc.RootElement;
-        Operations.ChatMetrics.RelayArrived(r.TryGetProperty("s", out var stamp) ? stamp.GetInt64() : 0);
+        var node = r.TryGetProperty("n", out var n) ? n.GetString() : null;
+        var sequence = r.TryGetProperty("s", out var s) ? s.GetInt64() : 0;
+        Operations.ChatMetrics.RelayArrived(r.TryGetProperty("ms", out var stamp) ? stamp.GetInt64() : 0);
         var cuts = r.GetProperty("x").EnumerateArray()
             .Select(x => new SubscriptionCut(
                 x.GetProperty("u").GetString()!,
@@ -98,7 +154,7 @@ public sealed class RedisEventPublisher : IEventPublisher, IDisposable
                 x.GetProperty("m").GetBoolean()))
             .ToList();
         var payload = r.GetProperty("p");
-        return new ChatEvent
+        return (new ChatEvent
         {
             AppId = r.GetProperty("a").GetString()!,
             TopicKind = (EventTopicKind)r.GetProperty("k").GetInt32(),
@@ -107,8 +163,19 @@ public sealed class RedisEventPublisher : IEventPublisher, IDisposable
             Payload = new EventPayload(r.GetProperty("c").GetString()!),
             PayloadBytes = System.Text.Encoding.UTF8.GetBytes(payload.GetRawText()),
             CutsAfter = cuts,
-        };
+        }, node, sequence);
     }
 
-    public void Dispose() => _queue.Unsubscribe();
+    public void Dispose()
+    {
+        _redis.Restored -= OnRestored;
+        try
+        {
+            _queue.Unsubscribe();
+        }
+        catch (Exception e) when (e is RedisException or ObjectDisposedException)
+        {
+            // Redis is down, or the connection is already closed: the subscription died with it.
+        }
+    }
 }

@@ -88,6 +88,7 @@ public static class ChatServer
     private static WebApplication BuildApp(WebApplicationBuilder builder)
     {
         var app = builder.Build();
+        app.UseMiddleware<SecurityHeadersMiddleware>();
         app.UseForwardedHeaders();
         app.UseMiddleware<ErrorHandlingMiddleware>();
         app.UseCors(cors => cors
@@ -109,6 +110,8 @@ public static class ChatServer
     public static async Task PrepareAsync(WebApplication app, CancellationToken cancellationToken = default)
     {
         var options = app.Services.GetRequiredService<ChatServerOptions>();
+        // Connects to Redis when configured: an unreachable one is a start-up error, not a failure of the first request.
+        app.Services.GetRequiredService<Events.IEventPublisher>();
         Directory.CreateDirectory(options.ResolvedFilesDirectory);
         await using (var scope = app.Services.CreateAsyncScope())
         {

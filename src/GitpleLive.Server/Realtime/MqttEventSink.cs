@@ -17,6 +17,7 @@ internal sealed class MqttEventSink(SubscriptionRegistry registry, ConnectionDir
 
     public ValueTask DeliverAsync(ChatEvent chatEvent, CancellationToken cancellationToken = default)
     {
+        if (chatEvent.TopicKind == EventTopicKind.Node) return ValueTask.CompletedTask; // for the nodes, not for clients
         var topic = registry.Find(RealtimeTopics.KeyOf(chatEvent));
         if (topic is not null) Deliver(topic, chatEvent);
 

@@ -28,6 +28,7 @@ internal sealed class RealtimeConnection : IMqttChannelAdapter, IThreadPoolWorkI
     private readonly RealtimeOptions _options;
     private readonly ILogger _logger;
     private readonly Action<RealtimeConnection> _closed;
+    private readonly Timer _connectTimer;
 
     // Everything below is guarded by _gate. The queue is created on first use: idle connections hold none.
     private readonly Lock _gate = new();
@@ -67,9 +68,17 @@ internal sealed class RealtimeConnection : IMqttChannelAdapter, IThreadPoolWorkI
         // The buffer writer only ever encodes control packets (CONNACK, SUBACK, …), which are small;
         // it grows on demand and shrinks back after each packet.
         var formatter = new MqttPacketFormatterAdapter(new MqttBufferWriter(128, 4096));
-        _reader = new MqttChannelAdapter(
-            new MqttWebSocketChannel(webSocket, RemoteEndPoint, IsSecureConnection, null), formatter, MqttNetLoggerBridge.Null);
+        var guard = new MqttInputGuard(new MqttWebSocketChannel(webSocket, RemoteEndPoint, IsSecureConnection, null),
+            options.MaxConnectPacketSize, options.MaxPacketSize, problem => Abort("it broke the MQTT rules: " + problem));
+        // A client that has not sent its whole CONNECT in time is dropped; MQTTnet's own wait is longer.
+        _connectTimer = new Timer(static c => ((RealtimeConnection)c!).ConnectTimedOut(), this, options.ConnectTimeout,
+            Timeout.InfiniteTimeSpan);
+        guard.ConnectReceived += () => _connectTimer.Dispose();
+        _reader = new MqttChannelAdapter(guard, formatter, MqttNetLoggerBridge.Null);
     }
+
+    private void ConnectTimedOut() =>
+        Abort($"no CONNECT within {_options.ConnectTimeout.TotalSeconds:0.###} s ({nameof(RealtimeOptions.ConnectTimeout)})");
 
     /// <summary>The app, user and client id of an authenticated connection; null before CONNECT is accepted.</summary>
     public string? AppId { get; private set; }
@@ -192,7 +201,11 @@ internal sealed class RealtimeConnection : IMqttChannelAdapter, IThreadPoolWorkI
         Interlocked.Exchange(ref _bytesSent, 0);
     }
 
-    public void Dispose() => _reader.Dispose();
+    public void Dispose()
+    {
+        _connectTimer.Dispose();
+        _reader.Dispose();
+    }
 
     // ---- Event fan-out -------------------------------------------------------------------
 

@@ -41,4 +41,19 @@ public sealed class RealtimeOptions
 
     /// <summary>Time allowed for the CONNECT packet after the WebSocket opens, and for closing. Default 10 seconds.</summary>
     public TimeSpan CommunicationTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Time a client has, once the WebSocket is open, to send its whole CONNECT packet; then it is dropped.
+    /// Clients send CONNECT right after the upgrade, so a few seconds cover slow networks. Default 5 seconds.
+    /// </summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Largest packet a client may send before its CONNECT has arrived (the CONNECT itself, with its token).
+    /// A larger one is refused on its length field alone, before anything is buffered. Default 16 KiB.
+    /// </summary>
+    public int MaxConnectPacketSize { get; set; } = 16 * 1024;
+
+    /// <summary>Largest packet a connected client may send (SUBSCRIBE with many filters, …). Default 1 MiB.</summary>
+    public int MaxPacketSize { get; set; } = 1024 * 1024;
 }

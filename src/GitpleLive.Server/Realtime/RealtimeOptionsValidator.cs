@@ -16,6 +16,11 @@ internal sealed class RealtimeOptionsValidator : IValidateOptions<RealtimeOption
         failures.NotNegative(nameof(options.MaxWriteBatchBytes), options.MaxWriteBatchBytes);
         failures.Positive(nameof(options.WriteStallTimeout), options.WriteStallTimeout);
         failures.Positive(nameof(options.CommunicationTimeout), options.CommunicationTimeout);
+        failures.Positive(nameof(options.ConnectTimeout), options.ConnectTimeout);
+        if (options.MaxConnectPacketSize < 128)
+            failures.Add(nameof(options.MaxConnectPacketSize), $"must be at least 128 (was {options.MaxConnectPacketSize}).");
+        if (options.MaxPacketSize < 128)
+            failures.Add(nameof(options.MaxPacketSize), $"must be at least 128 (was {options.MaxPacketSize}).");
         return failures.Result();
     }
 }

@@ -22,6 +22,7 @@ public static class RealtimeSetup
         services.TryAddSingleton<RealtimeBroker>();
         services.AddHostedService(sp => sp.GetRequiredService<RealtimeBroker>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IEventSink, MqttEventSink>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IEventGapListener, RealtimeResync>());
         return services;
     }
 

@@ -1,7 +1,7 @@
-using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using GitpleLive.Server.Api;
 using GitpleLive.Server.Auth;
+using GitpleLive.Server.Events;
 using GitpleLive.Server.Hosting;
 using GitpleLive.Server.Storage;
 using Microsoft.EntityFrameworkCore;
@@ -9,16 +9,18 @@ using Microsoft.EntityFrameworkCore;
 namespace GitpleLive.Server.Services;
 
 /// <summary>Apps (tenants): lookup with a small cache, creation, and settings.</summary>
-public sealed class AppService(ChatStore store, ChatServerOptions options, TimeProvider time)
+public sealed class AppService(ChatStore store, ChatServerOptions options, TimeProvider time, AppCache cache, IServiceProvider services)
 {
-    // Apps change rarely and every call needs one; the cache is updated by this service's own writes.
-    private readonly ConcurrentDictionary<string, AppRow> _cache = new();
+    // Apps change rarely and every call needs one: they are cached, and a change on any node makes every node
+    // forget the app (a node event). The publisher is resolved on first use: sinks may depend on this service.
+    private IEventPublisher Events => services.GetRequiredService<IEventPublisher>();
 
     public async ValueTask<AppRow?> FindAsync(string appId, CancellationToken cancellationToken = default)
     {
-        if (_cache.TryGetValue(appId, out var app)) return app;
-        app = await store.ReadAsync(db => db.Apps.FirstOrDefaultAsync(a => a.AppId == appId, cancellationToken), cancellationToken);
-        if (app is not null) _cache[appId] = app;
+        if (cache.TryGet(appId, out var app)) return app;
+        app = await store.ReadAsync(db => db.Apps.AsNoTracking().FirstOrDefaultAsync(a => a.AppId == appId, cancellationToken),
+            cancellationToken);
+        if (app is not null) cache.Remember(app);
         return app;
     }
 
@@ -50,7 +52,7 @@ public sealed class AppService(ChatStore store, ChatServerOptions options, TimeP
                 throw ApiException.Invalid(ErrorCodes.DuplicateId, $"app '{app.AppId}' already exists");
             db.Apps.Add(app);
         }, cancellationToken);
-        _cache[app.AppId] = app;
+        cache.Remember(app);
         return app;
     }
 
@@ -76,6 +78,14 @@ public sealed class AppService(ChatStore store, ChatServerOptions options, TimeP
             if (change.AllowTokenless is { } t) a.AllowTokenless = t;
             if (change.Name is not null) a.Name = change.Name;
             if (change.ProfanityMode is not null) a.ProfanityMode = change.ProfanityMode;
+            if (change.RateLimits is { } limits)
+            {
+                var map = RateLimiting.ChatRateLimiter.Parse(a.RateLimits);
+                foreach (var (name, value) in limits)
+                    if (value is { } v) map[name] = v;
+                    else map.Remove(name);
+                a.RateLimits = RateLimiting.ChatRateLimiter.Format(map);
+            }
             if (words is not null) a.ProfanityWords = words.Count == 0 ? null : string.Join('\n', words.Select(w => w.Trim()));
         }, cancellationToken);
     }
@@ -100,7 +110,10 @@ public sealed class AppService(ChatStore store, ChatServerOptions options, TimeP
             change(app);
             return app;
         }, cancellationToken);
-        _cache[appId] = updated;
+        cache.Remember(updated);
+        // Every other node forgets its copy. The change is stored: a failure to tell them is logged by the publisher,
+        // and their copies expire on their own.
+        await Events.PublishAsync([AppCache.Changed(appId)], cancellationToken);
         return updated;
     }
 
@@ -129,6 +142,7 @@ public sealed class AppService(ChatStore store, ChatServerOptions options, TimeP
         var files = await store.WriteAsync(async db =>
         {
             var keys = await db.Messages.Where(m => m.AppId == appId && m.FileKey != null).Select(m => m.FileKey!).ToListAsync(ct);
+            await db.DeviceTokens.Where(x => x.AppId == appId).ExecuteDeleteAsync(ct);
             await db.Reports.Where(x => x.AppId == appId).ExecuteDeleteAsync(ct);
             await db.Bans.Where(x => x.AppId == appId).ExecuteDeleteAsync(ct);
             await db.Messages.Where(x => x.AppId == appId).ExecuteDeleteAsync(ct);
@@ -139,7 +153,8 @@ public sealed class AppService(ChatStore store, ChatServerOptions options, TimeP
                 throw ApiException.Unauthorized(ErrorCodes.UnauthorizedApplication, "unknown APP_ID");
             return keys;
         }, ct);
-        _cache.TryRemove(appId, out _);
+        cache.Forget(appId);
+        await Events.PublishAsync([AppCache.Changed(appId)], ct);
         return files;
     }
 

@@ -11,4 +11,5 @@ public sealed record AppSettingsChange(
     bool? AllowTokenless = null,
     string? Name = null,
     string? ProfanityMode = null,
-    IReadOnlyList<string>? ProfanityWords = null);
+    IReadOnlyList<string>? ProfanityWords = null,
+    IReadOnlyDictionary<string, int?>? RateLimits = null);

@@ -70,7 +70,7 @@ public sealed class ChannelService(ChatStore store, IEventPublisher events, Mess
                 .ToListAsync(cancellationToken);
             var more = rows.Count > query.Limit;
             if (more) rows.RemoveAt(rows.Count - 1);
-            var dtos = await DecorateAsync(db, appId, rows, query, cancellationToken);
+            var dtos = await DecorateAsync(db, caller, rows, query, cancellationToken);
             return new ChannelPage(dtos, more ? Cursor.Encode(rows[^1].CreatedAt, rows[^1].ChannelId) : null);
         }, cancellationToken);
     }
@@ -88,15 +88,37 @@ public sealed class ChannelService(ChatStore store, IEventPublisher events, Mess
                 .Where(c => c.AppId == appId && db.Members.Any(m => m.AppId == appId && m.ChannelId == c.ChannelId && m.UserId == userId))
                 .OrderByDescending(c => c.CreatedAt).ThenBy(c => c.ChannelId)
                 .ToListAsync(cancellationToken);
-            return await DecorateAsync(db, appId, rows, query, cancellationToken);
+            return await DecorateAsync(db, caller, rows, query, cancellationToken);
         }, cancellationToken);
     }
 
-    /// <summary>Adds the <c>show_*</c> parts, with one query per part whatever the page size.</summary>
-    private async Task<List<ChannelDto>> DecorateAsync(ChatDbContext db, string appId, List<ChannelRow> rows, ChannelQuery query,
+    /// <summary>
+    /// Adds the <c>show_*</c> parts, with one query per part whatever the page size. They are member data: an SDK
+    /// caller gets them only for the channels it is a member of (managers only where it manages the channel, as the
+    /// managers endpoint requires); the other channels stay plain directory entries. The Platform API sees all.
+    /// </summary>
+    private async Task<List<ChannelDto>> DecorateAsync(ChatDbContext db, ChatCaller caller, List<ChannelRow> rows, ChannelQuery query,
         CancellationToken ct)
     {
-        var ids = rows.Select(r => r.ChannelId).ToList();
+        var appId = caller.AppId;
+        var anyShow = query.ShowMembers || query.ShowManagers || query.ShowReadReceipt || query.ShowDeliveryReceipt
+            || query.ShowUnread || query.ShowLastMessage;
+        if (!anyShow || rows.Count == 0) return rows.Select(ToDto).ToList();
+        HashSet<string>? joined = null, managed = null;
+        if (!caller.IsPlatform)
+        {
+            var userId = caller.UserId!;
+            var pageIds = rows.Select(r => r.ChannelId).ToList();
+            var mine = await db.Members
+                .Where(m => m.AppId == appId && m.UserId == userId && pageIds.Contains(m.ChannelId))
+                .Select(m => new { m.ChannelId, m.IsManager })
+                .ToListAsync(ct);
+            joined = mine.Select(m => m.ChannelId).ToHashSet(StringComparer.Ordinal);
+            managed = mine.Where(m => m.IsManager).Select(m => m.ChannelId).ToHashSet(StringComparer.Ordinal);
+        }
+        bool IsJoined(string channelId) => joined is null || joined.Contains(channelId);
+        bool IsManaged(string channelId) => managed is null || managed.Contains(channelId);
+        var ids = rows.Select(r => r.ChannelId).Where(IsJoined).ToList();
         var needMembers = query.ShowMembers || query.ShowManagers || query.ShowReadReceipt || query.ShowDeliveryReceipt;
         var members = needMembers && ids.Count > 0
             ? await (from m in db.Members
@@ -112,7 +134,7 @@ public sealed class ChannelService(ChatStore store, IEventPublisher events, Mess
         Dictionary<long, MessageDto> last = new();
         if (query.ShowLastMessage)
         {
-            var lastIds = rows.Where(r => r.LastMessageId > 0).Select(r => r.LastMessageId).ToList();
+            var lastIds = rows.Where(r => r.LastMessageId > 0 && IsJoined(r.ChannelId)).Select(r => r.LastMessageId).ToList();
             if (lastIds.Count > 0)
                 foreach (var m in await messages.LoadAsync(db, appId, db.Messages.Where(x => lastIds.Contains(x.MessageId)), ct))
                     last[m.MessageId] = m;
@@ -120,11 +142,12 @@ public sealed class ChannelService(ChatStore store, IEventPublisher events, Mess
         return rows.Select(r =>
         {
             var dto = ToDto(r);
+            if (!IsJoined(r.ChannelId)) return dto;
             var ms = byChannel[r.ChannelId].ToList();
             return dto with
             {
                 Members = query.ShowMembers ? ms.Select(x => UserService.ToDto(x.u, x.m.JoinedAt)).ToList() : null,
-                Managers = query.ShowManagers
+                Managers = query.ShowManagers && IsManaged(r.ChannelId)
                     ? ms.Where(x => x.m.IsManager).Select(x => UserService.ToDto(x.u, x.m.JoinedAt)).ToList()
                     : null,
                 ReadReceipt = query.ShowReadReceipt ? ms.ToDictionary(x => x.m.UserId, x => x.m.ReadAt) : null,

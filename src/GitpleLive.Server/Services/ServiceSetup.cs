@@ -1,4 +1,5 @@
 using GitpleLive.Server.Events;
+using GitpleLive.Server.RateLimiting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace GitpleLive.Server.Services;
@@ -10,6 +11,8 @@ public static class ServiceSetup
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<AppService>();
+        services.TryAddSingleton<AppCache>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IEventSink, AppCache>(sp => sp.GetRequiredService<AppCache>()));
         services.TryAddSingleton<UserService>();
         services.TryAddSingleton<UserCache>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IEventSink, UserCache>(sp => sp.GetRequiredService<UserCache>()));
@@ -28,6 +31,7 @@ public static class ServiceSetup
         services.TryAddSingleton<IChatAccess, ChatAccess>();
         services.TryAddSingleton<IFileStore, LocalFileStore>();
         services.AddChatEvents();
+        services.AddChatRateLimits();
         return services;
     }
 }

@@ -19,6 +19,8 @@ public sealed class AppRow
     public string ProfanityMode { get; set; } = "off";
     /// <summary>The words the profanity filter looks for, one per line.</summary>
     public string? ProfanityWords { get; set; }
+    /// <summary>The app's rate limit overrides, <c>name=value;…</c> (<c>RateLimitOptions.Names</c>); null: the defaults.</summary>
+    public string? RateLimits { get; set; }
     public long CreatedAt { get; set; }
 }
 

@@ -63,6 +63,9 @@ namespace GitpleLive.Server.Storage.Migrations.Postgres
                     b.Property<string>("ProfanityWords")
                         .HasColumnType("text");
 
+                    b.Property<string>("RateLimits")
+                        .HasColumnType("text");
+
                     b.Property<string>("TokenSecret")
                         .IsRequired()
                         .HasMaxLength(128)

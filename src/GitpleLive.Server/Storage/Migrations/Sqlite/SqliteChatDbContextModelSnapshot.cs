@@ -58,6 +58,9 @@ namespace GitpleLive.Server.Storage.Migrations.Sqlite
                     b.Property<string>("ProfanityWords")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("RateLimits")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("TokenSecret")
                         .IsRequired()
                         .HasMaxLength(128)
