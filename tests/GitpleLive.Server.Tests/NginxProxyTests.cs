@@ -108,8 +108,11 @@ public class NginxProxyTests
         var id = Guid.NewGuid().ToString("N")[..8];
         // Both nodes share the data folder: the uploaded files and the key that signs their links.
         var shared = Path.Combine(Path.GetTempPath(), "gitplelive-tests", "nginx-" + id);
+        var port = FreePort();
         var settings = new Dictionary<string, string?>
         {
+            // Links are built from the configured public address (never from a request's Host header).
+            ["GitpleLive:PublicBaseUrl"] = $"http://127.0.0.1:{port}",
             ["GitpleLive:StorageProvider"] = "postgres",
             ["GitpleLive:ConnectionString"] = db,
             ["GitpleLive:Redis"] = ExternalServices.Redis,
@@ -120,7 +123,6 @@ public class NginxProxyTests
         var b = await TestServer.StartAsync(settings, dataDirectory: shared);
         var dir = Path.Combine(Path.GetTempPath(), "gitplelive-tests", "nginx-conf-" + id);
         Directory.CreateDirectory(dir);
-        var port = FreePort();
         File.WriteAllText(Path.Combine(dir, "nginx.conf"), Config(dir, port, a.Port, b.Port));
         var start = new ProcessStartInfo(nginx!) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
         foreach (var arg in new[] { "-p", dir, "-c", Path.Combine(dir, "nginx.conf"), "-e", Path.Combine(dir, "error.log"), "-g", "daemon off;" })

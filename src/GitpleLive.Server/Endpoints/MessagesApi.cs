@@ -26,7 +26,7 @@ public static class MessagesApi
             // Written whole with a Content-Length, not chunked: Android reads an upload's answer with one read().
             return TypedResults.Bytes(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(sent, ApiJson.Options),
                 "application/json; charset=utf-8");
-        });
+        }).Produces<MessageDto>(StatusCodes.Status200OK, "application/json");
 
         group.MapGet("/{channelId}/messages", async (HttpContext http, string channelId, ChatCaller caller, MessageService messages,
             CancellationToken cancellationToken) =>

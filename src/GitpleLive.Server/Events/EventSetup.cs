@@ -1,6 +1,5 @@
 using GitpleLive.Server.Hosting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace GitpleLive.Server.Events;
 
@@ -15,8 +14,6 @@ public static class EventSetup
         services.TryAddSingleton(sp => new RedisConnection(sp.GetRequiredService<ChatServerOptions>().Redis!,
             sp.GetService<ILogger<RedisConnection>>()));
         services.TryAddSingleton<IRedisStatus>(sp => UsesRedis(sp) ? sp.GetRequiredService<RedisConnection>() : NoRedis.Instance);
-        // /health/ready reads it: unhealthy while a configured Redis is unreachable.
-        services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", tags: ["ready"]);
         // Built here rather than registered by type as well, so the container disposes each one once.
         services.TryAddSingleton<IPresence>(sp => UsesRedis(sp)
             ? ActivatorUtilities.CreateInstance<RedisPresence>(sp)
@@ -31,14 +28,6 @@ public static class EventSetup
     {
         public static readonly NoRedis Instance = new();
         public bool IsAvailable => false;
-    }
-
-    private sealed class RedisHealthCheck(IServiceProvider services) : IHealthCheck
-    {
-        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-            Task.FromResult(!UsesRedis(services) ? HealthCheckResult.Healthy("Redis is not configured (single node)")
-                : services.GetRequiredService<IRedisStatus>().IsAvailable ? HealthCheckResult.Healthy("Redis is reachable")
-                : HealthCheckResult.Unhealthy("Redis is unreachable: events reach this node's clients only"));
     }
 
     private static bool UsesRedis(IServiceProvider services) => services.GetRequiredService<ChatServerOptions>().UsesRedis;

@@ -79,6 +79,9 @@ public static class HealthSetup
     {
         public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
         {
+            // The connection's own view first: while it knows Redis is down there is nothing to wait for.
+            if (!services.GetRequiredService<IRedisStatus>().IsAvailable)
+                return HealthCheckResult.Unhealthy("redis is unreachable: events reach this node's clients only");
             try
             {
                 var redis = services.GetRequiredService<RedisConnection>();
