@@ -198,6 +198,25 @@ public static class FanoutScenario
 
     private sealed record PhaseMeasure(double Seconds, double ServerCpu, double GeneratorCpu, long ServerRss);
 
+    /// <summary>
+    /// Reads a histogram that a late delivery may still be recording into: HdrHistogram's iterators refuse a
+    /// histogram that changed under them, so the read is tried again (a few late samples more or less is noise).
+    /// </summary>
+    private static long Read(HistogramBase histogram, Func<HistogramBase, long> read)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return histogram.TotalCount == 0 ? 0 : read(histogram);
+            }
+            catch (InvalidOperationException) when (attempt < 20)
+            {
+                Thread.Sleep(5);
+            }
+        }
+    }
+
     private static StepResult Evaluate(BenchContext ctx, FanoutLayout layout, StepPhase phase, StepCounters c, PhaseMeasure m)
     {
         var o = ctx.Options;
@@ -218,9 +237,9 @@ public static class FanoutScenario
             Received = received,
             Lost = Math.Max(0, expected - received),
             DeliveriesPerSecond = received / m.Seconds,
-            P50Ms = h.TotalCount == 0 ? 0 : h.GetValueAtPercentile(50) / 1000.0,
-            P99Ms = h.TotalCount == 0 ? 0 : h.GetValueAtPercentile(99) / 1000.0,
-            MaxMs = h.TotalCount == 0 ? 0 : h.GetMaxValue() / 1000.0,
+            P50Ms = Read(h, x => x.GetValueAtPercentile(50)) / 1000.0,
+            P99Ms = Read(h, x => x.GetValueAtPercentile(99)) / 1000.0,
+            MaxMs = Read(h, x => x.GetMaxValue()) / 1000.0,
             ServerCpuPercent = m.ServerCpu,
             ServerRssMb = m.ServerRss / 1048576.0,
             GeneratorCpuPercent = m.GeneratorCpu,
