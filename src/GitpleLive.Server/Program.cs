@@ -1,4 +1,3 @@
-using GitpleLive.Server.Hosting;
 
 if (ServerHelp.IsHelp(args))
 {

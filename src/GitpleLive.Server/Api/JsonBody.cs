@@ -1,5 +1,4 @@
 using System.Text.Json;
-using GitpleLive.Server.Storage;
 
 namespace GitpleLive.Server.Api;
 

@@ -1,8 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using GitpleLive.Server.Api;
 using GitpleLive.Server.RateLimiting;
-using GitpleLive.Server.Services;
 
 namespace GitpleLive.Server.Auth;
 

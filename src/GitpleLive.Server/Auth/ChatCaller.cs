@@ -1,6 +1,3 @@
-using GitpleLive.Server.Api;
-using GitpleLive.Server.Storage;
-
 namespace GitpleLive.Server.Auth;
 
 /// <summary>

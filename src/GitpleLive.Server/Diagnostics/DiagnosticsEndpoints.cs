@@ -1,7 +1,3 @@
-using GitpleLive.Server.Api;
-using GitpleLive.Server.Auth;
-using GitpleLive.Server.Endpoints;
-using GitpleLive.Server.Hosting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using static GitpleLive.Server.Endpoints.EndpointMap;
 

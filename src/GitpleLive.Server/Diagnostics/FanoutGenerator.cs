@@ -1,11 +1,4 @@
 using System.Diagnostics;
-using GitpleLive.Protocol;
-using GitpleLive.Server.Api;
-using GitpleLive.Server.Auth;
-using GitpleLive.Server.Events;
-using GitpleLive.Server.Services;
-using GitpleLive.Server.Storage;
-using Microsoft.EntityFrameworkCore;
 
 namespace GitpleLive.Server.Diagnostics;
 

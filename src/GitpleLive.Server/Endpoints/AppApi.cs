@@ -1,6 +1,3 @@
-using GitpleLive.Server.Api;
-using GitpleLive.Server.Auth;
-using GitpleLive.Server.Services;
 using GitpleLive.Server.RateLimiting;
 using static GitpleLive.Server.Endpoints.EndpointMap;
 

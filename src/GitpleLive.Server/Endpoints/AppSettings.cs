@@ -1,5 +1,3 @@
-using GitpleLive.Server.Storage;
-
 namespace GitpleLive.Server.Endpoints;
 
 /// <summary>An app's settings as the Platform API shows them (never its secrets).</summary>

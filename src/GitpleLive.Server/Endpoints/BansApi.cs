@@ -1,5 +1,3 @@
-using GitpleLive.Server.Auth;
-using GitpleLive.Server.Services;
 using static GitpleLive.Server.Endpoints.EndpointMap;
 
 namespace GitpleLive.Server.Endpoints;

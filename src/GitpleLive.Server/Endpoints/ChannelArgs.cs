@@ -1,6 +1,3 @@
-using GitpleLive.Server.Api;
-using GitpleLive.Server.Services;
-
 namespace GitpleLive.Server.Endpoints;
 
 /// <summary>Query and body parsing shared by the SDK and Platform channel routes.</summary>

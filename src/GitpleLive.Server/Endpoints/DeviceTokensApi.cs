@@ -1,8 +1,3 @@
-using GitpleLive.Server.Api;
-using GitpleLive.Server.Auth;
-using GitpleLive.Server.Services;
-using GitpleLive.Server.Storage;
-
 namespace GitpleLive.Server.Endpoints;
 
 /// <summary>The mobile SDKs' push-token routes (PROTOCOL §9): both answer 200 <c>{}</c>.</summary>

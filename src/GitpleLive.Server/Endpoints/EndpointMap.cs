@@ -1,5 +1,3 @@
-using GitpleLive.Server.Api;
-using GitpleLive.Server.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace GitpleLive.Server.Endpoints;

@@ -1,6 +1,3 @@
-using GitpleLive.Server.Api;
-using GitpleLive.Server.Services;
-
 namespace GitpleLive.Server.Endpoints;
 
 public static class FileEndpoints

@@ -1,7 +1,3 @@
-using GitpleLive.Server.Api;
-using GitpleLive.Server.Services;
-using GitpleLive.Server.Storage;
-
 namespace GitpleLive.Server.Endpoints;
 
 /// <summary>A send request: JSON <c>{ type: "text", content, meta? }</c> or multipart with a <c>file</c> part (PROTOCOL §5.4).</summary>

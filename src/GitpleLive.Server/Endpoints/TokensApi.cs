@@ -1,7 +1,4 @@
-using GitpleLive.Server.Api;
-using GitpleLive.Server.Auth;
 using GitpleLive.Server.RateLimiting;
-using GitpleLive.Server.Services;
 using static GitpleLive.Server.Endpoints.EndpointMap;
 
 namespace GitpleLive.Server.Endpoints;

@@ -1,7 +1,3 @@
-using GitpleLive.Server.Api;
-using GitpleLive.Server.Auth;
-using GitpleLive.Server.Services;
-using GitpleLive.Server.Storage;
 using static GitpleLive.Server.Endpoints.EndpointMap;
 
 namespace GitpleLive.Server.Endpoints;

@@ -1,6 +1,4 @@
 using System.Text.Json;
-using GitpleLive.Protocol;
-using GitpleLive.Server.Api;
 
 namespace GitpleLive.Server.Events;
 

@@ -1,4 +1,3 @@
-using GitpleLive.Server.Hosting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace GitpleLive.Server.Events;

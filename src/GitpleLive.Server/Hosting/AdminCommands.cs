@@ -1,5 +1,3 @@
-using GitpleLive.Server.Services;
-
 namespace GitpleLive.Server.Hosting;
 
 /// <summary>

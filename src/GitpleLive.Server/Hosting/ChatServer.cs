@@ -1,14 +1,9 @@
-using GitpleLive.Server.Api;
 using GitpleLive.Server.Diagnostics;
 using GitpleLive.Server.OpenApi;
 using GitpleLive.Server.Operations;
-using GitpleLive.Server.Realtime;
-using GitpleLive.Server.Services;
-using GitpleLive.Server.Storage;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 

@@ -1,5 +1,4 @@
 using System.Reflection;
-using GitpleLive.Server.Realtime;
 
 namespace GitpleLive.Server.Hosting;
 

@@ -1,5 +1,3 @@
-using GitpleLive.Server.Api;
-
 namespace GitpleLive.Server.OpenApi;
 
 /// <summary>The error codes an operation may answer, by HTTP status, from its API, method and route pattern.</summary>

@@ -1,9 +1,5 @@
 using System.Text.Json;
-using GitpleLive.Server.Events;
-using GitpleLive.Server.Hosting;
-using GitpleLive.Server.Storage;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 

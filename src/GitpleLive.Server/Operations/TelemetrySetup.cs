@@ -1,4 +1,3 @@
-using GitpleLive.Server.Realtime;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;

@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using GitpleLive.Server.Api;
-using GitpleLive.Server.Storage;
 
 namespace GitpleLive.Server.RateLimiting;
 

@@ -1,5 +1,3 @@
-using GitpleLive.Server.Events;
-using GitpleLive.Server.Hosting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Threading.RateLimiting;
-using GitpleLive.Server.Events;
 using StackExchange.Redis;
 
 namespace GitpleLive.Server.RateLimiting;

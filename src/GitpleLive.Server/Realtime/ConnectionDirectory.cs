@@ -1,5 +1,3 @@
-using GitpleLive.Server.Events;
-
 namespace GitpleLive.Server.Realtime;
 
 /// <summary>

@@ -1,6 +1,4 @@
 using System.Buffers;
-using GitpleLive.Protocol;
-using GitpleLive.Server.Events;
 
 namespace GitpleLive.Server.Realtime;
 

@@ -1,4 +1,3 @@
-using GitpleLive.Server.Services;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 using MQTTnet.Server;

@@ -1,4 +1,3 @@
-using GitpleLive.Server.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace GitpleLive.Server.Realtime;

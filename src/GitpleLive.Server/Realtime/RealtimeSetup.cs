@@ -1,4 +1,3 @@
-using GitpleLive.Server.Events;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 

@@ -1,6 +1,3 @@
-using GitpleLive.Protocol;
-using GitpleLive.Server.Events;
-
 namespace GitpleLive.Server.Realtime;
 
 /// <summary>

@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using GitpleLive.Server.Events;
-using GitpleLive.Server.Storage;
 
 namespace GitpleLive.Server.Services;
 

@@ -1,10 +1,4 @@
 using System.Security.Cryptography;
-using GitpleLive.Server.Api;
-using GitpleLive.Server.Auth;
-using GitpleLive.Server.Events;
-using GitpleLive.Server.Hosting;
-using GitpleLive.Server.Storage;
-using Microsoft.EntityFrameworkCore;
 
 namespace GitpleLive.Server.Services;
 

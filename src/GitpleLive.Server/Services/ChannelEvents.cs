@@ -1,7 +1,3 @@
-using GitpleLive.Server.Api;
-using GitpleLive.Server.Events;
-using GitpleLive.Server.Storage;
-
 namespace GitpleLive.Server.Services;
 
 /// <summary>The events of channel changes: to the channel's subscribers, or to one user.</summary>

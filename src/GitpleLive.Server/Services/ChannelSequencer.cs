@@ -1,7 +1,3 @@
-using GitpleLive.Server.Hosting;
-using GitpleLive.Server.Storage;
-using Microsoft.EntityFrameworkCore;
-
 namespace GitpleLive.Server.Services;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using GitpleLive.Server.Auth;
-using GitpleLive.Server.Storage;
-using Microsoft.EntityFrameworkCore;
-
 namespace GitpleLive.Server.Services;
 
 /// <summary>Answers the realtime layer's questions from the store.</summary>

@@ -1,6 +1,5 @@
 using System.Buffers.Text;
 using System.Text;
-using GitpleLive.Server.Api;
 
 namespace GitpleLive.Server.Services;
 

@@ -1,8 +1,3 @@
-using GitpleLive.Server.Api;
-using GitpleLive.Server.Auth;
-using GitpleLive.Server.Storage;
-using Microsoft.EntityFrameworkCore;
-
 namespace GitpleLive.Server.Services;
 
 /// <summary>One registered push token: who it belongs to, on which platform, from which client.</summary>

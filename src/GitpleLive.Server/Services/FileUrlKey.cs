@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using GitpleLive.Server.Hosting;
 
 namespace GitpleLive.Server.Services;
 

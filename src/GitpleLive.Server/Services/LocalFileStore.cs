@@ -1,5 +1,3 @@
-using GitpleLive.Server.Hosting;
-
 namespace GitpleLive.Server.Services;
 
 /// <summary>Files in a local folder, written to a temporary name first so a failed upload leaves nothing.</summary>

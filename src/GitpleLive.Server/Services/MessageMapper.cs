@@ -1,7 +1,3 @@
-using GitpleLive.Server.Api;
-using GitpleLive.Server.Storage;
-using Microsoft.EntityFrameworkCore;
-
 namespace GitpleLive.Server.Services;
 
 /// <summary>Turns message rows into wire messages: sender joined in, file links signed.</summary>

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using GitpleLive.Server.Api;
 
 namespace GitpleLive.Server.Services;
 

@@ -1,10 +1,4 @@
 using System.Text.Json;
-using GitpleLive.Protocol;
-using GitpleLive.Server.Api;
-using GitpleLive.Server.Auth;
-using GitpleLive.Server.Events;
-using GitpleLive.Server.Storage;
-using Microsoft.EntityFrameworkCore;
 
 namespace GitpleLive.Server.Services;
 

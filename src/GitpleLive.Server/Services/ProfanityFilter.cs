@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
-using GitpleLive.Server.Api;
-using GitpleLive.Server.Storage;
 
 namespace GitpleLive.Server.Services;
 

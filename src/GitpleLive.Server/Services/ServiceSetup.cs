@@ -1,4 +1,3 @@
-using GitpleLive.Server.Events;
 using GitpleLive.Server.RateLimiting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 

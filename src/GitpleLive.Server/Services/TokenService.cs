@@ -1,10 +1,3 @@
-using GitpleLive.Server.Api;
-using GitpleLive.Server.Auth;
-using GitpleLive.Server.Events;
-using GitpleLive.Server.Hosting;
-using GitpleLive.Server.Storage;
-using Microsoft.EntityFrameworkCore;
-
 namespace GitpleLive.Server.Services;
 
 /// <summary>Session tokens (for app backends to hand out) and SDK tokens (what every SDK call carries).</summary>

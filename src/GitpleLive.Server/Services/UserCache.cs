@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using GitpleLive.Protocol;
-using GitpleLive.Server.Events;
 
 namespace GitpleLive.Server.Services;
 

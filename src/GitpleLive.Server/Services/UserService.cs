@@ -1,10 +1,3 @@
-using GitpleLive.Protocol;
-using GitpleLive.Server.Api;
-using GitpleLive.Server.Auth;
-using GitpleLive.Server.Events;
-using GitpleLive.Server.Storage;
-using Microsoft.EntityFrameworkCore;
-
 namespace GitpleLive.Server.Services;
 
 /// <summary>Users of an app: profile, meta, lifecycle. Raises <c>user_update</c> and <c>user_delete</c>.</summary>

@@ -1,7 +1,3 @@
-using GitpleLive.Server.Api;
-using GitpleLive.Server.Auth;
-using Microsoft.EntityFrameworkCore;
-
 namespace GitpleLive.Server.Storage;
 
 /// <summary>The lookups every service makes, each with the protocol's refusal when it fails.</summary>

@@ -1,5 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-
 namespace GitpleLive.Server.Storage;
 
 /// <summary>The chat store on PostgreSQL (for more than one server node).</summary>

@@ -1,5 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-
 namespace GitpleLive.Server.Storage;
 
 /// <summary>The chat store on SQLite (the single-machine default).</summary>

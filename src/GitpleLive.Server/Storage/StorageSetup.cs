@@ -1,6 +1,4 @@
-using GitpleLive.Server.Hosting;
 using Microsoft.Data.Sqlite;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace GitpleLive.Server.Storage;
