@@ -32,6 +32,9 @@ public sealed class TlsTests : IDisposable
         _certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
         _pfx = Path.Combine(_dir, "server.pfx");
         File.WriteAllBytes(_pfx, _certificate.Export(X509ContentType.Pfx, "test-password"));
+        // The same certificate as PEM files, for nginx.
+        File.WriteAllText(Path.Combine(_dir, "server.crt"), _certificate.ExportCertificatePem());
+        File.WriteAllText(Path.Combine(_dir, "server.key"), key.ExportPkcs8PrivateKeyPem());
     }
 
     private bool IsOurs(X509Certificate? presented) =>
@@ -46,7 +49,103 @@ public sealed class TlsTests : IDisposable
             ["Kestrel:Certificates:Default:Path"] = _pfx,
             ["Kestrel:Certificates:Default:Password"] = "test-password",
         });
-        var origin = $"https://127.0.0.1:{server.Port}";
+        await ExerciseOverTlsAsync(server, $"https://127.0.0.1:{server.Port}");
+    }
+
+    [SkippableFact]
+    public async Task Behind_nginx_terminating_tls_https_wss_and_file_links_work()
+    {
+        var nginx = (Environment.GetEnvironmentVariable("PATH") + ":/usr/sbin:/usr/local/sbin").Split(':')
+            .Select(d => Path.Combine(d, "nginx")).FirstOrDefault(File.Exists);
+        if (nginx is null)
+        {
+            Assert.False(ExternalServices.InCi, "nginx is not installed (.ci/run installs it)");
+            Skip.If(true, "nginx is not installed");
+        }
+        int port;
+        using (var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+        }
+        var origin = $"https://127.0.0.1:{port}";
+        // The node speaks plain HTTP on loopback; nginx terminates TLS (docs/DEPLOYMENT.md). Links use the public origin.
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string?> { ["GitpleLive:PublicBaseUrl"] = origin });
+        var user = Environment.UserName == "root" ? "user root;" : "";
+        File.WriteAllText(Path.Combine(_dir, "nginx.conf"), $$"""
+            {{user}}
+            worker_processes 1;
+            pid {{_dir}}/nginx.pid;
+            error_log {{_dir}}/error.log warn;
+            events { worker_connections 64; }
+            http {
+                access_log off;
+                client_body_temp_path {{_dir}}/client_body;
+                proxy_temp_path {{_dir}}/proxy;
+                fastcgi_temp_path {{_dir}}/fastcgi;
+                uwsgi_temp_path {{_dir}}/uwsgi;
+                scgi_temp_path {{_dir}}/scgi;
+                underscores_in_headers on;
+                client_max_body_size 0;
+                map $http_upgrade $connection_upgrade { default upgrade; '' close; }
+                server {
+                    listen 127.0.0.1:{{port}} ssl;
+                    ssl_certificate {{_dir}}/server.crt;
+                    ssl_certificate_key {{_dir}}/server.key;
+                    location /ws {
+                        proxy_pass http://127.0.0.1:{{server.Port}};
+                        proxy_http_version 1.1;
+                        proxy_set_header Upgrade $http_upgrade;
+                        proxy_set_header Connection $connection_upgrade;
+                        proxy_set_header Host $http_host;
+                        proxy_read_timeout 1h;
+                    }
+                    location / {
+                        proxy_pass http://127.0.0.1:{{server.Port}};
+                        proxy_http_version 1.1;
+                        proxy_set_header Host $http_host;
+                        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+                        proxy_set_header X-Forwarded-Proto $scheme;
+                    }
+                }
+            }
+            """);
+        var start = new System.Diagnostics.ProcessStartInfo(nginx!) { UseShellExecute = false, RedirectStandardError = true };
+        foreach (var arg in new[] { "-p", _dir, "-c", Path.Combine(_dir, "nginx.conf"), "-e", Path.Combine(_dir, "error.log"), "-g", "daemon off;" })
+            start.ArgumentList.Add(arg);
+        using var proxy = System.Diagnostics.Process.Start(start)!;
+        try
+        {
+            using var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, cert, _, _) => IsOurs(cert) };
+            using var probe = new HttpClient(handler);
+            var deadline = DateTime.UtcNow.AddSeconds(15);
+            while (true)
+            {
+                try
+                {
+                    using var r = await probe.GetAsync(origin + "/health");
+                    if (r.IsSuccessStatusCode) break;
+                }
+                catch (HttpRequestException) when (DateTime.UtcNow < deadline && !proxy.HasExited)
+                {
+                }
+                Assert.False(proxy.HasExited, "nginx exited: " + await proxy.StandardError.ReadToEndAsync());
+                Assert.True(DateTime.UtcNow < deadline, "nginx did not answer");
+                await Task.Delay(100);
+            }
+            await ExerciseOverTlsAsync(server, origin);
+        }
+        finally
+        {
+            if (!proxy.HasExited) proxy.Kill(entireProcessTree: true);
+            await proxy.WaitForExitAsync();
+        }
+    }
+
+    /// <summary>What a mobile SDK does over TLS: health, tokens, MQTT over WSS with an event, a file link that opens.</summary>
+    private async Task ExerciseOverTlsAsync(TestServer server, string origin)
+    {
+        var port = new Uri(origin).Port;
         using var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, cert, _, _) => IsOurs(cert) };
         using var http = new HttpClient(handler) { BaseAddress = new Uri(origin) };
 
@@ -70,7 +169,7 @@ public sealed class TlsTests : IDisposable
         using var ws = new ClientWebSocket();
         ws.Options.AddSubProtocol("mqtt");
         ws.Options.RemoteCertificateValidationCallback = (_, cert, _, _) => IsOurs(cert);
-        await ws.ConnectAsync(new Uri($"wss://127.0.0.1:{server.Port}/ws"), CancellationToken.None);
+        await ws.ConnectAsync(new Uri($"wss://127.0.0.1:{port}/ws"), CancellationToken.None);
         Assert.Equal("mqtt", ws.SubProtocol); // Paho refuses a 101 without it
         await ws.SendAsync(Connect($"{server.AppId}::{user}::v1.0.0::1::127.0.0.1::ios::{Guid.NewGuid()}", user, sdk),
             WebSocketMessageType.Binary, true, CancellationToken.None);
