@@ -1,3 +1,4 @@
+using GitpleLive.TestHost;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -25,12 +26,6 @@ public sealed class Measurements(ITestOutputHelper output)
         throw new InvalidOperationException("no VmRSS");
     }
 
-    private static int FreePort()
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
-    }
 
     [SkippableFact]
     public async Task Memory_per_idle_connection()
@@ -38,7 +33,7 @@ public sealed class Measurements(ITestOutputHelper output)
         Skip.IfNot(Enabled, SkipReason);
         var dll = Environment.GetEnvironmentVariable("GITPLELIVE_SERVER_DLL") ?? "/tmp/gl-r2r/GitpleLive.Server.dll";
         var count = int.Parse(Environment.GetEnvironmentVariable("GITPLELIVE_MEASURE_CONNECTIONS") ?? "2000");
-        var port = FreePort();
+        var port = LocalMachine.FreePort();
         var data = Path.Combine(Path.GetTempPath(), "gitplelive-measure-" + Guid.NewGuid().ToString("N"));
         var start = new ProcessStartInfo("dotnet")
         {

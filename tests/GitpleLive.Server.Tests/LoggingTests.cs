@@ -1,3 +1,4 @@
+using GitpleLive.TestHost;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
@@ -9,19 +10,13 @@ namespace GitpleLive.Server.Tests;
 /// <summary>The server's console logs, from a real server process: JSON by configuration, the start-up line, no secrets.</summary>
 public class LoggingTests
 {
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     [Fact]
     public async Task Json_console_logs_carry_the_startup_line_and_not_the_created_api_key()
     {
         var dir = Path.Combine(Path.GetTempPath(), "gitplelive-tests", "log-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(dir);
-        var port = FreePort();
+        var port = LocalMachine.FreePort();
         var server = Path.Combine(AppContext.BaseDirectory, "GitpleLive.Server.dll");
         var start = new ProcessStartInfo("dotnet")
         {

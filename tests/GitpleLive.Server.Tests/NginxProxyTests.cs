@@ -18,16 +18,7 @@ namespace GitpleLive.Server.Tests;
 /// </summary>
 public class NginxProxyTests
 {
-    private static string? FindOnPath(string name) =>
-        (Environment.GetEnvironmentVariable("PATH") + ":/usr/sbin:/usr/local/sbin").Split(':')
-            .Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists);
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     /// <summary>The proxy part of docs/DEPLOYMENT.md, on plain HTTP and a loopback port, with its files in <paramref name="dir"/>.</summary>
     private static string Config(string dir, int port, params int[] nodes)
@@ -91,24 +82,20 @@ public class NginxProxyTests
     [SkippableFact]
     public async Task Through_nginx_a_client_hears_a_message_sent_on_the_other_node_and_file_links_work()
     {
-        var nginx = FindOnPath("nginx");
+        var nginx = LocalMachine.FindProgram("nginx");
         if (nginx is null)
         {
             Assert.False(ExternalServices.InCi, "nginx is not installed (.ci/run installs it)");
             Skip.If(true, "nginx is not installed");
         }
-        var reason = await ExternalServices.PostgresUnavailableAsync() ?? await ExternalServices.RedisUnavailableAsync();
-        if (reason is not null)
-        {
-            Assert.False(ExternalServices.InCi, reason);
-            Skip.If(true, reason);
-        }
+        var reason = await ExternalServices.PostgresAndRedisMissingAsync();
+        Skip.If(reason is not null, reason);
 
         var db = await ExternalServices.CreatePostgresDatabaseAsync();
         var id = Guid.NewGuid().ToString("N")[..8];
         // Both nodes share the data folder: the uploaded files and the key that signs their links.
         var shared = Path.Combine(Path.GetTempPath(), "gitplelive-tests", "nginx-" + id);
-        var port = FreePort();
+        var port = LocalMachine.FreePort();
         var settings = new Dictionary<string, string?>
         {
             // Links are built from the configured public address (never from a request's Host header).

@@ -32,10 +32,10 @@ public class ReadinessTests
     [SkippableFact]
     public async Task Ready_answers_503_naming_redis_when_redis_stops_and_live_stays_200()
     {
-        var redisServer = FindOnPath("redis-server");
+        var redisServer = LocalMachine.FindProgram("redis-server");
         Skip.If(redisServer is null && !ExternalServices.InCi, "redis-server not installed");
         Assert.NotNull(redisServer);
-        var port = FreePort();
+        var port = LocalMachine.FreePort();
         using var redis = Process.Start(new ProcessStartInfo(redisServer!,
             $"--port {port} --bind 127.0.0.1 --save \"\" --appendonly no")
         {
@@ -73,16 +73,7 @@ public class ReadinessTests
         }
     }
 
-    private static string? FindOnPath(string name) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
-            .Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists);
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private static async Task WaitForPortAsync(int port)
     {

@@ -21,7 +21,7 @@ public class RedisOutageTests
     private sealed class OwnRedis : IAsyncDisposable
     {
         private Process? _process;
-        public int Port { get; } = FreePort();
+        public int Port { get; } = LocalMachine.FreePort();
 
         public async Task StartAsync()
         {
@@ -61,12 +61,6 @@ public class RedisOutageTests
 
         public async ValueTask DisposeAsync() => await StopAsync();
 
-        private static int FreePort()
-        {
-            using var l = new TcpListener(IPAddress.Loopback, 0);
-            l.Start();
-            return ((IPEndPoint)l.LocalEndpoint).Port;
-        }
     }
 
     private sealed class Listener : IAsyncDisposable

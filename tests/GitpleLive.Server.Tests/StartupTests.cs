@@ -56,12 +56,6 @@ public class StartupTests
         }
     }
 
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
 
     [Fact]
     public async Task Bad_storage_provider_is_one_line_naming_the_setting()
@@ -74,7 +68,7 @@ public class StartupTests
     [Fact]
     public async Task Unreachable_database_is_one_line_naming_the_setting()
     {
-        var port = FreePort();
+        var port = LocalMachine.FreePort();
         var run = await RunServerAsync("--urls=http://127.0.0.1:0", "--GitpleLive:StorageProvider=postgres",
             $"--GitpleLive:ConnectionString=Host=127.0.0.1;Port={port};Username=x;Password=y;Timeout=3");
         AssertOneClearLine(run, "GitpleLive:ConnectionString");
@@ -83,7 +77,7 @@ public class StartupTests
     [Fact]
     public async Task Unreachable_redis_is_one_line_naming_the_setting()
     {
-        var port = FreePort();
+        var port = LocalMachine.FreePort();
         var run = await RunServerAsync("--urls=http://127.0.0.1:0", $"--GitpleLive:Redis=127.0.0.1:{port},connectTimeout=1000");
         AssertOneClearLine(run, "GitpleLive:Redis");
     }

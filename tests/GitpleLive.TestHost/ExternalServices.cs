@@ -30,6 +30,17 @@ public static class ExternalServices
         await m.GetDatabase().PingAsync();
     });
 
+    /// <summary>
+    /// For the multi-node suites: null when PostgreSQL and Redis both answer; else why not, for the caller to skip on.
+    /// In CI a missing service is a failure, never a skip, so this throws there.
+    /// </summary>
+    public static async Task<string?> PostgresAndRedisMissingAsync()
+    {
+        var reason = await PostgresUnavailableAsync() ?? await RedisUnavailableAsync();
+        if (reason is not null && InCi) throw new InvalidOperationException(reason);
+        return reason;
+    }
+
     // A loaded machine (parallel test assemblies on two cores) can make one probe slow: try three times.
     private static async Task<string?> ProbeAsync(string name, Func<Task> probe)
     {

@@ -55,19 +55,13 @@ public sealed class TlsTests : IDisposable
     [SkippableFact]
     public async Task Behind_nginx_terminating_tls_https_wss_and_file_links_work()
     {
-        var nginx = (Environment.GetEnvironmentVariable("PATH") + ":/usr/sbin:/usr/local/sbin").Split(':')
-            .Select(d => Path.Combine(d, "nginx")).FirstOrDefault(File.Exists);
+        var nginx = LocalMachine.FindProgram("nginx");
         if (nginx is null)
         {
             Assert.False(ExternalServices.InCi, "nginx is not installed (.ci/run installs it)");
             Skip.If(true, "nginx is not installed");
         }
-        int port;
-        using (var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
-        {
-            probe.Start();
-            port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
-        }
+        var port = LocalMachine.FreePort();
         var origin = $"https://127.0.0.1:{port}";
         // The node speaks plain HTTP on loopback; nginx terminates TLS (docs/DEPLOYMENT.md). Links use the public origin.
         await using var server = await TestServer.StartAsync(new Dictionary<string, string?> { ["GitpleLive:PublicBaseUrl"] = origin });
