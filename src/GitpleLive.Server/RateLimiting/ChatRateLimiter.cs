@@ -12,6 +12,14 @@ public sealed class ChatRateLimiter(RateLimitOptions options, IRateLimitStore st
 {
     private static readonly ConditionalWeakTable<AppRow, Dictionary<string, int>> Parsed = new();
 
+    // Each kind's name and its two setting names, built once rather than concatenated on every call.
+    private static readonly (string Name, string PerApp, string PerUser) Sends = Kind("sends");
+    private static readonly (string Name, string PerApp, string PerUser) Tokens = Kind("tokens");
+    private static readonly (string Name, string PerApp, string PerUser) Reads = Kind("reads");
+    private static readonly (string Name, string PerApp, string PerUser) Writes = Kind("writes");
+
+    private static (string, string, string) Kind(string name) => (name, name + "_per_app", name + "_per_user");
+
     /// <summary>What a request counts as: a message send, a token call, a read (GET) or another write.</summary>
     public static RateLimitKind KindOf(HttpRequest request)
     {
@@ -25,19 +33,19 @@ public sealed class ChatRateLimiter(RateLimitOptions options, IRateLimitStore st
     public async ValueTask CheckAsync(HttpContext http, AppRow app, string? userId, RateLimitKind kind)
     {
         if (!options.Enabled) return;
-        var name = kind switch
+        var (name, perAppSetting, perUserSetting) = kind switch
         {
-            RateLimitKind.Send => "sends",
-            RateLimitKind.Token => "tokens",
-            RateLimitKind.Read => "reads",
-            _ => "writes",
+            RateLimitKind.Send => Sends,
+            RateLimitKind.Token => Tokens,
+            RateLimitKind.Read => Reads,
+            _ => Writes,
         };
         var window = options.Window;
-        var perApp = Limit(app, name + "_per_app");
+        var perApp = Limit(app, perAppSetting);
         if (perApp > 0 && await store.HitAsync($"{app.AppId}:{name}", perApp, window, http.RequestAborted) is { } appWait)
             throw Refuse(http, appWait, $"too many {name} for app '{app.AppId}' (limit {perApp} per {window.TotalSeconds:0.##} s)");
         if (userId is null) return;
-        var perUser = Limit(app, name + "_per_user");
+        var perUser = Limit(app, perUserSetting);
         if (perUser > 0 && await store.HitAsync($"{app.AppId}:{name}:u:{userId}", perUser, window, http.RequestAborted) is { } userWait)
             throw Refuse(http, userWait, $"too many {name} for user '{userId}' (limit {perUser} per {window.TotalSeconds:0.##} s)");
     }
@@ -53,7 +61,8 @@ public sealed class ChatRateLimiter(RateLimitOptions options, IRateLimitStore st
         if (string.IsNullOrEmpty(text)) return map;
         foreach (var part in text.Split(';', StringSplitOptions.RemoveEmptyEntries))
         {
-            var (name, value) = (part.Split('=', 2)[0], part.Split('=', 2).ElementAtOrDefault(1));
+            var pieces = part.Split('=', 2);
+            var (name, value) = (pieces[0], pieces.ElementAtOrDefault(1));
             if (RateLimitOptions.Names.Contains(name) && int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n))
                 map[name] = n;
         }
