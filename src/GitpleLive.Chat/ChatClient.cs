@@ -21,7 +21,7 @@ namespace GitpleLive.Chat;
 /// await client.GroupChannel.SendMessageAsync(channelId, "hello");
 /// </code>
 /// </example>
-public sealed class ChatClient : IAsyncDisposable
+public sealed partial class ChatClient : IAsyncDisposable
 {
     /// <summary>The SDK version sent in the MQTT client id.</summary>
     public const string SdkVersion = "1.1.0";

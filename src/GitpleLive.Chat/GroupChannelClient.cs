@@ -10,7 +10,7 @@ namespace GitpleLive.Chat;
 /// Group channels, their members and messages, and their realtime events (the seed's <c>client.groupChannel</c>).
 /// Every call needs a connected client (else 60904); a missing channel id fails with 60104.
 /// </summary>
-public sealed class GroupChannelClient
+public sealed partial class GroupChannelClient
 {
     private const int MaxPageSize = 100;
     private readonly ChatCore _core;

@@ -3,7 +3,7 @@ using GitpleLive.Chat.Internal;
 namespace GitpleLive.Chat;
 
 /// <summary>Reports about users, channels and messages (PROTOCOL §5.5).</summary>
-public sealed class ModerationClient
+public sealed partial class ModerationClient
 {
     private readonly ChatCore _core;
 

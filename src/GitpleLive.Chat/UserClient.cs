@@ -3,7 +3,7 @@ using GitpleLive.Chat.Internal;
 namespace GitpleLive.Chat;
 
 /// <summary>The connected user's own profile and its events (the seed's <c>client.user</c>).</summary>
-public sealed class UserClient
+public sealed partial class UserClient
 {
     private readonly ChatCore _core;
 

@@ -9,7 +9,7 @@ namespace GitpleLive.Cli;
 /// <c>gitplelive</c>: the operator's command line over the Platform API. Connection settings come
 /// from options or the environment (<c>GITPLELIVE_HOST</c>, <c>GITPLELIVE_APP_ID</c>, <c>GITPLELIVE_API_KEY</c>).
 /// </summary>
-public static class Cli
+public static partial class Cli
 {
     private static readonly Option<string> Host = new("--host") { Description = "Server host, e.g. localhost:5080 (env GITPLELIVE_HOST)",
         Recursive = true, DefaultValueFactory = _ => Environment.GetEnvironmentVariable("GITPLELIVE_HOST") ?? "localhost:5080" };

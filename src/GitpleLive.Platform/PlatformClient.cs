@@ -44,7 +44,7 @@ public sealed record PlatformClientOptions
 /// (for example 1004 user not found), 60901 when the server does not answer in time, 60902 when it cannot be
 /// reached, 60999 for an answer that is not the protocol's.
 /// </summary>
-public sealed class PlatformClient : IDisposable
+public sealed partial class PlatformClient : IDisposable
 {
     private readonly HttpClient _http;
     private readonly bool _ownsHttp;
