@@ -16,6 +16,12 @@ public sealed class ChatEvent
 
     public string Category => Payload.Category;
 
+    /// <summary>
+    /// A message send's place in its channel (its id and the channel's previous last message id, read under the
+    /// channel's row lock): nodes relaying events between them restore the commit order from it.
+    /// </summary>
+    public MessageOrder? Order { get; init; }
+
     /// <summary>The full MQTT topic name.</summary>
     public string Topic => TopicKind switch
     {
@@ -42,3 +48,6 @@ public sealed class ChatEvent
         BanInfo = Payload.BanInfo ?? (Payload.Category == EventCategories.ChannelBan ? Payload.Data : null),
     };
 }
+
+/// <summary>A sent message's id and the id of the message that was its channel's last when it was stored.</summary>
+public readonly record struct MessageOrder(long MessageId, long PreviousMessageId);

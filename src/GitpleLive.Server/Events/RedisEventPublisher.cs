@@ -9,9 +9,11 @@ namespace GitpleLive.Server.Events;
 /// <summary>
 /// Event fan-out across server nodes. Every node publishes its events on one Redis channel and
 /// delivers to its local sinks only what it receives from that channel — its own events included —
-/// so all nodes see one order: Redis's. A send holds its channel's turn until its event is
-/// published (<c>ChannelSequencer</c>), which makes that order the message id order; the events of
-/// one change, and the "deliver, then cut" rule, keep their order too.
+/// so all nodes see one order: Redis's. Nothing is locked while an event travels: a node hands its events to
+/// Redis in its commit order (the store's writer publishes them in that order and this class hands them all
+/// over before it waits), and the receiving side (<see cref="RelayOrder"/>) puts sends into one channel from
+/// different nodes back into commit order, from the chain of message ids each send's event carries. The
+/// events of one change, and the "deliver, then cut" rule, keep their order too.
 /// <para>
 /// While Redis is down nothing waits for it: a change is stored and answered at once, and its events go
 /// straight to this node's sinks. What the other nodes raised meanwhile is lost to this node's clients, so when
@@ -29,6 +31,7 @@ public sealed class RedisEventPublisher : IEventPublisher, IDisposable
     private readonly ChannelMessageQueue _queue;
     private readonly string _nodeId;
     private readonly ILogger<RedisEventPublisher> _logger;
+    private readonly RelayOrder _order;
     private long _sequence;
     // Events delivered here after their publish timed out: should Redis still carry them, they are not delivered twice.
     private readonly ConcurrentDictionary<long, byte> _deliveredLocally = new();
@@ -42,35 +45,66 @@ public sealed class RedisEventPublisher : IEventPublisher, IDisposable
         _redis = redis;
         _nodeId = redis.NodeId;
         _subscriber = redis.Multiplexer.GetSubscriber();
+        _order = new RelayOrder(DeliverHere, TimeProvider.System);
         _queue = _subscriber.Subscribe(Channel);
         // OnMessage with an async handler processes messages one at a time, in order.
         _queue.OnMessage(OnRemoteAsync);
         redis.Restored += OnRestored;
     }
 
-    public async ValueTask PublishAsync(IReadOnlyList<ChatEvent> events, CancellationToken cancellationToken = default)
+    public ValueTask PublishAsync(IReadOnlyList<ChatEvent> events, CancellationToken cancellationToken = default)
     {
         // Delivering local events straight away would let them overtake earlier events of other
         // nodes still on their way from Redis; going through Redis costs a round trip and keeps order.
-        foreach (var e in events)
+        // Every event is handed to the connection before this returns (the caller's order is the wire's);
+        // only the acknowledgements are waited for.
+        if (!_redis.IsAvailable)
         {
-            if (_redis.IsAvailable)
+            foreach (var e in events) DeliverHere(e);
+            return ValueTask.CompletedTask;
+        }
+        var sent = new (ChatEvent Event, long Sequence, Task Publish)[events.Count];
+        for (var i = 0; i < events.Count; i++)
+        {
+            var sequence = Interlocked.Increment(ref _sequence);
+            Task publish;
+            try
             {
-                var sequence = Interlocked.Increment(ref _sequence);
-                try
-                {
-                    await _subscriber.PublishAsync(Channel, Encode(e, _nodeId, sequence))
-                        .WaitAsync(RedisConnection.CommandTimeout, CancellationToken.None);
-                    continue;
-                }
-                catch (Exception ex) when (ex is RedisException or TimeoutException)
-                {
-                    if (_deliveredLocally.Count > 100_000) _deliveredLocally.Clear();
-                    _deliveredLocally[sequence] = 0;
-                    _logger.LogWarning("Publishing through Redis failed ({Error}); delivering on this node only", ex.Message);
-                }
+                publish = _subscriber.PublishAsync(Channel, Encode(events[i], _nodeId, sequence));
             }
-            foreach (var sink in _sinks) await sink.DeliverAsync(e, CancellationToken.None);
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                publish = Task.FromException(ex);
+            }
+            sent[i] = (events[i], sequence, publish);
+        }
+        return AwaitPublishedAsync(sent);
+    }
+
+    private async ValueTask AwaitPublishedAsync((ChatEvent Event, long Sequence, Task Publish)[] sent)
+    {
+        foreach (var (e, sequence, publish) in sent)
+        {
+            try
+            {
+                await publish.WaitAsync(RedisConnection.CommandTimeout, CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                if (_deliveredLocally.Count > 100_000) _deliveredLocally.Clear();
+                _deliveredLocally[sequence] = 0;
+                _logger.LogWarning("Publishing through Redis failed ({Error}); delivering on this node only", ex.Message);
+                DeliverHere(e);
+            }
+        }
+    }
+
+    private void DeliverHere(ChatEvent e)
+    {
+        foreach (var sink in _sinks)
+        {
+            var delivered = sink.DeliverAsync(e, CancellationToken.None);
+            if (!delivered.IsCompletedSuccessfully) delivered.AsTask().GetAwaiter().GetResult();
         }
     }
 
@@ -89,19 +123,20 @@ public sealed class RedisEventPublisher : IEventPublisher, IDisposable
         }
     }
 
-    private async Task OnRemoteAsync(ChannelMessage message)
+    private Task OnRemoteAsync(ChannelMessage message)
     {
         try
         {
             var (e, node, sequence) = DecodeWithOrigin((byte[])message.Message!);
-            if (node == _nodeId && _deliveredLocally.TryRemove(sequence, out _)) return;
-            foreach (var sink in _sinks) await sink.DeliverAsync(e);
+            if (node == _nodeId && _deliveredLocally.TryRemove(sequence, out _)) return Task.CompletedTask;
+            _order.Accept(e);
         }
         catch (Exception ex)
         {
             Operations.ChatMetrics.RelayFailed("receive");
             _logger.LogError(ex, "Dropped a malformed event from Redis");
         }
+        return Task.CompletedTask;
     }
 
     internal static byte[] Encode(ChatEvent e, string nodeId, long sequence = 0)
@@ -119,6 +154,11 @@ public sealed class RedisEventPublisher : IEventPublisher, IDisposable
             w.WriteString("t", e.TargetId);
             w.WriteString("ct", e.ChannelType);
             w.WriteString("c", e.Category);
+            if (e.Order is { } order)
+            {
+                w.WriteNumber("i", order.MessageId);
+                w.WriteNumber("o", order.PreviousMessageId);
+            }
             w.WriteStartArray("x");
             foreach (var cut in e.CutsAfter)
             {
@@ -163,12 +203,15 @@ public sealed class RedisEventPublisher : IEventPublisher, IDisposable
             Payload = new EventPayload(r.GetProperty("c").GetString()!),
             PayloadBytes = System.Text.Encoding.UTF8.GetBytes(payload.GetRawText()),
             CutsAfter = cuts,
+            Order = r.TryGetProperty("i", out var id) && r.TryGetProperty("o", out var previous)
+                ? new MessageOrder(id.GetInt64(), previous.GetInt64()) : null,
         }, node, sequence);
     }
 
     public void Dispose()
     {
         _redis.Restored -= OnRestored;
+        _order.Dispose();
         try
         {
             _queue.Unsubscribe();

@@ -6,18 +6,20 @@ namespace GitpleLive.Server.Services;
 /// members' read positions.
 /// </summary>
 public sealed class MessageService(
-    ChatStore store, IEventPublisher events, MessageMapper mapper, IFileStore files, ChannelSequencer sequencer, ProfanityFilter profanity,
+    ChatStore store, IEventPublisher events, MessageMapper mapper, IFileStore files, StoreWriter writer, ProfanityFilter profanity,
     TimeProvider time)
 {
     public sealed record FileUpload(Stream Content, string Name, string ContentType);
 
-    private static ChatEvent MessageEvent(string appId, ChannelRow channel, string category, MessageDto message) => new()
+    private static ChatEvent MessageEvent(string appId, ChannelRow channel, string category, MessageDto message,
+        long? previousMessageId = null) => new()
     {
         AppId = appId,
         TopicKind = EventTopicKind.ChannelAll,
         TargetId = channel.ChannelId,
         ChannelType = channel.Type,
         Payload = new EventPayload(category, Channel: ChannelService.ToDto(channel), Message: message),
+        Order = previousMessageId is { } previous ? new MessageOrder(message.MessageId, previous) : null,
     };
 
     /// <summary>
@@ -51,35 +53,24 @@ public sealed class MessageService(
         }
         try
         {
-            await using var turn = await sequencer.EnterAsync(app.AppId, channelId, ct);
-            var (channel, dto) = await store.WriteAsync(async db =>
+            var row = new MessageRow
             {
-                var now = time.NowMs();
-                var isFile = file is not null ? 1 : 0;
-                // Counters first: on PostgreSQL the update takes the channel's row lock, so message ids
-                // are assigned in commit order within a channel. A refusal below rolls it back.
-                var updated = await db.Channels.Where(x => x.AppId == app.AppId && x.ChannelId == channelId)
-                    .ExecuteUpdateAsync(s => s
-                        .SetProperty(x => x.TotalMessageCount, x => x.TotalMessageCount + 1)
-                        .SetProperty(x => x.TotalFileCount, x => x.TotalFileCount + isFile)
-                        .SetProperty(x => x.UpdatedAt, now), ct);
-                if (updated == 0) throw ApiException.NotFound(ErrorCodes.ChannelNotFound, $"channel '{channelId}' not found");
-                var (c, sender) = await CheckCanSendAsync(db, app, channelId, senderId, asPlatform, ct);
-                var row = new MessageRow
-                {
-                    AppId = app.AppId, ChannelId = channelId, UserId = senderId,
-                    Type = file is null ? "text" : "file", Content = content, FilterOriginContent = originContent,
-                    FileKey = fileKey, FileName = file?.Name, FileType = file?.ContentType, FileSize = file is null ? null : fileSize,
-                    Meta = meta is null ? null : Meta.Write(meta), CreatedAt = now, UpdatedAt = now,
-                };
-                db.Messages.Add(row);
-                await db.SaveChangesAsync(ct);
-                await db.Channels.Where(x => x.AppId == app.AppId && x.ChannelId == channelId)
-                    .ExecuteUpdateAsync(s => s.SetProperty(x => x.LastMessageId, row.MessageId), ct);
-                c.LastMessageId = row.MessageId;
-                return (c, mapper.ToDto(row, sender));
-            }, ct);
-            await events.PublishAsync([MessageEvent(app.AppId, channel, EventCategories.MessageSend, dto)], ct);
+                AppId = app.AppId, ChannelId = channelId, UserId = senderId,
+                Type = file is null ? "text" : "file", Content = content, FilterOriginContent = originContent,
+                FileKey = fileKey, FileName = file?.Name, FileType = file?.ContentType, FileSize = file is null ? null : fileSize,
+                Meta = meta is null ? null : Meta.Write(meta),
+            };
+            // Group commit (StoreWriter): the checks, the message and the channel's counters in this send's savepoint of
+            // the writer's batch; statements other features add to a send belong in this lambda too (a refusal there
+            // rolls back this send only). The event is published from the writer in commit order, so message events
+            // leave in message_id order; the answer follows the commit (and the event's hand-over).
+            var (_, dto) = await writer.WriteAsync(async scope =>
+            {
+                row.CreatedAt = row.UpdatedAt = time.NowMs();
+                var stored = await SendStatements.SendAsync(scope, row, asPlatform, ct);
+                return (stored, mapper.ToDto(stored.Message, stored.Sender));
+            }, afterCommit: sent => events.PublishAsync([MessageEvent(app.AppId, sent.stored.Channel, EventCategories.MessageSend,
+                sent.Item2, sent.stored.PreviousMessageId)]), ct);
             Operations.ChatMetrics.MessageSent(started);
             return dto;
         }

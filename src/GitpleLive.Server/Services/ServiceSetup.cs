@@ -21,7 +21,6 @@ public static class ServiceSetup
         services.TryAddSingleton<BanService>();
         services.TryAddSingleton<MessageService>();
         services.TryAddSingleton<ModerationService>();
-        services.TryAddSingleton<ChannelSequencer>();
         services.TryAddSingleton<ProfanityFilter>();
         services.TryAddSingleton<MessageMapper>();
         services.TryAddSingleton<DeviceTokenService>();

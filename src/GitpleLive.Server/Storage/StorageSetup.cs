@@ -19,8 +19,8 @@ public static class StorageSetup
         services.TryAddSingleton<IDbContextFactory<ChatDbContext>>(sp => sp.GetRequiredService<ChatServerOptions>().UsesPostgres
             ? new ChatDbContextFactory<PostgresChatDbContext>(sp.GetRequiredService<IDbContextFactory<PostgresChatDbContext>>())
             : new ChatDbContextFactory<SqliteChatDbContext>(sp.GetRequiredService<IDbContextFactory<SqliteChatDbContext>>()));
-        // SQLite has one writer at a time: queue writers in-process rather than spin on SQLITE_BUSY.
-        services.TryAddSingleton(sp => new StoreWriteGate(serialize: !sp.GetRequiredService<ChatServerOptions>().UsesPostgres));
+        // One writer per process, group commit (SQLite has one writer at a time anyway).
+        services.TryAddSingleton<StoreWriter>();
         services.TryAddSingleton<ChatStore>();
         return services;
     }

@@ -1,0 +1,311 @@
+using System.Data;
+using System.Data.Common;
+using System.Threading.Channels;
+using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace GitpleLive.Server.Storage;
+
+/// <summary>
+/// Group commit: one writer task per process runs every write waiting when it wakes in one transaction, each
+/// write in a savepoint of its own, so a refusal (or a failure) of one rolls back only that one. A write is
+/// answered only after the transaction holding it has committed. On SQLite this is also what keeps one writer at
+/// a time; on PostgreSQL it turns N small transactions (N commits, N WAL flushes) into one.
+/// <para>
+/// A write runs either EF Core work (<see cref="WriteAsync{T}"/>, what <see cref="ChatStore"/> does) or raw
+/// statements through <see cref="WriteScope.Command"/> — prepared once on the writer's connection, which the
+/// writer keeps open. Its optional after-commit step runs on the writer, in commit order, before any later
+/// write is answered: the send path publishes its event there, which puts events in commit (= message id) order.
+/// </para>
+/// <para>
+/// A write that fails with a database error inside a batch (a PostgreSQL deadlock with another node's batch,
+/// say) is run once more alone, in a transaction of its own; so is every write of a batch whose commit failed.
+/// Work must therefore be re-runnable: it must not change anything outside the store before it returns.
+/// </para>
+/// </summary>
+public sealed class StoreWriter : IAsyncDisposable
+{
+    private const int MaxBatch = 512;
+    private readonly Channel<WriteJob> _queue = Channel.CreateUnbounded<WriteJob>(new UnboundedChannelOptions
+    {
+        SingleReader = true,
+        AllowSynchronousContinuations = false,
+    });
+    private readonly IDbContextFactory<ChatDbContext> _factory;
+    private readonly ILogger<StoreWriter> _logger;
+    private readonly Task _loop;
+    private WriteScope? _scope;
+
+    public StoreWriter(IDbContextFactory<ChatDbContext> factory, ILogger<StoreWriter> logger)
+    {
+        _factory = factory;
+        _logger = logger;
+        _loop = Task.Run(RunAsync);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> in the next batch; its changes tracked by EF Core are saved in its savepoint.
+    /// <paramref name="afterCommit"/> is called on the writer once the batch has committed, in commit order; the write
+    /// is answered when the task it returns has finished (the writer goes on meanwhile).
+    /// </summary>
+    public Task<T> WriteAsync<T>(Func<WriteScope, Task<T>> work, Func<T, ValueTask>? afterCommit = null,
+        CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var job = new WriteJob<T>(work, afterCommit, cancellationToken);
+        if (!_queue.Writer.TryWrite(job)) throw new ObjectDisposedException(nameof(StoreWriter));
+        return job.Task;
+    }
+
+    private async Task RunAsync()
+    {
+        var batch = new List<WriteJob>(MaxBatch);
+        var committed = new List<WriteJob>(MaxBatch);
+        var again = new List<WriteJob>();
+        while (await _queue.Reader.WaitToReadAsync())
+        {
+            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var job))
+            {
+                if (job.CancellationToken.IsCancellationRequested) job.Fail(new OperationCanceledException(job.CancellationToken));
+                else batch.Add(job);
+            }
+            if (batch.Count == 0) continue;
+            await RunBatchAsync(batch, committed, again);
+            // Once more, alone: writes that met a database error in the batch (or whose commit failed).
+            foreach (var job in again)
+            {
+                batch.Clear();
+                batch.Add(job);
+                committed.Clear();
+                await RunBatchAsync(batch, committed, null);
+            }
+            batch.Clear();
+            committed.Clear();
+            again.Clear();
+        }
+    }
+
+    private async Task RunBatchAsync(List<WriteJob> batch, List<WriteJob> committed, List<WriteJob>? again)
+    {
+        var alone = batch.Count == 1;
+        try
+        {
+            var scope = await ScopeAsync();
+            await scope.BeginAsync();
+            foreach (var job in batch)
+            {
+                if (!alone) scope.Exec(WriteScope.Savepoint);
+                try
+                {
+                    await job.ExecuteAsync(scope);
+                    if (scope.Db.ChangeTracker.HasChanges()) await scope.Db.SaveChangesAsync(CancellationToken.None);
+                    if (!alone) scope.Exec(WriteScope.ReleaseSavepoint);
+                    committed.Add(job);
+                }
+                catch (Exception e)
+                {
+                    scope.Db.ChangeTracker.Clear();
+                    if (alone)
+                    {
+                        // The transaction holds nothing else: roll it back and keep the connection.
+                        await scope.RollbackAsync();
+                        job.Fail(e);
+                        return;
+                    }
+                    scope.Exec(WriteScope.RollbackToSavepoint);
+                    scope.Exec(WriteScope.ReleaseSavepoint);
+                    if (again is not null && e is DbException or DbUpdateException) again.Add(job);
+                    else job.Fail(e);
+                }
+                scope.Db.ChangeTracker.Clear();
+            }
+            await scope.CommitAsync();
+        }
+        catch (Exception e)
+        {
+            // The connection or the transaction failed: nothing of the batch is stored. A lone write fails;
+            // the writes of a batch are each tried once more alone.
+            await DropScopeAsync();
+            committed.Clear();
+            foreach (var job in batch)
+            {
+                if (job.IsCompleted) continue;
+                if (alone || again is null) job.Fail(e);
+                else again.Add(job);
+            }
+            if (!alone && again is not null)
+                _logger.LogWarning("A batch of {Count} writes failed ({Error}); running them one by one", batch.Count, e.Message);
+            return;
+        }
+        foreach (var job in committed) job.Committed(_logger);
+    }
+
+    private async ValueTask<WriteScope> ScopeAsync()
+    {
+        if (_scope is not null) return _scope;
+        var db = await _factory.CreateDbContextAsync();
+        // Each write has its savepoint already; EF Core's own around SaveChanges would double the statements.
+        db.Database.AutoSavepointsEnabled = false;
+        await db.Database.OpenConnectionAsync();
+        return _scope = new WriteScope(db);
+    }
+
+    private async ValueTask DropScopeAsync()
+    {
+        var scope = _scope;
+        _scope = null;
+        if (scope is null) return;
+        try
+        {
+            await scope.DisposeAsync();
+        }
+        catch (Exception e)
+        {
+            _logger.LogDebug(e, "Closing the writer's connection failed");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _loop;
+        await DropScopeAsync();
+    }
+
+    private abstract class WriteJob(CancellationToken cancellationToken)
+    {
+        public CancellationToken CancellationToken { get; } = cancellationToken;
+        public abstract Task ExecuteAsync(WriteScope scope);
+        public abstract void Committed(ILogger logger);
+        public abstract void Fail(Exception e);
+        public abstract bool IsCompleted { get; }
+    }
+
+    private sealed class WriteJob<T>(Func<WriteScope, Task<T>> work, Func<T, ValueTask>? afterCommit, CancellationToken cancellationToken)
+        : WriteJob(cancellationToken)
+    {
+        private readonly TaskCompletionSource<T> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private T _result = default!;
+
+        public Task<T> Task => _done.Task;
+
+        public override async Task ExecuteAsync(WriteScope scope) => _result = await work(scope);
+
+        public override void Committed(ILogger logger)
+        {
+            if (afterCommit is null)
+            {
+                _done.TrySetResult(_result);
+                return;
+            }
+            ValueTask step;
+            try
+            {
+                // Called on the writer, in commit order; what it then waits for (a network round trip) the writer does not.
+                step = afterCommit(_result);
+            }
+            catch (Exception e)
+            {
+                step = ValueTask.FromException(e);
+            }
+            if (step.IsCompletedSuccessfully) _done.TrySetResult(_result);
+            else _ = FinishAsync(step, logger);
+        }
+
+        private async Task FinishAsync(ValueTask step, ILogger logger)
+        {
+            try
+            {
+                await step;
+            }
+            catch (Exception e)
+            {
+                // Stored and committed: the answer stands whatever happens after.
+                logger.LogError(e, "A step after a committed write failed");
+            }
+            _done.TrySetResult(_result);
+        }
+
+        public override void Fail(Exception e) => _done.TrySetException(e);
+
+        public override bool IsCompleted => _done.Task.IsCompleted;
+    }
+}
+
+/// <summary>
+/// What a write of a <see cref="StoreWriter"/> batch works with: the batch's EF Core context (its transaction
+/// open) and prepared raw commands on the same connection and transaction.
+/// </summary>
+public sealed class WriteScope : IAsyncDisposable
+{
+    internal const string Savepoint = "SAVEPOINT w";
+    internal const string ReleaseSavepoint = "RELEASE SAVEPOINT w";
+    internal const string RollbackToSavepoint = "ROLLBACK TO SAVEPOINT w";
+    private readonly Dictionary<string, DbCommand> _commands = new(StringComparer.Ordinal);
+    private readonly DbConnection _connection;
+    private IDbContextTransaction? _transaction;
+
+    internal WriteScope(ChatDbContext db)
+    {
+        Db = db;
+        _connection = db.Database.GetDbConnection();
+        IsPostgres = !db.Database.IsSqlite();
+    }
+
+    public ChatDbContext Db { get; }
+
+    public bool IsPostgres { get; }
+
+    /// <summary>
+    /// The command for <paramref name="sql"/>, prepared on first use with one parameter per name (of the given
+    /// types) and bound to the batch's transaction: set its parameters' values by position and execute it.
+    /// </summary>
+    public DbCommand Command(string sql, params ReadOnlySpan<(string Name, DbType Type)> parameters)
+    {
+        if (!_commands.TryGetValue(sql, out var command))
+        {
+            command = _connection.CreateCommand();
+            command.CommandText = sql;
+            foreach (var (name, type) in parameters)
+            {
+                var p = command.CreateParameter();
+                p.ParameterName = name;
+                p.DbType = type;
+                command.Parameters.Add(p);
+            }
+            command.Transaction = _transaction?.GetDbTransaction();
+            command.Prepare();
+            _commands[sql] = command;
+        }
+        command.Transaction = _transaction?.GetDbTransaction();
+        return command;
+    }
+
+    internal void Exec(string sql) => Command(sql).ExecuteNonQuery();
+
+    internal async Task BeginAsync() => _transaction = await Db.Database.BeginTransactionAsync();
+
+    internal async Task RollbackAsync()
+    {
+        var tx = _transaction!;
+        _transaction = null;
+        await tx.RollbackAsync();
+        await tx.DisposeAsync();
+    }
+
+    internal async Task CommitAsync()
+    {
+        var tx = _transaction!;
+        _transaction = null;
+        await tx.CommitAsync();
+        await tx.DisposeAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var c in _commands.Values) await c.DisposeAsync();
+        _commands.Clear();
+        if (_transaction is not null) await _transaction.DisposeAsync();
+        await Db.DisposeAsync();
+    }
+}
