@@ -109,6 +109,17 @@ public static class BenchApp
         Add(Baseline, "fan-out against Mosquitto only", [Baseline]);
         Add(Connections, "idle connections: server and Mosquitto", [Connections]);
         Add(History, "history load, send rates and page reads", [History]);
+
+        // The Mosquitto baseline's publisher process (started by the bench itself).
+        var wsArg = new Argument<string>("ws");
+        var payloadArg = new Argument<string>("payload-file");
+        var topicsArg = new Argument<string>("topics-file");
+        var publisher = new Command(PublisherProcess.Command, "internal: the Mosquitto baseline's publisher") { Hidden = true };
+        publisher.Arguments.Add(wsArg);
+        publisher.Arguments.Add(payloadArg);
+        publisher.Arguments.Add(topicsArg);
+        publisher.SetAction((p, _) => PublisherProcess.RunChildAsync(p.GetValue(wsArg)!, p.GetValue(payloadArg)!, p.GetValue(topicsArg)!));
+        root.Subcommands.Add(publisher);
         return root;
     }
 
@@ -223,7 +234,7 @@ public static class BenchApp
                 r.MosquittoFanout = await Guard(ctx, "fanout (mosquitto)", async () =>
                 {
                     var host = await MosquittoHost.StartAsync(ctx, "mosquitto-fanout", cancellationToken);
-                    using var target = new MosquittoFanoutTarget(ctx, host, new Mqtt.LeanMqttSettings());
+                    using var target = new MosquittoFanoutTarget(ctx, host);
                     return await FanoutScenario.RunAsync(ctx, target, cancellationToken);
                 }, e => new FanoutResult { Target = "mosquitto", Error = e }, () => errors++);
             }

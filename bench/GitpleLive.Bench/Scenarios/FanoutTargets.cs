@@ -153,13 +153,14 @@ public sealed class ServerFanoutTarget(BenchContext ctx, ServerHost host) : IFan
     }
 }
 
-/// <summary>Mosquitto: the generator publishes the server's event payloads itself, QoS 0, on the same topics.</summary>
-public sealed class MosquittoFanoutTarget(BenchContext ctx, MosquittoHost host, LeanMqttSettings settings) : IFanoutTarget
+/// <summary>
+/// Mosquitto: the server's event payloads published QoS 0 on the same topics by a publisher process of its own
+/// (<see cref="PublisherProcess"/>), pinned to the broker's CPU so that the receivers in the bench have CPU 1 to
+/// themselves — as in <c>fanout-events</c>, where the server's own generator shares the server's core.
+/// </summary>
+public sealed class MosquittoFanoutTarget(BenchContext ctx, MosquittoHost host) : IFanoutTarget
 {
-    private const int Publishers = 4;
-    private const int MaxQueuedPerPublisher = 2_000;
-    private readonly List<LeanMqttClient> _publishers = [];
-    private byte[][] _topics = [];
+    private PublisherProcess? _publisher;
     private PayloadTemplate _payload = null!;
 
     public string Name => "mosquitto";
@@ -168,6 +169,9 @@ public sealed class MosquittoFanoutTarget(BenchContext ctx, MosquittoHost host, 
     public bool IsServer => false;
     public int PayloadBytes => _payload?.Length ?? 0;
 
+    /// <summary>The publisher process (its CPU time is reported beside the broker's).</summary>
+    public int? PublisherPid => _publisher?.Pid;
+
     public async Task PrepareAsync(FanoutLayout layout, ProgressTask progress, CancellationToken cancellationToken)
     {
         _payload = ctx.ServerPayload
@@ -175,37 +179,24 @@ public sealed class MosquittoFanoutTarget(BenchContext ctx, MosquittoHost host, 
         if (ctx.ServerPayload is null)
             ctx.Note("Mosquitto baseline uses a synthetic event payload shaped like the server's " +
                 "(no server fan-out ran before it in this run).");
-        _topics = Enumerable.Range(0, layout.Channels).Select(c => Encoding.UTF8.GetBytes(layout.MessageTopic(c))).ToArray();
-        progress.MaxValue = Publishers;
-        for (int i = 0; i < Publishers; i++)
-        {
-            _publishers.Add(await LeanMqttClient.ConnectAsync(
-                host.WsUri, $"bench-publisher-{i}", null, null, settings, null, cancellationToken));
-            progress.Increment(1);
-        }
+        var topics = Enumerable.Range(0, layout.Channels).Select(layout.MessageTopic).ToList();
+        progress.MaxValue = 1;
+        var logs = Path.Combine(ctx.ResultsDirectory, "logs");
+        _publisher = await PublisherProcess.StartAsync(host.WsUri, _payload, topics, ctx.Options.Pin ? ctx.Options.ServerCpu : null,
+            logs, Path.Combine(logs, "mosquitto-publisher.log"), cancellationToken);
+        progress.Increment(1);
     }
 
     public (string? UserName, string? Password) Credentials(int user) => (FanoutLayout.UserId(user), null);
 
-    public bool TrySend(int channel, int step, long sequence, long scheduledTimestamp, StepCounters counters)
-    {
-        var publisher = _publishers[channel % Publishers];
-        if (!publisher.IsOpen)
-        {
-            Interlocked.Increment(ref counters.SendErrors);
-            return true;
-        }
-        if (publisher.Queued >= MaxQueuedPerPublisher) return false;
-        var payload = _payload.Build(step, sequence, scheduledTimestamp);
-        publisher.Enqueue(MqttFrames.PublishQos0(_topics[channel], payload));
-        return true;
-    }
+    public bool TrySend(int channel, int step, long sequence, long scheduledTimestamp, StepCounters counters) =>
+        _publisher!.TrySend(channel, step, sequence, scheduledTimestamp, counters);
 
     public Task DrainAsync(TimeSpan timeout) => Task.CompletedTask;
 
     public void Dispose()
     {
-        foreach (var p in _publishers) p.Abort();
+        _publisher?.Dispose();
         host.Dispose();
     }
 }

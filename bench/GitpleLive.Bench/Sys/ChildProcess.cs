@@ -91,9 +91,16 @@ public sealed class ChildProcess : IDisposable
         lock (_logLock) return string.Join('\n', _recent);
     }
 
+    /// <summary>Raised for each line the process prints (on a reader thread).</summary>
+    public event Action<string>? LineReceived;
+
+    /// <summary>The process's standard input.</summary>
+    public StreamWriter Input => _process.StandardInput;
+
     private void Write(string? line)
     {
         if (line is null) return;
+        LineReceived?.Invoke(line);
         lock (_logLock)
         {
             _recent.Add(line);
