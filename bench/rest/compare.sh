@@ -6,7 +6,7 @@
 # Environment: STORAGE=sqlite|postgres (postgres: a fresh database per server on PG, default
 #   Host=127.0.0.1;Port=5432;Username=postgres;Password=postgres), SENDERS=N (default 1: one user sends; N>1: N
 #   members of the channel send in turn, bench/rest/send-many.lua), ROUNDS=R (default 1: repeat the whole
-#   comparison), NO_PROBE=1 (servers only), PROBE_DIR (default ../shared/perf-probe or ../../shared/perf-probe). The servers run with rate limits off (GitpleLive__RateLimits__Enabled=false).
+#   comparison), NO_PROBE=1 (servers only), ENV_<NAME>="K=V …" (extra environment for server NAME), PROBE_DIR (default ../shared/perf-probe or ../../shared/perf-probe). The servers run with rate limits off (GitpleLive__RateLimits__Enabled=false).
 set -euo pipefail
 secs=${1:?seconds}; shift
 storage=${STORAGE:-sqlite}; senders=${SENDERS:-1}; rounds=${ROUNDS:-1}
@@ -32,6 +32,7 @@ for arg in "$@"; do
   mkdir -p "$work/$name"
   envs=(GITPLELIVE_APP_ID=bench GITPLELIVE_API_KEY=benchkey Logging__LogLevel__Default=Warning GitpleLive__DataDirectory="$work/$name"
         GitpleLive__RateLimits__Enabled=false)
+  extra="ENV_$name"; for kv in ${!extra:-}; do envs+=("$kv"); done
   if [ "$storage" = postgres ]; then
     db="bench_${name}_$$"
     envs+=(GitpleLive__StorageProvider=postgres "GitpleLive__ConnectionString=$pg;Database=$db")

@@ -60,17 +60,19 @@ public sealed class MessageService(
                 FileKey = fileKey, FileName = file?.Name, FileType = file?.ContentType, FileSize = file is null ? null : fileSize,
                 Meta = meta is null ? null : Meta.Write(meta),
             };
-            // Group commit (StoreWriter): the checks, the message and the channel's counters in this send's savepoint of
-            // the writer's batch; statements other features add to a send belong in this lambda too (a refusal there
-            // rolls back this send only). The event is published from the writer in commit order, so message events
-            // leave in message_id order; the answer follows the commit (and the event's hand-over).
+            // Group commit (StoreWriter): the checks, the message and the channel's counters in the writer's batch. The
+            // statements other features add to a send belong in this lambda too, through scope.Command: checks that can
+            // refuse go before the first write (refusesBeforeWriting: no savepoint needed); work that may refuse after
+            // writing must drop that flag, so that its refusal rolls back this send only. The event is published from
+            // the writer in commit order, so message events leave in message_id order; the answer follows the commit
+            // (and the event's hand-over).
             var (_, dto) = await writer.WriteAsync(async scope =>
             {
                 row.CreatedAt = row.UpdatedAt = time.NowMs();
                 var stored = await SendStatements.SendAsync(scope, row, asPlatform, ct);
                 return (stored, mapper.ToDto(stored.Message, stored.Sender));
             }, afterCommit: sent => events.PublishAsync([MessageEvent(app.AppId, sent.stored.Channel, EventCategories.MessageSend,
-                sent.Item2, sent.stored.PreviousMessageId)]), ct);
+                sent.Item2, sent.stored.PreviousMessageId)]), ct, refusesBeforeWriting: true);
             Operations.ChatMetrics.MessageSent(started);
             return dto;
         }

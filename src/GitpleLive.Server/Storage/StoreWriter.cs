@@ -35,6 +35,7 @@ public sealed class StoreWriter : IAsyncDisposable
     private readonly ILogger<StoreWriter> _logger;
     private readonly Task _loop;
     private WriteScope? _scope;
+    private long _largestBatch;
 
     public StoreWriter(IDbContextFactory<ChatDbContext> factory, ILogger<StoreWriter> logger)
     {
@@ -48,11 +49,16 @@ public sealed class StoreWriter : IAsyncDisposable
     /// <paramref name="afterCommit"/> is called on the writer once the batch has committed, in commit order; the write
     /// is answered when the task it returns has finished (the writer goes on meanwhile).
     /// </summary>
+    /// <param name="refusesBeforeWriting">
+    /// The work only writes through <see cref="WriteScope.Command"/> and refuses (throws) only before its first
+    /// write: it then needs no savepoint of its own (on PostgreSQL two round trips fewer). Should it fail after
+    /// writing all the same, the batch is rolled back and its other writes run again alone.
+    /// </param>
     public Task<T> WriteAsync<T>(Func<WriteScope, Task<T>> work, Func<T, ValueTask>? afterCommit = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default, bool refusesBeforeWriting = false)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var job = new WriteJob<T>(work, afterCommit, cancellationToken);
+        var job = new WriteJob<T>(work, afterCommit, cancellationToken) { NeedsSavepoint = !refusesBeforeWriting };
         if (!_queue.Writer.TryWrite(job)) throw new ObjectDisposedException(nameof(StoreWriter));
         return job.Task;
     }
@@ -85,21 +91,27 @@ public sealed class StoreWriter : IAsyncDisposable
         }
     }
 
+    /// <summary>The most writes one transaction has held so far.</summary>
+    public long LargestBatch => Interlocked.Read(ref _largestBatch);
+
     private async Task RunBatchAsync(List<WriteJob> batch, List<WriteJob> committed, List<WriteJob>? again)
     {
         var alone = batch.Count == 1;
+        if (batch.Count > _largestBatch) Interlocked.Exchange(ref _largestBatch, batch.Count);
         try
         {
             var scope = await ScopeAsync();
             await scope.BeginAsync();
             foreach (var job in batch)
             {
-                if (!alone) scope.Exec(WriteScope.Savepoint);
+                var savepoint = !alone && job.NeedsSavepoint;
+                if (savepoint) scope.Exec(WriteScope.Savepoint);
+                scope.Wrote = false;
                 try
                 {
                     await job.ExecuteAsync(scope);
                     if (scope.Db.ChangeTracker.HasChanges()) await scope.Db.SaveChangesAsync(CancellationToken.None);
-                    if (!alone) scope.Exec(WriteScope.ReleaseSavepoint);
+                    if (savepoint) scope.Exec(WriteScope.ReleaseSavepoint);
                     committed.Add(job);
                 }
                 catch (Exception e)
@@ -112,8 +124,16 @@ public sealed class StoreWriter : IAsyncDisposable
                         job.Fail(e);
                         return;
                     }
-                    scope.Exec(WriteScope.RollbackToSavepoint);
-                    scope.Exec(WriteScope.ReleaseSavepoint);
+                    if (savepoint)
+                    {
+                        scope.Exec(WriteScope.RollbackToSavepoint);
+                        scope.Exec(WriteScope.ReleaseSavepoint);
+                    }
+                    else if (scope.Wrote || e is DbException)
+                    {
+                        // A write without a savepoint failed after writing: only the whole batch can be undone.
+                        throw;
+                    }
                     if (again is not null && e is DbException or DbUpdateException) again.Add(job);
                     else job.Fail(e);
                 }
@@ -175,6 +195,7 @@ public sealed class StoreWriter : IAsyncDisposable
     private abstract class WriteJob(CancellationToken cancellationToken)
     {
         public CancellationToken CancellationToken { get; } = cancellationToken;
+        public bool NeedsSavepoint { get; init; } = true;
         public abstract Task ExecuteAsync(WriteScope scope);
         public abstract void Committed(ILogger logger);
         public abstract void Fail(Exception e);
@@ -256,6 +277,9 @@ public sealed class WriteScope : IAsyncDisposable
 
     public bool IsPostgres { get; }
 
+    /// <summary>Whether the current write was handed a command that changes data (anything but a SELECT).</summary>
+    internal bool Wrote { get; set; }
+
     /// <summary>
     /// The command for <paramref name="sql"/>, prepared on first use with one parameter per name (of the given
     /// types) and bound to the batch's transaction: set its parameters' values by position and execute it.
@@ -278,6 +302,7 @@ public sealed class WriteScope : IAsyncDisposable
             _commands[sql] = command;
         }
         command.Transaction = _transaction?.GetDbTransaction();
+        if (!sql.StartsWith("SELECT", StringComparison.Ordinal)) Wrote = true;
         return command;
     }
 
