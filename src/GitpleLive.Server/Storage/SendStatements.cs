@@ -5,10 +5,10 @@ namespace GitpleLive.Server.Storage;
 
 /// <summary>
 /// The send path's statements, raw and prepared once on the <see cref="StoreWriter"/>'s connection (EF Core's
-/// query pipeline cost more than the database did on this path; see bench/RESULTS.md). Three statements, the
-/// same SQL on both providers: the channel with the sender and their membership (on PostgreSQL <c>FOR UPDATE</c>,
-/// so the channel's row lock is taken before the message id is drawn: ids follow commit order within a channel
-/// across nodes), the message, the channel's counters.
+/// query pipeline cost more than the database did on this path; see bench/RESULTS.md). On SQLite three statements:
+/// the channel with the sender and their membership, the message, the channel's counters. On PostgreSQL the same
+/// in one statement (one round trip), whose check locks the channel's row (<c>FOR UPDATE</c>) before the message
+/// id is drawn: ids follow commit order within a channel across nodes.
 /// </summary>
 public static class SendStatements
 {
@@ -35,17 +35,31 @@ public static class SendStatements
         RETURNING "TotalMessageCount", "TotalFileCount"
         """;
 
-    // PostgreSQL: the message and the counters in one statement (one round trip instead of two).
-    private const string StorePostgresSql = """
-        WITH m AS (
+    // PostgreSQL: the check (locking the channel's row first), the message and the counters in one statement, one
+    // round trip; a refused send inserts and updates nothing and is told apart from the columns it returns.
+    private const string SendPostgresSql = """
+        WITH c AS (
+            SELECT c."Type", c."Name", c."ProfileUrl", c."Meta", c."Freeze", c."CreatedAt", c."LastMessageId",
+                   u."UserId" AS uid, u."Name" AS uname, u."ProfileUrl" AS uprofile, u."Meta" AS umeta,
+                   u."CreatedAt" AS ucreated, u."UpdatedAt" AS uupdated, m."UserId" AS mid, m."IsManager"
+            FROM channels c
+            LEFT JOIN users u ON u."AppId" = c."AppId" AND u."UserId" = @u
+            LEFT JOIN members m ON m."AppId" = c."AppId" AND m."ChannelId" = c."ChannelId" AND m."UserId" = @u
+            WHERE c."AppId" = @a AND c."ChannelId" = @c
+            FOR UPDATE OF c),
+        ins AS (
             INSERT INTO messages ("AppId", "ChannelId", "Type", "UserId", "Content", "FileName", "FileType", "FileSize", "FileKey",
                 "Meta", "FilterOriginContent", "CreatedAt", "UpdatedAt")
-            VALUES (@a, @c, @t, @u, @content, @fn, @ft, @fs, @fk, @meta, @origin, @now, @now)
-            RETURNING "MessageId")
-        UPDATE channels SET "TotalMessageCount" = "TotalMessageCount" + 1, "TotalFileCount" = "TotalFileCount" + @f,
-            "UpdatedAt" = @now, "LastMessageId" = (SELECT "MessageId" FROM m)
-        WHERE "AppId" = @a AND "ChannelId" = @c
-        RETURNING "LastMessageId", "TotalMessageCount", "TotalFileCount"
+            SELECT @a, @c, @t, @u, @content, @fn, @ft, @fs, @fk, @meta, @origin, @now, @now FROM c
+            WHERE c.uid IS NOT NULL AND (@platform OR (c.mid IS NOT NULL AND (NOT c."Freeze" OR c."IsManager")))
+            RETURNING "MessageId"),
+        upd AS (
+            UPDATE channels SET "TotalMessageCount" = "TotalMessageCount" + 1, "TotalFileCount" = "TotalFileCount" + @f,
+                "UpdatedAt" = @now, "LastMessageId" = (SELECT "MessageId" FROM ins)
+            WHERE "AppId" = @a AND "ChannelId" = @c AND EXISTS (SELECT 1 FROM ins)
+            RETURNING "TotalMessageCount", "TotalFileCount")
+        SELECT c.*, (SELECT "MessageId" FROM ins), (SELECT "TotalMessageCount" FROM upd), (SELECT "TotalFileCount" FROM upd)
+        FROM c
         """;
 
     /// <summary>What a send stored: the channel as it is after it, the message (its id set), its sender.</summary>
@@ -58,8 +72,8 @@ public static class SendStatements
     public static async Task<Stored> SendAsync(WriteScope scope, MessageRow row, bool asPlatform, CancellationToken cancellationToken)
     {
         var ct = cancellationToken;
-        var check = scope.Command(scope.IsPostgres ? CheckSql + " FOR UPDATE OF c" : CheckSql,
-            ("@u", DbType.String), ("@a", DbType.String), ("@c", DbType.String));
+        if (scope.IsPostgres) return await SendPostgresAsync(scope, row, asPlatform, ct);
+        var check = scope.Command(CheckSql, ("@u", DbType.String), ("@a", DbType.String), ("@c", DbType.String));
         check.Parameters[0].Value = row.UserId;
         check.Parameters[1].Value = row.AppId;
         check.Parameters[2].Value = row.ChannelId;
@@ -68,63 +82,11 @@ public static class SendStatements
         long previous;
         await using (var r = await check.ExecuteReaderAsync(ct))
         {
-            if (!await r.ReadAsync(ct))
-                throw ApiException.NotFound(ErrorCodes.ChannelNotFound, $"channel '{row.ChannelId}' not found");
-            channel = new ChannelRow
-            {
-                AppId = row.AppId, ChannelId = row.ChannelId, Type = r.GetString(0), Name = r.GetString(1), ProfileUrl = Text(r, 2),
-                Meta = Text(r, 3), Freeze = r.GetBoolean(4), CreatedAt = r.GetInt64(5),
-            };
-            previous = r.GetInt64(6);
-            if (r.IsDBNull(7)) throw ApiException.NotFound(ErrorCodes.UserNotFound, $"user '{row.UserId}' not found");
-            sender = new UserRow
-            {
-                AppId = row.AppId, UserId = r.GetString(7), Name = r.GetString(8), ProfileUrl = Text(r, 9), Meta = Text(r, 10),
-                CreatedAt = r.GetInt64(11), UpdatedAt = r.GetInt64(12),
-            };
-            if (!asPlatform)
-            {
-                if (r.IsDBNull(13)) throw ApiException.Forbidden(ErrorCodes.NotJoined,
-                    $"user '{row.UserId}' is not a member of channel '{row.ChannelId}'");
-                if (channel.Freeze && !r.GetBoolean(14)) throw ApiException.Forbidden(ErrorCodes.ChannelFrozen,
-                    $"channel '{row.ChannelId}' is frozen");
-            }
+            (channel, sender, previous) = Checked(r, await r.ReadAsync(ct), row, asPlatform);
         }
 
-        var insert = scope.IsPostgres
-            ? scope.Command(StorePostgresSql,
-                ("@a", DbType.String), ("@c", DbType.String), ("@t", DbType.String), ("@u", DbType.String), ("@content", DbType.String),
-                ("@fn", DbType.String), ("@ft", DbType.String), ("@fs", DbType.Int64), ("@fk", DbType.String), ("@meta", DbType.String),
-                ("@origin", DbType.String), ("@now", DbType.Int64), ("@f", DbType.Int64))
-            : scope.Command(InsertSql,
-                ("@a", DbType.String), ("@c", DbType.String), ("@t", DbType.String), ("@u", DbType.String), ("@content", DbType.String),
-                ("@fn", DbType.String), ("@ft", DbType.String), ("@fs", DbType.Int64), ("@fk", DbType.String), ("@meta", DbType.String),
-                ("@origin", DbType.String), ("@now", DbType.Int64));
-        var p = insert.Parameters;
-        p[0].Value = row.AppId;
-        p[1].Value = row.ChannelId;
-        p[2].Value = row.Type;
-        p[3].Value = row.UserId;
-        p[4].Value = (object?)row.Content ?? DBNull.Value;
-        p[5].Value = (object?)row.FileName ?? DBNull.Value;
-        p[6].Value = (object?)row.FileType ?? DBNull.Value;
-        p[7].Value = (object?)row.FileSize ?? DBNull.Value;
-        p[8].Value = (object?)row.FileKey ?? DBNull.Value;
-        p[9].Value = (object?)row.Meta ?? DBNull.Value;
-        p[10].Value = (object?)row.FilterOriginContent ?? DBNull.Value;
-        p[11].Value = row.CreatedAt;
-        if (scope.IsPostgres)
-        {
-            p[12].Value = row.FileKey is null ? 0L : 1L;
-            await using var r = await insert.ExecuteReaderAsync(ct);
-            await r.ReadAsync(ct);
-            row.MessageId = r.GetInt64(0);
-            channel.TotalMessageCount = r.GetInt64(1);
-            channel.TotalFileCount = r.GetInt64(2);
-            channel.UpdatedAt = row.CreatedAt;
-            channel.LastMessageId = row.MessageId;
-            return new Stored(channel, row, sender, previous);
-        }
+        var insert = scope.Command(InsertSql, MessageParameters);
+        SetMessage(insert.Parameters, row);
         row.MessageId = Convert.ToInt64(await insert.ExecuteScalarAsync(ct));
 
         var count = scope.Command(CountSql, ("@f", DbType.Int64), ("@now", DbType.Int64), ("@id", DbType.Int64),
@@ -143,6 +105,84 @@ public static class SendStatements
         channel.UpdatedAt = row.CreatedAt;
         channel.LastMessageId = row.MessageId;
         return new Stored(channel, row, sender, previous);
+    }
+
+    private static async Task<Stored> SendPostgresAsync(WriteScope scope, MessageRow row, bool asPlatform, CancellationToken ct)
+    {
+        var send = scope.Command(SendPostgresSql, PostgresParameters);
+        SetMessage(send.Parameters, row);
+        send.Parameters[12].Value = row.FileKey is null ? 0L : 1L;
+        send.Parameters[13].Value = asPlatform;
+        await using var r = await send.ExecuteReaderAsync(ct);
+        ChannelRow channel;
+        UserRow sender;
+        long previous;
+        try
+        {
+            (channel, sender, previous) = Checked(r, await r.ReadAsync(ct), row, asPlatform);
+        }
+        catch (ApiException)
+        {
+            scope.Wrote = false; // a refused send's statement inserted and updated nothing
+            throw;
+        }
+        row.MessageId = r.GetInt64(15);
+        channel.TotalMessageCount = r.GetInt64(16);
+        channel.TotalFileCount = r.GetInt64(17);
+        channel.UpdatedAt = row.CreatedAt;
+        channel.LastMessageId = row.MessageId;
+        return new Stored(channel, row, sender, previous);
+    }
+
+    private static readonly (string, DbType)[] MessageParameters =
+    [
+        ("@a", DbType.String), ("@c", DbType.String), ("@t", DbType.String), ("@u", DbType.String), ("@content", DbType.String),
+        ("@fn", DbType.String), ("@ft", DbType.String), ("@fs", DbType.Int64), ("@fk", DbType.String), ("@meta", DbType.String),
+        ("@origin", DbType.String), ("@now", DbType.Int64),
+    ];
+
+    private static readonly (string, DbType)[] PostgresParameters = [.. MessageParameters, ("@f", DbType.Int64), ("@platform", DbType.Boolean)];
+
+    private static void SetMessage(DbParameterCollection p, MessageRow row)
+    {
+        p[0].Value = row.AppId;
+        p[1].Value = row.ChannelId;
+        p[2].Value = row.Type;
+        p[3].Value = row.UserId;
+        p[4].Value = (object?)row.Content ?? DBNull.Value;
+        p[5].Value = (object?)row.FileName ?? DBNull.Value;
+        p[6].Value = (object?)row.FileType ?? DBNull.Value;
+        p[7].Value = (object?)row.FileSize ?? DBNull.Value;
+        p[8].Value = (object?)row.FileKey ?? DBNull.Value;
+        p[9].Value = (object?)row.Meta ?? DBNull.Value;
+        p[10].Value = (object?)row.FilterOriginContent ?? DBNull.Value;
+        p[11].Value = row.CreatedAt;
+    }
+
+    /// <summary>The channel, sender and membership columns (0–14) of the check; the protocol's refusal when they say no.</summary>
+    private static (ChannelRow, UserRow, long) Checked(DbDataReader r, bool found, MessageRow row, bool asPlatform)
+    {
+        if (!found) throw ApiException.NotFound(ErrorCodes.ChannelNotFound, $"channel '{row.ChannelId}' not found");
+        var channel = new ChannelRow
+        {
+            AppId = row.AppId, ChannelId = row.ChannelId, Type = r.GetString(0), Name = r.GetString(1), ProfileUrl = Text(r, 2),
+            Meta = Text(r, 3), Freeze = r.GetBoolean(4), CreatedAt = r.GetInt64(5),
+        };
+        var previous = r.GetInt64(6);
+        if (r.IsDBNull(7)) throw ApiException.NotFound(ErrorCodes.UserNotFound, $"user '{row.UserId}' not found");
+        var sender = new UserRow
+        {
+            AppId = row.AppId, UserId = r.GetString(7), Name = r.GetString(8), ProfileUrl = Text(r, 9), Meta = Text(r, 10),
+            CreatedAt = r.GetInt64(11), UpdatedAt = r.GetInt64(12),
+        };
+        if (!asPlatform)
+        {
+            if (r.IsDBNull(13)) throw ApiException.Forbidden(ErrorCodes.NotJoined,
+                $"user '{row.UserId}' is not a member of channel '{row.ChannelId}'");
+            if (channel.Freeze && !r.GetBoolean(14)) throw ApiException.Forbidden(ErrorCodes.ChannelFrozen,
+                $"channel '{row.ChannelId}' is frozen");
+        }
+        return (channel, sender, previous);
     }
 
     private static string? Text(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
