@@ -45,6 +45,7 @@ public static class BenchApp
         connections.Aliases.Add("-n");
         var messages = Opt("--messages", "history: messages to load into the channel", d.Messages);
         var queries = Opt("--queries", "history: timed requests per query kind", d.Queries);
+        var settle = Opt("--settle-seconds", "connections: wait before each RSS reading (a heap dump can be taken meanwhile)", d.SettleSeconds);
         var quick = Opt("--quick", "smoke mode: everything small, well under a minute", false);
         var output = Opt<string?>("--out", "results folder (default bench/results/<timestamp>)", null);
         var serverDll = Opt<string?>(
@@ -58,7 +59,7 @@ public static class BenchApp
         Option[] all =
         [
             users, members, stepSeconds, warmup, rateStart, rateStep, rateFactor, maxSteps, eventsFloor, retries, p99, contentSize,
-            connections, messages, queries, quick, output, serverDll, noBuild, noPin,
+            connections, messages, queries, quick, output, serverDll, noBuild, noPin, settle,
         ];
         foreach (var o in all)
             root.Options.Add(o);
@@ -89,6 +90,7 @@ public static class BenchApp
             Set(connections, v => o.Connections = v);
             Set(messages, v => o.Messages = v);
             Set(queries, v => o.Queries = v);
+            Set(settle, v => o.SettleSeconds = v);
             o.OutputDirectory = p.GetValue(output);
             o.ServerDll = p.GetValue(serverDll) ?? NullIfEmpty(Environment.GetEnvironmentVariable("GITPLELIVE_BENCH_SERVER_DLL"));
             o.NoBuild = p.GetValue(noBuild);
@@ -109,6 +111,8 @@ public static class BenchApp
         Add(Baseline, "fan-out against Mosquitto only", [Baseline]);
         Add(Connections, "idle connections: server and Mosquitto", [Connections]);
         Add(History, "history load, send rates and page reads", [History]);
+        Add("path", "the full path (REST send + persist + fan-out), Mosquitto's relay and idle connections, in one run",
+            [Fanout, Baseline, Connections]);
 
         // The Mosquitto baseline's publisher process (started by the bench itself).
         var wsArg = new Argument<string>("ws");

@@ -69,7 +69,7 @@ public sealed class MessageService(
             var (_, dto) = await writer.WriteAsync(async scope =>
             {
                 row.CreatedAt = row.UpdatedAt = time.NowMs();
-                var stored = await SendStatements.SendAsync(scope, row, asPlatform, ct);
+                var stored = await SendStatements.SendAsync(scope, row, asPlatform, beforeInsert: null, ct);
                 return (stored, mapper.ToDto(stored.Message, stored.Sender));
             }, afterCommit: sent => events.PublishAsync([MessageEvent(app.AppId, sent.stored.Channel, EventCategories.MessageSend,
                 sent.Item2, sent.stored.PreviousMessageId)]), ct, refusesBeforeWriting: true);

@@ -69,11 +69,17 @@ public static class SendStatements
     /// Checks that <paramref name="row"/>'s sender may send into its channel (1003, 1004, and for SDK senders 1008
     /// and 1009) and stores it with the channel's counters, in the writer's current savepoint.
     /// </summary>
-    public static async Task<Stored> SendAsync(WriteScope scope, MessageRow row, bool asPlatform, CancellationToken cancellationToken)
+    /// <param name="beforeInsert">
+    /// Checks and additions a send carries beyond the plain one (run after the sender's checks, before the message
+    /// is stored, on the writer's context; they may refuse); null for a plain send.
+    /// </param>
+    public static async Task<Stored> SendAsync(WriteScope scope, MessageRow row, bool asPlatform, Func<Task>? beforeInsert,
+        CancellationToken cancellationToken)
     {
         var ct = cancellationToken;
-        if (scope.IsPostgres) return await SendPostgresAsync(scope, row, asPlatform, ct);
-        var check = scope.Command(CheckSql, ("@u", DbType.String), ("@a", DbType.String), ("@c", DbType.String));
+        if (scope.IsPostgres && beforeInsert is null) return await SendPostgresAsync(scope, row, asPlatform, ct);
+        var check = scope.Command(scope.IsPostgres ? CheckSql + " FOR UPDATE OF c" : CheckSql,
+            ("@u", DbType.String), ("@a", DbType.String), ("@c", DbType.String));
         check.Parameters[0].Value = row.UserId;
         check.Parameters[1].Value = row.AppId;
         check.Parameters[2].Value = row.ChannelId;
@@ -84,6 +90,7 @@ public static class SendStatements
         {
             (channel, sender, previous) = Checked(r, await r.ReadAsync(ct), row, asPlatform);
         }
+        if (beforeInsert is not null) await beforeInsert();
 
         var insert = scope.Command(InsertSql, MessageParameters);
         SetMessage(insert.Parameters, row);
