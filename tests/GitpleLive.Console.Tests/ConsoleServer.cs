@@ -19,7 +19,7 @@ public class ConsoleServer : IAsyncLifetime
     /// <summary>Settings of the server; a subclass adds its own (e.g. a tight sign-in limit).</summary>
     protected IDictionary<string, string?> Settings { get; } = new Dictionary<string, string?>();
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         Settings["GitpleLive:Console:AdminKey"] = AdminKey;
         Server = await TestServer.StartAsync(Settings);
@@ -28,7 +28,7 @@ public class ConsoleServer : IAsyncLifetime
         OtherApiKey = other.ApiKey;
     }
 
-    public async Task DisposeAsync() => await Server.DisposeAsync();
+    public virtual async Task DisposeAsync() => await Server.DisposeAsync();
 
     /// <summary>A client with its own cookie jar and no redirects.</summary>
     public HttpClient NewClient(CookieContainer? cookies = null) =>

@@ -173,7 +173,10 @@ async function start() {
   const select = $('#app-select');
   select.replaceChildren(...state.apps.map(a => h('option', { value: a.app_id, text: `${a.name} (${a.app_id})` })));
   select.value = state.appId || '';
-  select.disabled = state.apps.length < 2;
+  // One app: its name, not a picker with a single choice.
+  select.hidden = state.apps.length < 2;
+  const only = state.apps.find(a => a.app_id === state.appId);
+  $('#app-name').textContent = state.apps.length < 2 && only ? `${only.name} (${only.app_id})` : '';
   $('#who').textContent = state.session.kind === 'admin' ? 'Signed in as admin' : 'Signed in with the app key';
   $('#top').hidden = false;
   $('#nav').hidden = false;
@@ -726,7 +729,7 @@ function draw(canvas, history) {
   const pad = { l: 44, r: 10, t: 10, b: 22 };
   const pw = w - pad.l - pad.r, ph = hgt - pad.t - pad.b;
   const max = Math.max(1, ...history.map(s => Math.max(s.messages_per_second, s.deliveries_per_second)));
-  const top = niceCeil(max);
+  const top = niceCeil(max / 4) * 4;
   g.font = '11px system-ui, sans-serif';
   g.fillStyle = '#5d6575';
   g.strokeStyle = '#e3e6ec';
@@ -735,7 +738,7 @@ function draw(canvas, history) {
     const y = pad.t + ph - (ph * i) / 4;
     g.beginPath(); g.moveTo(pad.l, y); g.lineTo(pad.l + pw, y); g.stroke();
     g.textAlign = 'right'; g.textBaseline = 'middle';
-    g.fillText(String(+(top * i / 4).toFixed(1)), pad.l - 6, y);
+    g.fillText(String(+(top * i / 4).toFixed(2)), pad.l - 6, y);
   }
   g.textAlign = 'left'; g.textBaseline = 'top';
   g.fillText('2 min ago', pad.l, pad.t + ph + 6);
@@ -760,6 +763,12 @@ const niceCeil = v => { const p = 10 ** Math.floor(Math.log10(v)); return [1, 2,
 window.addEventListener('hashchange', route);
 document.addEventListener('DOMContentLoaded', async () => {
   $('#sign-out').addEventListener('click', signOut);
+  // The skip link moves focus without touching the hash (the hash is the page's route).
+  $('.skip').addEventListener('click', ev => { ev.preventDefault(); $('#main').focus(); });
+  // Enter submits a dialog from a select too (browsers submit only from text fields).
+  $('#dialog-form').addEventListener('keydown', ev => {
+    if (ev.key === 'Enter' && ev.target.tagName === 'SELECT') { ev.preventDefault(); $('#dialog-form').requestSubmit(); }
+  });
   $('#app-select').addEventListener('change', ev => { state.appId = ev.target.value; sessionStorage.setItem('console.app', state.appId); route(); });
   try {
     state.session = await get('/console/api/session', { app: false });
