@@ -133,8 +133,11 @@ public static class ConsoleEndpoints
     /// console session each time, so a session signed out elsewhere stops its streams.
     /// </summary>
     private static async Task LiveStreamAsync(HttpContext http, string channelId, ChatCaller caller, ChannelService channels,
-        ConsoleEventStream stream, ConsoleSessions sessions, CancellationToken cancellationToken)
+        ConsoleEventStream stream, ConsoleSessions sessions, IHostApplicationLifetime lifetime, CancellationToken requestAborted)
     {
+        // Ends when the browser goes away or the server stops (a stream never holds up a shutdown).
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(requestAborted, lifetime.ApplicationStopping);
+        var cancellationToken = ended.Token;
         channelId = EndpointMap.Id("channel_id", channelId);
         using var viewer = stream.Watch(caller.AppId, channelId);
         await channels.GetAsync(caller, channelId, cancellationToken);
