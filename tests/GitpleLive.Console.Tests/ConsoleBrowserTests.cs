@@ -211,7 +211,7 @@ public sealed class ConsoleBrowserTests(BrowserServer console) : IClassFixture<B
             await page.WaitForTimeoutAsync(1200);
             await Shot(page, $"stats-{suffix}");
             await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
-            await page.GotoAsync("/console#/users");
+            await page.GetByLabel("App ID").WaitForAsync();
             await SignInWithAppKeyAsync(page);
             await page.GetByRole(AriaRole.Button, new() { Name = "New user…" }).ClickAsync();
             await Shot(page, $"dialog-{suffix}");
