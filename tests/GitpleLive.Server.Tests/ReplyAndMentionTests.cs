@@ -156,4 +156,38 @@ public class ReplyAndMentionTests(ServerFixture fx) : IClassFixture<ServerFixtur
         JsonNode? top = (await alice.Http.GetJsonAsync(Messages(id)))!["messages"]!.AsArray()[0];
         Assert.Equal(1, top.Long("reply_count"));
     }
+
+    [Fact]
+    public async Task The_replies_page_pages_like_history()
+    {
+        var (alice, bob, carol, id) = await Setup();
+        var parent = (await alice.SendTextAsync(id, "thread")).Long("message_id");
+        var other = (await alice.SendTextAsync(id, "another thread")).Long("message_id");
+        var replies = new List<long>();
+        for (var i = 0; i < 5; i++)
+        {
+            replies.Add((await bob.Http.PostJsonAsync(Messages(id), new { content = $"r{i}", parent_message_id = parent })).Long("message_id"));
+            await alice.Http.PostJsonAsync(Messages(id), new { content = $"o{i}", parent_message_id = other });
+            await alice.SendTextAsync(id, $"top {i}");
+        }
+        var path = $"{Messages(id)}/{parent}/replies";
+        long[] Ids(JsonNode? page) => page!["messages"]!.AsArray().Select(m => m.Long("message_id")).ToArray();
+        Assert.Equal(replies, Ids(await alice.Http.GetJsonAsync(path)));
+        Assert.Equal(replies[3..], Ids(await alice.Http.GetJsonAsync($"{path}?limit=2")));
+        Assert.Equal(replies[1..3], Ids(await alice.Http.GetJsonAsync($"{path}?limit=2&base_message_id={replies[3]}")));
+        Assert.Equal(replies[2..4], Ids(await alice.Http.GetJsonAsync($"{path}?limit=2&mode=next&base_message_id={replies[1]}")));
+        Assert.Equal(replies[..2], Ids(await alice.Http.GetJsonAsync($"{path}?limit=2&mode=next")));
+        Assert.Empty(Ids(await alice.Http.GetJsonAsync($"{path}?type=file")));
+        var first = (await alice.Http.GetJsonAsync($"{path}?limit=1&mode=next"))!["messages"]![0]!;
+        Assert.Equal(parent, first.Long("parent_message_id"));
+        Assert.Equal("r0", first.Str("content"));
+
+        await carol.Http.ExpectErrorAsync(HttpMethod.Get, path, null, 403, 1008);
+        await alice.Http.ExpectErrorAsync(HttpMethod.Get, $"{Messages(id)}/{1L << 52}/replies", null, 404, 1005);
+        await alice.Http.ExpectInvalidAsync(HttpMethod.Get, $"{path}?limit=0", null, "limit");
+        await alice.Http.ExpectInvalidAsync(HttpMethod.Get, $"{path}?mode=up", null, "mode");
+        await alice.Http.ExpectInvalidAsync(HttpMethod.Get, $"{path}?content=r1", null, "content");
+        // The Platform API reads any thread.
+        Assert.Equal(replies, Ids(await Server.Platform.GetJsonAsync($"/v1/group/channels/{id}/messages/{parent}/replies")));
+    }
 }

@@ -101,6 +101,47 @@ public static class MessageExtras
         return parents.FirstOrDefault();
     }
 
+    /// <summary>A message event on the channel's topic (channel, message), as <see cref="MessageService"/> raises them.</summary>
+    public static ChatEvent Event(string appId, ChannelRow channel, string category, MessageDto message) => new()
+    {
+        AppId = appId,
+        TopicKind = EventTopicKind.ChannelAll,
+        TargetId = channel.ChannelId,
+        ChannelType = channel.Type,
+        Payload = new EventPayload(category, Channel: ChannelService.ToDto(channel), Message: message),
+    };
+
+    /// <summary>The message (1005 when it is not in the channel), tracked for a change.</summary>
+    public static async Task<MessageRow> RequireMessageAsync(ChatDbContext db, string appId, string channelId, long messageId,
+        CancellationToken cancellationToken) =>
+        await db.Messages.FirstOrDefaultAsync(m => m.AppId == appId && m.ChannelId == channelId && m.MessageId == messageId,
+            cancellationToken)
+        ?? throw ApiException.NotFound(ErrorCodes.MessageNotFound, $"message {messageId} not found in channel '{channelId}'");
+
+    /// <summary>The message as the wire has it now: its sender and its reactions joined in.</summary>
+    public static async Task<MessageDto> CurrentAsync(ChatDbContext db, MessageMapper mapper, MessageRow m,
+        CancellationToken cancellationToken)
+    {
+        var sender = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.AppId == m.AppId && u.UserId == m.UserId,
+            cancellationToken);
+        var reactions = await LoadReactionsAsync(db, m.AppId, [m.MessageId], cancellationToken);
+        return mapper.ToDto(m, sender, reactions.GetValueOrDefault(m.MessageId));
+    }
+
+    /// <summary>
+    /// An SDK user's right to act in the channel as a sender would (reactions, typing, edits): a member (1008), and when
+    /// the channel is frozen a manager (1009). The Platform API passes.
+    /// </summary>
+    public static async Task<ChannelRow> RequireCanActAsync(ChatDbContext db, ChatCaller caller, string channelId,
+        CancellationToken cancellationToken)
+    {
+        var channel = await db.RequireChannelAsync(caller.AppId, channelId, cancellationToken);
+        var member = await db.RequireMemberAsync(caller, channelId, cancellationToken);
+        if (member is { IsManager: false } && channel.Freeze)
+            throw ApiException.Forbidden(ErrorCodes.ChannelFrozen, $"channel '{channelId}' is frozen");
+        return channel;
+    }
+
     /// <summary>The stored mention list (a JSON array) as the wire's list; null when none.</summary>
     public static IReadOnlyList<string>? ReadMentions(string? json) =>
         json is null ? null : JsonSerializer.Deserialize<List<string>>(json) is { Count: > 0 } list ? list : null;
