@@ -45,7 +45,8 @@ public static class BenchApp
         connections.Aliases.Add("-n");
         var messages = Opt("--messages", "history: messages to load into the channel", d.Messages);
         var queries = Opt("--queries", "history: timed requests per query kind", d.Queries);
-        var settle = Opt("--settle-seconds", "connections: wait before each RSS reading (a heap dump can be taken meanwhile)", d.SettleSeconds);
+        var settle = Opt("--settle-seconds", "connections: wait before each RSS reading (a heap dump can be taken meanwhile)",
+            d.SettleSeconds);
         var quick = Opt("--quick", "smoke mode: everything small, well under a minute", false);
         var output = Opt<string?>("--out", "results folder (default bench/results/<timestamp>)", null);
         var serverDll = Opt<string?>(

@@ -24,10 +24,11 @@ public sealed class MessageService(
 
     /// <summary>
     /// Sends as the SDK caller, or for the Platform API as <paramref name="senderId"/>: it may send as
-    /// any existing user, also into frozen channels. SDK callers pass no sender.
+    /// any existing user, also into frozen channels. SDK callers pass no sender. <paramref name="extras"/> (a reply's parent,
+    /// mentions: PROTOCOL §10) are checked and applied by <see cref="MessageExtras"/> inside the same transaction.
     /// </summary>
     public async Task<MessageDto> SendAsync(ChatCaller caller, string channelId, string? senderId, string? content, FileUpload? file,
-        Dictionary<string, string>? meta, CancellationToken cancellationToken = default)
+        Dictionary<string, string>? meta, SendExtras? extras = null, CancellationToken cancellationToken = default)
     {
         var started = Operations.ChatMetrics.Start();
         var app = caller.App;
@@ -61,18 +62,29 @@ public sealed class MessageService(
                 Meta = meta is null ? null : Meta.Write(meta),
             };
             // Group commit (StoreWriter): the checks, the message and the channel's counters in the writer's batch. The
-            // statements other features add to a send belong in this lambda too, through scope.Command: checks that can
-            // refuse go before the first write (refusesBeforeWriting: no savepoint needed); work that may refuse after
-            // writing must drop that flag, so that its refusal rolls back this send only. The event is published from
-            // the writer in commit order, so message events leave in message_id order; the answer follows the commit
-            // (and the event's hand-over).
-            var (_, dto) = await writer.WriteAsync(async scope =>
+            // statements other features add to a send belong in this lambda too: checks that can refuse go before the
+            // first write (beforeInsert, after the sender's own checks; refusesBeforeWriting: no savepoint needed), work
+            // after the insert must not refuse (or the send must drop that flag, so that a refusal rolls back this send
+            // only). The events are published from the writer in commit order, so message events leave in message_id
+            // order; the answer follows the commit (and the events' hand-over).
+            var (_, dto, parent) = await writer.WriteAsync(async scope =>
             {
                 row.CreatedAt = row.UpdatedAt = time.NowMs();
-                var stored = await SendStatements.SendAsync(scope, row, asPlatform, beforeInsert: null, ct);
-                return (stored, mapper.ToDto(stored.Message, stored.Sender));
-            }, afterCommit: sent => events.PublishAsync([MessageEvent(app.AppId, sent.stored.Channel, EventCategories.MessageSend,
-                sent.Item2, sent.stored.PreviousMessageId)]), ct, refusesBeforeWriting: true);
+                row.ParentMessageId = null;
+                row.MentionedUserIds = null;
+                var stored = await SendStatements.SendAsync(scope, row, asPlatform, extras is null ? null
+                    : () => MessageExtras.BeforeInsertAsync(scope.Db, app.AppId, channelId, extras, row, ct), ct);
+                // A reply: its parent's reply_count and last_reply_at, in the same transaction.
+                var parent = extras is null ? null : await MessageExtras.AfterInsertAsync(scope.Db, mapper, row, ct);
+                return (stored, mapper.ToDto(stored.Message, stored.Sender), parent);
+            }, afterCommit: sent =>
+            {
+                var send = MessageEvent(app.AppId, sent.stored.Channel, EventCategories.MessageSend, sent.Item2,
+                    sent.stored.PreviousMessageId);
+                // A reply: the reply first, then its parent's new reply_count (PROTOCOL §10).
+                return events.PublishAsync(sent.parent is null ? [send]
+                    : [send, MessageEvent(app.AppId, sent.stored.Channel, EventCategories.MessageUpdate, sent.parent)]);
+            }, ct, refusesBeforeWriting: true);
             Operations.ChatMetrics.MessageSent(started);
             return dto;
         }
@@ -195,7 +207,7 @@ public sealed class MessageService(
     {
         var app = caller.App;
         var ct = cancellationToken;
-        var (channel, dto, fileKey) = await store.WriteAsync(async db =>
+        var (channel, dto, fileKey, parent) = await store.WriteAsync(async db =>
         {
             var c = await db.RequireChannelAsync(app.AppId, channelId, ct);
             var member = await db.RequireMemberAsync(caller, channelId, ct);
@@ -205,16 +217,20 @@ public sealed class MessageService(
             var sender = await db.Users.FirstOrDefaultAsync(u => u.AppId == app.AppId && u.UserId == m.UserId, ct);
             var dto = mapper.ToDto(m, sender);
             db.Messages.Remove(m);
+            var parent = await MessageExtras.OnDeleteAsync(db, mapper, m, ct);
             c.TotalMessageCount = Math.Max(0, c.TotalMessageCount - 1);
             if (m.FileKey is not null) c.TotalFileCount = Math.Max(0, c.TotalFileCount - 1);
             if (c.LastMessageId == messageId)
                 c.LastMessageId = await db.Messages.Where(x => x.AppId == app.AppId && x.ChannelId == channelId && x.MessageId != messageId)
                     .MaxAsync(x => (long?)x.MessageId, ct) ?? 0;
             c.UpdatedAt = time.NowMs();
-            return (c, dto, m.FileKey);
+            return (c, dto, m.FileKey, parent);
         }, ct);
         if (fileKey is not null) await files.DeleteAsync(fileKey, ct);
-        await events.PublishAsync([MessageEvent(app.AppId, channel, EventCategories.MessageDelete, dto)], ct);
+        await events.PublishAsync(parent is null
+            ? [MessageEvent(app.AppId, channel, EventCategories.MessageDelete, dto)]
+            : [MessageEvent(app.AppId, channel, EventCategories.MessageDelete, dto),
+                MessageEvent(app.AppId, channel, EventCategories.MessageUpdate, parent)], ct);
     }
 
     public Task<MessageDto> UpdateMetaAsync(ChatCaller caller, string channelId, long messageId, Dictionary<string, string> changes,

@@ -37,4 +37,16 @@ public static class ChatLookups
         CancellationToken cancellationToken = default) =>
         await db.Users.FirstOrDefaultAsync(u => u.AppId == appId && u.UserId == userId, cancellationToken)
         ?? throw ApiException.NotFound(ErrorCodes.UserNotFound, $"user '{userId}' not found");
+
+    /// <summary>
+    /// On PostgreSQL, takes the channel's row lock until the transaction ends (writes of one channel from several nodes
+    /// then run one after the other); on SQLite nothing (the store has one writer).
+    /// </summary>
+    public static async Task LockChannelAsync(this ChatDbContext db, string appId, string channelId,
+        CancellationToken cancellationToken = default)
+    {
+        if (db.Database.IsSqlite()) return;
+        await db.Database.ExecuteSqlAsync(
+            $"SELECT 1 FROM channels WHERE \"AppId\" = {appId} AND \"ChannelId\" = {channelId} FOR UPDATE", cancellationToken);
+    }
 }

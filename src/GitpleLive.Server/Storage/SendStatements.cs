@@ -23,8 +23,8 @@ public static class SendStatements
 
     private const string InsertSql = """
         INSERT INTO messages ("AppId", "ChannelId", "Type", "UserId", "Content", "FileName", "FileType", "FileSize", "FileKey",
-            "Meta", "FilterOriginContent", "CreatedAt", "UpdatedAt")
-        VALUES (@a, @c, @t, @u, @content, @fn, @ft, @fs, @fk, @meta, @origin, @now, @now)
+            "Meta", "FilterOriginContent", "CreatedAt", "UpdatedAt", "ParentMessageId", "MentionedUserIds", "ReplyCount")
+        VALUES (@a, @c, @t, @u, @content, @fn, @ft, @fs, @fk, @meta, @origin, @now, @now, @parent, @mentions, 0)
         RETURNING "MessageId"
         """;
 
@@ -49,8 +49,8 @@ public static class SendStatements
             FOR UPDATE OF c),
         ins AS (
             INSERT INTO messages ("AppId", "ChannelId", "Type", "UserId", "Content", "FileName", "FileType", "FileSize", "FileKey",
-                "Meta", "FilterOriginContent", "CreatedAt", "UpdatedAt")
-            SELECT @a, @c, @t, @u, @content, @fn, @ft, @fs, @fk, @meta, @origin, @now, @now FROM c
+                "Meta", "FilterOriginContent", "CreatedAt", "UpdatedAt", "ParentMessageId", "MentionedUserIds", "ReplyCount")
+            SELECT @a, @c, @t, @u, @content, @fn, @ft, @fs, @fk, @meta, @origin, @now, @now, @parent, @mentions, 0 FROM c
             WHERE c.uid IS NOT NULL AND (@platform OR (c.mid IS NOT NULL AND (NOT c."Freeze" OR c."IsManager")))
             RETURNING "MessageId"),
         upd AS (
@@ -118,8 +118,8 @@ public static class SendStatements
     {
         var send = scope.Command(SendPostgresSql, PostgresParameters);
         SetMessage(send.Parameters, row);
-        send.Parameters[12].Value = row.FileKey is null ? 0L : 1L;
-        send.Parameters[13].Value = asPlatform;
+        send.Parameters[14].Value = row.FileKey is null ? 0L : 1L;
+        send.Parameters[15].Value = asPlatform;
         await using var r = await send.ExecuteReaderAsync(ct);
         ChannelRow channel;
         UserRow sender;
@@ -145,10 +145,11 @@ public static class SendStatements
     [
         ("@a", DbType.String), ("@c", DbType.String), ("@t", DbType.String), ("@u", DbType.String), ("@content", DbType.String),
         ("@fn", DbType.String), ("@ft", DbType.String), ("@fs", DbType.Int64), ("@fk", DbType.String), ("@meta", DbType.String),
-        ("@origin", DbType.String), ("@now", DbType.Int64),
+        ("@origin", DbType.String), ("@now", DbType.Int64), ("@parent", DbType.Int64), ("@mentions", DbType.String),
     ];
 
-    private static readonly (string, DbType)[] PostgresParameters = [.. MessageParameters, ("@f", DbType.Int64), ("@platform", DbType.Boolean)];
+    private static readonly (string, DbType)[] PostgresParameters =
+        [.. MessageParameters, ("@f", DbType.Int64), ("@platform", DbType.Boolean)];
 
     private static void SetMessage(DbParameterCollection p, MessageRow row)
     {
@@ -164,6 +165,8 @@ public static class SendStatements
         p[9].Value = (object?)row.Meta ?? DBNull.Value;
         p[10].Value = (object?)row.FilterOriginContent ?? DBNull.Value;
         p[11].Value = row.CreatedAt;
+        p[12].Value = (object?)row.ParentMessageId ?? DBNull.Value;
+        p[13].Value = (object?)row.MentionedUserIds ?? DBNull.Value;
     }
 
     /// <summary>The channel, sender and membership columns (0–14) of the check; the protocol's refusal when they say no.</summary>
