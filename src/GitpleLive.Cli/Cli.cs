@@ -161,6 +161,7 @@ public static partial class Cli
             AnsiConsole.Write(table);
         }));
         messages.Subcommands.Add(list);
+        AddMessageExtensions(messages, id);
         return messages;
     }
 
