@@ -68,7 +68,8 @@ async function user(id) {
   await platform('POST', '/users', { user_id: id, name: id });
   const session = await platform('POST', `/users/${id}/token`, { expires_at: Date.now() + 3600_000 });
   const sdkToken = (await call('POST', '/v1/sdk/users/token', { USER_ID: id, Authorization: `Bearer ${session.token}` }, {})).token;
-  const client = new ChatClient({ host, app_id: appId });
+  // Version 1.1.0 uses ws://localhost:{debug.mqttPort} for a localhost host (wss on 443 otherwise).
+  const client = new ChatClient({ host, app_id: appId, debug: { mode: !!process.env.GITPLELIVE_JS_DEBUG, mqttPort: Number(host.split(':')[1]) } });
   const seen = { send: [], update: [], delete: [], typingStart: [], typingStop: [], errors: [] };
   client.on('error', (e) => seen.errors.push(String(e?.message ?? e)));
   const group = client.groupChannel;
