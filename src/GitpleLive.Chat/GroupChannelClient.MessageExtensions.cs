@@ -38,8 +38,8 @@ public sealed partial class GroupChannelClient
             "content is required");
         var body = new SendExtrasBody("text", content, options.Meta, options.ParentMessageId,
             options.MentionedUserIds is { Count: > 0 } m ? m : null);
-        return _core.Rest.SendJsonAsync(HttpMethod.Post, path, _core.RequireCredentials(), body, ExtensionJsonContext.Default.SendExtrasBody,
-            ChatJsonContext.Default.Message, cancellationToken);
+        return _core.Rest.SendJsonAsync(HttpMethod.Post, path, _core.RequireCredentials(), body,
+            ExtensionJsonContext.Default.SendExtrasBody, ChatJsonContext.Default.Message, cancellationToken);
     }
 
     /// <summary>Sends a file message with options (a reply, mentions, meta); see <see cref="SendTextMessageAsync"/>.</summary>
@@ -110,7 +110,8 @@ public sealed partial class GroupChannelClient
     /// <param name="key">An emoji or a short name, at most 32 UTF-16 code units, no control characters.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The message with its reactions.</returns>
-    /// <exception cref="GitpleLiveException">60101, 60104, 60904, or a server code such as 1001 (20 keys already), 1005 or 1008.</exception>
+    /// <exception cref="GitpleLiveException">60101, 60104, 60904, or a server code such as 1001 (20 keys already), 1005 or
+    /// 1008.</exception>
     public Task<Message> AddReactionAsync(string channelId, long messageId, string key, CancellationToken cancellationToken = default) =>
         ReactAsync(HttpMethod.Post, channelId, messageId, key, cancellationToken);
 

@@ -12,9 +12,15 @@ public static partial class Cli
         var messageId = new Argument<long>("message-id");
         var text = new Argument<string>("text");
         var sender = new Option<string>("--as") { Description = "The user to act as", Required = true };
-        var mention = new Option<string[]>("--mention") { Description = "A member to mention (repeatable)", AllowMultipleArgumentsPerToken = true };
+        var mention = new Option<string[]>("--mention")
+        {
+            Description = "A member to mention (repeatable)", AllowMultipleArgumentsPerToken = true,
+        };
 
-        var reply = new Command("reply", "Reply to a message (start or continue its thread) as a user.") { id, messageId, text, sender, mention };
+        var reply = new Command("reply", "Reply to a message (start or continue its thread) as a user.")
+        {
+            id, messageId, text, sender, mention,
+        };
         reply.SetAction(Run(async (p, client, ct) =>
         {
             var m = await client.SendTextMessageAsync(p.GetValue(id)!, p.GetValue(sender)!, p.GetValue(text)!, new PlatformSendOptions
@@ -53,7 +59,8 @@ public static partial class Cli
         replies.SetAction(Run(async (p, client, ct) =>
         {
             var table = new Table().AddColumns("id", "time", "from", "content");
-            foreach (var m in await client.GetRepliesAsync(p.GetValue(id)!, p.GetValue(messageId), p.GetValue(limit), cancellationToken: ct))
+            var page = await client.GetRepliesAsync(p.GetValue(id)!, p.GetValue(messageId), p.GetValue(limit), cancellationToken: ct);
+            foreach (var m in page)
                 table.AddRow(m.MessageId.ToString(), $"{DateTimeOffset.FromUnixTimeMilliseconds(m.CreatedAt):u}",
                     Markup.Escape(m.User.Name), Markup.Escape(m.Content ?? (m.File is { } f ? $"[file {f.Name}]" : "")));
             AnsiConsole.Write(table);
