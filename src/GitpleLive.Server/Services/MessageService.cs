@@ -175,7 +175,17 @@ public sealed class MessageService(
             await db.RequireMemberAsync(caller, channelId, ct);
             var q = db.Messages.Where(m => m.AppId == appId && m.ChannelId == channelId);
             if (query.Type is not null) q = q.Where(m => m.Type == query.Type);
-            if (!string.IsNullOrEmpty(query.Content)) q = q.Where(m => m.Content != null && m.Content.Contains(query.Content));
+            if (query.ContentTerms is { } terms)
+            {
+                // The content filter reads the full-text index (word prefixes, see SearchTerms), not a scan of the channel.
+                var ids = await db.MatchingIdsAsync(new MessageSearchFilter
+                {
+                    AppId = appId, Terms = terms, ChannelId = channelId, Type = query.Type, Ascending = query.Next,
+                    AfterId = query.Next ? query.BaseMessageId ?? 0 : null, BeforeId = query.Next ? null : query.BaseMessageId,
+                    Limit = query.Limit,
+                }, ct);
+                q = q.Where(m => ids.Contains(m.MessageId));
+            }
             if (query.Next)
             {
                 var baseId = query.BaseMessageId ?? 0;

@@ -29,6 +29,7 @@ public static class ServiceSetup
         services.TryAddSingleton<FileUrlKey>();
         services.TryAddSingleton<IChatAccess, ChatAccess>();
         services.TryAddSingleton<IFileStore, LocalFileStore>();
+        services.TryAddSingleton<SearchService>();
         services.AddChatEvents();
         services.AddChatRateLimits();
         return services;
