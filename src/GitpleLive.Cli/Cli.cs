@@ -161,6 +161,7 @@ public static partial class Cli
             AnsiConsole.Write(table);
         }));
         messages.Subcommands.Add(list);
+        messages.Subcommands.Add(Search());
         return messages;
     }
 

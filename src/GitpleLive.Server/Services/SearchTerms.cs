@@ -6,9 +6,9 @@ namespace GitpleLive.Server.Services;
 /// <summary>
 /// A search text turned into words, the only thing that reaches the full-text index: user input never becomes index
 /// query syntax. A word is a run of letters, digits, marks and private-use characters (Unicode L*, N*, M*, Co — what
-/// SQLite's <c>unicode61</c> tokenizer keeps; it drops the marks with <c>remove_diacritics</c>); everything else (spaces, punctuation, quotes, <c>*</c>, <c>NEAR(</c>'s
-/// parenthesis, emoji and other symbols) separates words. A message matches when every word starts one of its words
-/// (prefix match, any case, AND). A text with no word at all matches nothing.
+/// SQLite's <c>unicode61</c> tokenizer keeps; it drops the marks with <c>remove_diacritics</c>); everything else (spaces,
+/// punctuation, quotes, <c>*</c>, <c>NEAR(</c>'s parenthesis, emoji and other symbols) separates words. A message matches
+/// when every word starts one of its words (prefix match, any case, AND). A text with no word at all matches nothing.
 /// </summary>
 public sealed class SearchTerms
 {
@@ -26,7 +26,8 @@ public sealed class SearchTerms
     /// <summary>No word: the search matches nothing.</summary>
     public bool IsEmpty => Words.Count == 0;
 
-    /// <summary>Splits <paramref name="text"/> into words; more than <see cref="MaxWords"/> is 400/1001 naming <paramref name="field"/>.</summary>
+    /// <summary>Splits <paramref name="text"/> into words; more than <see cref="MaxWords"/> is 400/1001 naming
+    /// <paramref name="field"/>.</summary>
     public static SearchTerms Parse(string field, string text)
     {
         var words = new List<string>();
