@@ -167,6 +167,11 @@ public abstract class SearchTests
             db.Messages.Where(m => m.MessageId == id).ExecuteUpdateAsync(s => s.SetProperty(m => m.Content, $"{tag} rewritten")));
         Assert.Empty(Ids(await SearchAsync(bob.Http, $"{tag} fine")));
         Assert.Equal(new[] { id }, Ids(await SearchAsync(bob.Http, $"{tag} rewritten")));
+        // And through the edit call itself.
+        await alice.Http.PutJsonAsync($"/v1/sdk/group/channels/{channel}/messages/{id}", new { content = $"{tag} edited again" });
+        Assert.Empty(Ids(await SearchAsync(bob.Http, $"{tag} rewritten")));
+        Assert.Equal(new[] { id }, Ids(await SearchAsync(bob.Http, $"{tag} again")));
+        Assert.Equal(new[] { id }, Ids((await bob.Http.GetJsonAsync($"/v1/sdk/group/channels/{channel}/messages?content=edited"))!));
 
         // A deleted channel takes its messages out of the index.
         await alice.Http.DeleteJsonAsync($"/v1/sdk/group/channels/{channel}");
