@@ -22,8 +22,9 @@ public static partial class Cli
             var walk = client.SearchAllMessagesAsync(p.GetValue(text)!, p.GetValue(asUser), p.GetValue(channel), Math.Min(max, 100), ct);
             await foreach (var m in walk)
             {
-                table.AddRow(m.MessageId.ToString(), Markup.Escape(m.ChannelId), $"{DateTimeOffset.FromUnixTimeMilliseconds(m.CreatedAt):u}",
-                    Markup.Escape(m.User.Name), Markup.Escape(m.Content ?? ""));
+                var time = DateTimeOffset.FromUnixTimeMilliseconds(m.CreatedAt);
+                table.AddRow(m.MessageId.ToString(), Markup.Escape(m.ChannelId), $"{time:u}", Markup.Escape(m.User.Name),
+                    Markup.Escape(m.Content ?? ""));
                 if (++found == max) break;
             }
             if (found == 0) AnsiConsole.MarkupLine("[yellow]no messages found[/]");

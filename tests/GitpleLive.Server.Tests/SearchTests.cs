@@ -52,9 +52,10 @@ public abstract class SearchTests
         Assert.Equal(bob.UserId, hit["user"].Str("user_id"));
         Assert.Equal(second.Long("created_at"), hit.Long("created_at"));
 
-        // A word's beginning finds it (prefix), any case; every word must be there.
+        // Whole words in any case, every word must be there; the last one may be a word's beginning (as typed).
         Assert.Equal(3, Ids(await SearchAsync(alice.Http, tag[..5].ToUpperInvariant())).Length);
         Assert.Equal(2, Ids(await SearchAsync(alice.Http, $"{tag} lun")).Length);
+        Assert.Empty(Ids(await SearchAsync(alice.Http, $"lun {tag}")));
         Assert.Empty(Ids(await SearchAsync(alice.Http, $"{tag} breakfast")));
         // Inside a word is not a match: the index looks for word beginnings.
         Assert.Empty(Ids(await SearchAsync(alice.Http, tag[2..])));

@@ -184,14 +184,17 @@ public sealed class MessageService(
             if (query.Type is not null) q = q.Where(m => m.Type == query.Type);
             if (query.ContentTerms is { } terms)
             {
-                // The content filter reads the full-text index (word prefixes, see SearchTerms), not a scan of the channel.
+                // The content filter reads the full-text index (words, see SearchTerms), not a scan of the channel: the
+                // page's ids in one index query, then those rows by primary key.
                 var ids = await db.MatchingIdsAsync(new MessageSearchFilter
                 {
                     AppId = appId, Terms = terms, ChannelId = channelId, Type = query.Type, Ascending = query.Next,
                     AfterId = query.Next ? query.BaseMessageId ?? 0 : null, BeforeId = query.Next ? null : query.BaseMessageId,
                     Limit = query.Limit,
                 }, ct);
-                q = q.Where(m => ids.Contains(m.MessageId));
+                var found = await mapper.LoadAsync(db, appId, MessageSearch.ById(db, ids), ct);
+                found.Sort((a, c) => a.MessageId.CompareTo(c.MessageId));
+                return new MessagePage(found);
             }
             if (query.Next)
             {

@@ -48,7 +48,7 @@ public sealed class SearchService(ChatStore store, MessageMapper mapper)
             }, ct);
             var more = ids.Count > query.Limit;
             if (more) ids.RemoveAt(ids.Count - 1);
-            var list = await mapper.LoadAsync(db, appId, db.Messages.Where(m => m.AppId == appId && ids.Contains(m.MessageId)), ct);
+            var list = await mapper.LoadAsync(db, appId, MessageSearch.ById(db, ids), ct);
             list.Sort((a, b) => b.MessageId.CompareTo(a.MessageId));
             return new MessageSearchPage(list, more && list.Count > 0 ? Cursor.Encode(list[^1].CreatedAt, Id(list[^1].MessageId)) : null);
         }, ct);

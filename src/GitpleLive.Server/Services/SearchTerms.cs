@@ -8,7 +8,11 @@ namespace GitpleLive.Server.Services;
 /// query syntax. A word is a run of letters, digits, marks and private-use characters (Unicode L*, N*, M*, Co — what
 /// SQLite's <c>unicode61</c> tokenizer keeps; it drops the marks with <c>remove_diacritics</c>); everything else (spaces,
 /// punctuation, quotes, <c>*</c>, <c>NEAR(</c>'s parenthesis, emoji and other symbols) separates words. A message matches
-/// when every word starts one of its words (prefix match, any case, AND). A text with no word at all matches nothing.
+/// when it holds every word, in any case (AND); the last word may also be the beginning of a word ("release no" finds
+/// "Release notes"), as a user types. A text with no word at all matches nothing.
+/// Only the last word is a prefix because a prefix costs the index a merge of every word it starts (measured on
+/// 1,000,000 messages: "lorem" alone 0.3 ms, "lorem*" 125–180 ms), while whole words are read newest first and stop
+/// at the page's end.
 /// </summary>
 public sealed class SearchTerms
 {
@@ -71,14 +75,17 @@ public sealed class SearchTerms
     };
 
     /// <summary>
-    /// The SQLite FTS5 MATCH expression: each word as a quoted prefix string (<c>"word"*</c>), joined by spaces (AND). Words
+    /// The SQLite FTS5 MATCH expression: each word as a quoted string, the last one a prefix (<c>"word" "wo"*</c>), joined by
+    /// spaces (AND). Words
     /// hold letters and digits only, so no quote can appear inside; the quoting is a second guard.
     /// </summary>
-    public string ToFts5Match() => string.Join(' ', Words.Select(w => "\"" + w.Replace("\"", "\"\"") + "\"*"));
+    public string ToFts5Match() =>
+        string.Join(' ', Words.Select((w, i) => "\"" + w.Replace("\"", "\"\"") + (i == Words.Count - 1 ? "\"*" : "\"")));
 
     /// <summary>
-    /// The PostgreSQL <c>to_tsquery</c> text: each word quoted as a prefix lexeme (<c>'word':*</c>), joined by <c>&amp;</c>.
+    /// The PostgreSQL <c>to_tsquery</c> text: each word a quoted lexeme, the last one a prefix (<c>'word' &amp; 'wo':*</c>).
     /// Words hold letters and digits only, so no tsquery operator or quote can appear inside.
     /// </summary>
-    public string ToTsQuery() => string.Join(" & ", Words.Select(w => "'" + w.Replace("'", "''") + "':*"));
+    public string ToTsQuery() =>
+        string.Join(" & ", Words.Select((w, i) => "'" + w.Replace("'", "''") + (i == Words.Count - 1 ? "':*" : "'")));
 }

@@ -38,6 +38,13 @@ public sealed record MessageSearchFilter
 /// </summary>
 public static class MessageSearch
 {
+    /// <summary>
+    /// The rows of <paramref name="ids"/> (from <see cref="MatchingIdsAsync"/>, already limited to one app) by primary key
+    /// alone: with the app or channel in the predicate too, SQLite may walk that index and test each row against the id
+    /// list instead (measured: ~0.5 s for 20 ids on 1,000,000 messages).
+    /// </summary>
+    public static IQueryable<MessageRow> ById(ChatDbContext db, List<long> ids) => db.Messages.Where(m => ids.Contains(m.MessageId));
+
     /// <summary>The ids of the messages matching <paramref name="filter"/>, at most its limit, in its order.</summary>
     public static Task<List<long>> MatchingIdsAsync(this ChatDbContext db, MessageSearchFilter filter,
         CancellationToken cancellationToken = default)
