@@ -162,6 +162,7 @@ public static partial class Cli
         }));
         messages.Subcommands.Add(list);
         AddMessageExtensions(messages, id);
+        messages.Subcommands.Add(Search());
         return messages;
     }
 

@@ -29,6 +29,7 @@ public static class EndpointMap
             channels.MapMessages();
             channels.MapBans();
             channels.MapMessageExtensions();
+            api.MapSearch();
         }
 
         var sdkChannels = sdk.MapGroup("/group/channels");

@@ -182,7 +182,20 @@ public sealed class MessageService(
             await db.RequireMemberAsync(caller, channelId, ct);
             var q = db.Messages.Where(m => m.AppId == appId && m.ChannelId == channelId);
             if (query.Type is not null) q = q.Where(m => m.Type == query.Type);
-            if (!string.IsNullOrEmpty(query.Content)) q = q.Where(m => m.Content != null && m.Content.Contains(query.Content));
+            if (query.ContentTerms is { } terms)
+            {
+                // The content filter reads the full-text index (words, see SearchTerms), not a scan of the channel: the
+                // page's ids in one index query, then those rows by primary key.
+                var ids = await db.MatchingIdsAsync(new MessageSearchFilter
+                {
+                    AppId = appId, Terms = terms, ChannelId = channelId, Type = query.Type, Ascending = query.Next,
+                    AfterId = query.Next ? query.BaseMessageId ?? 0 : null, BeforeId = query.Next ? null : query.BaseMessageId,
+                    Limit = query.Limit,
+                }, ct);
+                var found = await mapper.LoadAsync(db, appId, MessageSearch.ById(db, ids), ct);
+                found.Sort((a, c) => a.MessageId.CompareTo(c.MessageId));
+                return new MessagePage(found);
+            }
             if (query.Next)
             {
                 var baseId = query.BaseMessageId ?? 0;

@@ -33,6 +33,7 @@ public static class ServiceSetup
         services.TryAddSingleton<ReactionService>();
         services.TryAddSingleton<ReplyService>();
         services.TryAddSingleton<TypingService>();
+        services.TryAddSingleton<SearchService>();
         services.AddChatEvents();
         services.AddChatRateLimits();
         return services;
