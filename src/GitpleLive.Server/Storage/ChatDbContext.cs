@@ -13,6 +13,7 @@ public abstract class ChatDbContext(DbContextOptions options) : DbContext(option
     public DbSet<BanRow> Bans => Set<BanRow>();
     public DbSet<ReportRow> Reports => Set<ReportRow>();
     public DbSet<DeviceTokenRow> DeviceTokens => Set<DeviceTokenRow>();
+    public DbSet<OpenManagerRow> OpenManagers => Set<OpenManagerRow>();
 
     protected override void OnModelCreating(ModelBuilder b)
     {
@@ -85,6 +86,7 @@ public abstract class ChatDbContext(DbContextOptions options) : DbContext(option
             e.HasIndex(x => new { x.AppId, x.Token }).IsUnique();
             e.HasIndex(x => new { x.AppId, x.UserId });
         });
+        b.Entity<OpenManagerRow>(e => KeyedByChannelUser(e, "open_channel_managers"));
     }
 
     /// <summary>A row of one user in one channel (a membership, a ban): keyed by app, channel and user.</summary>
