@@ -14,7 +14,8 @@ public static class OpenChannelsApi
         group.MapPost("", async (HttpContext http, ChatCaller caller, OpenChannelService open, CancellationToken cancellationToken) =>
         {
             var body = await http.BodyAsync();
-            var request = new OpenChannelService.CreateRequest(body.RequiredId("channel_id"), body.RequiredString("name", Limits.NameLength),
+            var request = new OpenChannelService.CreateRequest(body.RequiredId("channel_id"),
+                body.RequiredString("name", Limits.NameLength),
                 body.OptionalString("profile_url", Limits.UrlLength), body.OptionalMeta("meta"),
                 caller.IsPlatform ? body.OptionalIdList("managers", 1000) : null);
             return TypedResults.Ok(await open.CreateAsync(caller, request, cancellationToken));

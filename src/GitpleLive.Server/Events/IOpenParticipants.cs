@@ -13,7 +13,8 @@ public interface IOpenParticipants
     /// Adds the user to the channel unless it already holds <paramref name="maxParticipants"/> others. Returns the
     /// participant count after the call, or -1 when the channel is full. Entering twice is not an error.
     /// </summary>
-    ValueTask<long> EnterAsync(string appId, string channelId, string userId, int maxParticipants, CancellationToken cancellationToken = default);
+    ValueTask<long> EnterAsync(string appId, string channelId, string userId, int maxParticipants,
+        CancellationToken cancellationToken = default);
 
     /// <summary>Removes the user from the channel; false when they were not in it.</summary>
     ValueTask<bool> ExitAsync(string appId, string channelId, string userId, CancellationToken cancellationToken = default);

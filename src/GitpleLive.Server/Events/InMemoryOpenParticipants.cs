@@ -15,7 +15,8 @@ public sealed class InMemoryOpenParticipants(IPresence presence, ILogger<InMemor
     {
         lock (_gate)
         {
-            if (!_byChannel.TryGetValue((appId, channelId), out var users)) _byChannel[(appId, channelId)] = users = new(StringComparer.Ordinal);
+            if (!_byChannel.TryGetValue((appId, channelId), out var users))
+                _byChannel[(appId, channelId)] = users = new(StringComparer.Ordinal);
             if (users.Contains(userId)) return ValueTask.FromResult((long)users.Count);
             if (users.Count >= maxParticipants)
             {

@@ -82,7 +82,8 @@ public sealed class RedisOpenParticipants(RedisConnection redis, IPresence prese
         return (page.Where(online.Contains).ToList(), more);
     }
 
-    public async ValueTask<IReadOnlyList<string>> ChannelsOfAsync(string appId, string userId, CancellationToken cancellationToken = default)
+    public async ValueTask<IReadOnlyList<string>> ChannelsOfAsync(string appId, string userId,
+        CancellationToken cancellationToken = default)
     {
         var values = await _db.SetMembersAsync(UserKey(appId, userId)).WaitAsync(cancellationToken);
         return values.Select(v => (string)v!).ToList();

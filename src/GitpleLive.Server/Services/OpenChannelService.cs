@@ -60,7 +60,8 @@ public sealed class OpenChannelService(
     }
 
     private static ApiException NotParticipant(string userId, string channelId) =>
-        ApiException.Forbidden(ErrorCodes.NotJoined, $"user '{userId}' is not a participant of open channel '{channelId}' (enter it first)");
+        ApiException.Forbidden(ErrorCodes.NotJoined,
+            $"user '{userId}' is not a participant of open channel '{channelId}' (enter it first)");
 
     /// <summary>The user a call acts for: the SDK caller, or for the Platform API the <c>user_id</c> it names.</summary>
     private static string ActingUser(ChatCaller caller, string? userId)
@@ -312,7 +313,8 @@ public sealed class OpenChannelService(
             AppId = appId,
             TopicKind = EventTopicKind.User,
             TargetId = user,
-            Payload = new EventPayload(EventCategories.OpenChannelExit, Channel: ChannelService.ToDto(channel), User: UserService.ToDto(userRow)),
+            Payload = new EventPayload(EventCategories.OpenChannelExit, Channel: ChannelService.ToDto(channel),
+                User: UserService.ToDto(userRow)),
             CutsAfter = [CutOf(user, channelId)],
         }], ct);
     }
@@ -378,7 +380,8 @@ public sealed class OpenChannelService(
             db.OpenManagers.Remove(row);
             return (c, u);
         }, ct);
-        await events.PublishAsync([ChannelEvent(appId, channel, EventCategories.OpenChannelManagerDelete, user: UserService.ToDto(user))], ct);
+        await events.PublishAsync([ChannelEvent(appId, channel, EventCategories.OpenChannelManagerDelete,
+            user: UserService.ToDto(user))], ct);
     }
 
     // ---- bans ---------------------------------------------------------------------------------
@@ -433,7 +436,8 @@ public sealed class OpenChannelService(
             var now = time.NowMs();
             var row = await db.Bans.FirstOrDefaultAsync(
                     b => b.AppId == appId && b.ChannelId == channelId && b.UserId == userId && b.EndAt > now, ct)
-                ?? throw ApiException.NotFound(ErrorCodes.ResourceNotFound, $"user '{userId}' is not banned from open channel '{channelId}'");
+                ?? throw ApiException.NotFound(ErrorCodes.ResourceNotFound,
+                    $"user '{userId}' is not banned from open channel '{channelId}'");
             db.Bans.Remove(row);
             return (c, UserService.ToDto(u));
         }, ct);
@@ -496,7 +500,8 @@ public sealed class OpenChannelService(
                     join u in db.Users.AsNoTracking().Where(u => u.AppId == app.AppId && u.UserId == sender)
                         on c.AppId equals u.AppId into senders
                     from u in senders.DefaultIfEmpty()
-                    join m in db.OpenManagers.AsNoTracking().Where(m => m.AppId == app.AppId && m.ChannelId == channelId && m.UserId == sender)
+                    join m in db.OpenManagers.AsNoTracking()
+                            .Where(m => m.AppId == app.AppId && m.ChannelId == channelId && m.UserId == sender)
                         on c.AppId equals m.AppId into managers
                     from m in managers.DefaultIfEmpty()
                     select new { Channel = c, Sender = u, Manager = m })
@@ -589,8 +594,8 @@ public sealed class OpenChannelService(
         CancellationToken cancellationToken = default) =>
         ChangeMessageMetaAsync(caller, channelId, messageId, m => Meta.Remove(m, keys), cancellationToken);
 
-    private async Task<MessageDto> ChangeMessageMetaAsync(ChatCaller caller, string channelId, long messageId, Func<string?, string?> change,
-        CancellationToken ct)
+    private async Task<MessageDto> ChangeMessageMetaAsync(ChatCaller caller, string channelId, long messageId,
+        Func<string?, string?> change, CancellationToken ct)
     {
         var appId = caller.AppId;
         var (channel, dto) = await store.WriteAsync(async db =>
