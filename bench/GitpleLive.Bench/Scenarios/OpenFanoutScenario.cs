@@ -53,6 +53,10 @@ public static class OpenFanoutScenario
         var settings = new LeanMqttSettings { ReceiveBufferSize = 16 * 1024, KeepAliveSeconds = 60 };
         var phases = new List<Phase>();
         var setupWatch = Stopwatch.StartNew();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        // Keep-alive from the first connection on: setting up 10,000 participants takes minutes, and the server closes a
+        // silent connection after 1.5 keep-alive periods (which would take its user out of the open channel).
+        var pinger = PingLoopAsync(clients, stop.Token);
         try
         {
             await Ui.ProgressAsync(async progress =>
@@ -154,6 +158,8 @@ public static class OpenFanoutScenario
         }
         finally
         {
+            await stop.CancelAsync();
+            await pinger;
             foreach (var c in clients) c?.Abort();
         }
 
@@ -176,6 +182,22 @@ public static class OpenFanoutScenario
             JsonSerializer.Serialize(phases, new JsonSerializerOptions { WriteIndented = true }), cancellationToken);
         Ui.Info($"Results: {Path.Combine(ctx.ResultsDirectory, "open-fanout.md")}");
         return host.HasExited ? 1 : 0;
+    }
+
+    private static async Task PingLoopAsync(LeanMqttClient?[] clients, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(20), cancellationToken);
+                foreach (var c in clients)
+                    if (c is not null && c.IsOpen) c.Enqueue(MqttFrames.PingReq);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
     }
 
     private static double Read(LongConcurrentHistogram h, double percentile)
