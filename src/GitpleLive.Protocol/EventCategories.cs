@@ -70,4 +70,8 @@ public static class EventCategories
     /// the channel is cut. Our extension: the official SDKs do not know it.
     /// </summary>
     public const string OpenChannelExit = "open:channel_exit";
+    /// <summary>A member started typing (channel, user); an extension (PROTOCOL §10) the official SDKs ignore.</summary>
+    public const string TypingStart = "group:typing_start";
+    /// <summary>A member stopped typing, or their typing expired after 5 s (channel, user); an extension (PROTOCOL §10).</summary>
+    public const string TypingStop = "group:typing_stop";
 }

@@ -29,6 +29,7 @@ public static class EndpointMap
             channels.MapMessages();
             channels.MapBans();
             api.MapGroup("/open/channels").MapOpenChannels();
+            channels.MapMessageExtensions();
         }
 
         var sdkChannels = sdk.MapGroup("/group/channels");

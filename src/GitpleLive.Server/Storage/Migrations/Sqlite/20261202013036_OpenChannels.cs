@@ -15,7 +15,7 @@ namespace GitpleLive.Server.Storage.Migrations.Sqlite
                 table: "apps",
                 type: "INTEGER",
                 nullable: false,
-                defaultValue: 0);
+                defaultValue: 20000); // existing apps get the default limit (AppLimits.DefaultMaxParticipants)
 
             migrationBuilder.CreateTable(
                 name: "open_channel_managers",
