@@ -11,8 +11,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace GitpleLive.Server.Storage.Migrations.Postgres
 {
     [DbContext(typeof(PostgresChatDbContext))]
-    [Migration("20261202013048_OpenChannels")]
-    partial class OpenChannels
+    [Migration("20261202012603_ConsoleSessionsAndModerationActions")]
+    partial class ConsoleSessionsAndModerationActions
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -51,9 +51,6 @@ namespace GitpleLive.Server.Storage.Migrations.Postgres
                         .HasColumnType("integer");
 
                     b.Property<int>("MaxMetaKeys")
-                        .HasColumnType("integer");
-
-                    b.Property<int>("MaxParticipantsPerOpenChannel")
                         .HasColumnType("integer");
 
                     b.Property<string>("Name")
@@ -158,6 +155,38 @@ namespace GitpleLive.Server.Storage.Migrations.Postgres
                     b.HasKey("AppId", "ChannelId");
 
                     b.ToTable("channels", (string)null);
+                });
+
+            modelBuilder.Entity("GitpleLive.Server.Storage.ConsoleSessionRow", b =>
+                {
+                    b.Property<string>("SessionHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("AppId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("CsrfToken")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("KeyHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.HasKey("SessionHash");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.ToTable("console_sessions", (string)null);
                 });
 
             modelBuilder.Entity("GitpleLive.Server.Storage.DeviceTokenRow", b =>
@@ -318,26 +347,43 @@ namespace GitpleLive.Server.Storage.Migrations.Postgres
                     b.ToTable("messages", (string)null);
                 });
 
-            modelBuilder.Entity("GitpleLive.Server.Storage.OpenManagerRow", b =>
+            modelBuilder.Entity("GitpleLive.Server.Storage.ModerationActionRow", b =>
                 {
+                    b.Property<string>("ActionId")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
                     b.Property<string>("AppId")
+                        .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
-
-                    b.Property<string>("ChannelId")
-                        .HasMaxLength(128)
-                        .HasColumnType("character varying(128)");
-
-                    b.Property<string>("UserId")
-                        .HasMaxLength(128)
-                        .HasColumnType("character varying(128)");
 
                     b.Property<long>("CreatedAt")
                         .HasColumnType("bigint");
 
-                    b.HasKey("AppId", "ChannelId", "UserId");
+                    b.Property<string>("ReportId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
 
-                    b.ToTable("open_channel_managers", (string)null);
+                    b.Property<long?>("Seconds")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("ActionId");
+
+                    b.HasIndex("AppId", "ReportId");
+
+                    b.ToTable("moderation_actions", (string)null);
                 });
 
             modelBuilder.Entity("GitpleLive.Server.Storage.ReactionRow", b =>
@@ -419,6 +465,8 @@ namespace GitpleLive.Server.Storage.Migrations.Postgres
                         .HasColumnType("text");
 
                     b.HasKey("ReportId");
+
+                    b.HasIndex("AppId", "CreatedAt");
 
                     b.HasIndex("AppId", "ChannelId", "CreatedAt");
 
