@@ -17,6 +17,7 @@ public static class BenchApp
     public const string Baseline = "baseline";
     public const string Connections = "connections";
     public const string History = "history";
+    public const string OpenFanout = "open-fanout";
 
     public static Task<int> RunAsync(string[] args) => Build().Parse(args).InvokeAsync();
 
@@ -109,7 +110,27 @@ public static class BenchApp
         Add(Baseline, "fan-out against Mosquitto only", [Baseline]);
         Add(Connections, "idle connections: server and Mosquitto", [Connections]);
         Add(History, "history load, send rates and page reads", [History]);
+        var open = new Command(OpenFanout,
+            "an open channel of N participants against N/M group channels of M: deliveries/s and p99 at the same offered load");
+        open.SetAction((p, cancellationToken) => RunOpenFanoutAsync(Read(p), cancellationToken));
+        root.Subcommands.Add(open);
         return root;
+    }
+
+    /// <summary>The open channel fan-out comparison (<see cref="OpenFanoutScenario"/>), with its own small report.</summary>
+    private static async Task<int> RunOpenFanoutAsync(BenchOptions o, CancellationToken cancellationToken)
+    {
+        var repoRoot = BenchContext.FindRepoRoot(Environment.CurrentDirectory, AppContext.BaseDirectory);
+        var resultsDir = Path.GetFullPath(o.OutputDirectory ?? Path.Combine(repoRoot ?? Environment.CurrentDirectory, "bench", "results",
+            DateTimeOffset.Now.ToString("yyyyMMdd-HHmmss") + "-open"));
+        Directory.CreateDirectory(Path.Combine(resultsDir, "logs"));
+        var ctx = new BenchContext { Options = o, ResultsDirectory = resultsDir, RepoRoot = repoRoot };
+        if (o.Pin && (Environment.ProcessorCount < 2 || !Native.PinCurrentProcess(1UL << o.GeneratorCpu))) o.Pin = false;
+        ctx.FileLimit = Native.RaiseFileLimit();
+        if (ctx.FileLimit < (ulong)o.Users + 200)
+            throw new InvalidOperationException($"open-files limit {ctx.FileLimit} is below {o.Users} connections: raise `ulimit -n`");
+        ctx.ServerDll = await ServerHost.EnsureBuiltAsync(ctx, cancellationToken);
+        return await OpenFanoutScenario.RunAsync(ctx, cancellationToken);
     }
 
     /// <summary>Runs the given scenarios and writes the report; 0 when every scenario ran without error.</summary>

@@ -192,4 +192,7 @@ internal sealed record ErrorBody(int? Code, string? Name, string? Message, int? 
 [JsonSerializable(typeof(IReadOnlyDictionary<string, string>))]
 [JsonSerializable(typeof(IReadOnlyList<string>))]
 [JsonSerializable(typeof(IReadOnlyDictionary<string, int?>))]
+[JsonSerializable(typeof(PlatformOpenChannel))]
+[JsonSerializable(typeof(OpenChannelPage))]
+[JsonSerializable(typeof(ParticipantPage))]
 internal sealed partial class PlatformJson : JsonSerializerContext;

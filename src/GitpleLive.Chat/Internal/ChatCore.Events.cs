@@ -40,6 +40,7 @@ internal sealed partial class ChatCore
 
     private void RouteCore(ChatSession session, EventPayload p)
     {
+        if (RouteOpen(session, p)) return;
         var me = session.UserId;
         var group = GroupChannel;
         switch (p.Category)

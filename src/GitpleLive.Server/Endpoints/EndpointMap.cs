@@ -28,6 +28,7 @@ public static class EndpointMap
             channels.MapMembers();
             channels.MapMessages();
             channels.MapBans();
+            api.MapGroup("/open/channels").MapOpenChannels();
             channels.MapMessageExtensions();
             api.MapSearch();
         }

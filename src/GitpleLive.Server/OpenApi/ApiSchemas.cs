@@ -78,7 +78,8 @@ internal static class ApiSchemas
         ["PUT /users/{userId}"] = () => Obj(O("name", Str()), O("profile_url", Str()), O("meta", Meta())),
         ["PUT /app"] = () => Obj(O("name", Str()), O("max_members_per_channel", Int()), O("max_managers_per_channel", Int()),
             O("max_file_size", Int("bytes")), O("max_meta_keys", Int()), O("allow_tokenless", Bool()),
-            O("profanity_mode", Str("off | block | mask")), O("profanity_words", Ids("the word list"))),
+            O("profanity_mode", Str("off | block | mask")), O("profanity_words", Ids("the word list")),
+            O("max_participants_per_open_channel", Int())),
         ["POST /diagnostics/fanout"] = () => Obj(R("channel_ids", Ids("channels to publish to")), R("rate", Int("events per second")),
             R("seconds", Int()), O("content_bytes", Int("size of each event's content"))),
     };

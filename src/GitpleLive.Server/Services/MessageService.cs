@@ -115,7 +115,8 @@ public sealed class MessageService(
         return await store.WriteAsync(async db =>
         {
             var now = time.NowMs();
-            var updated = await db.Channels.Where(x => x.AppId == app.AppId && x.ChannelId == channelId)
+            var updated = await db.Channels
+                .Where(x => x.AppId == app.AppId && x.ChannelId == channelId && x.Type == ChannelService.GroupType)
                 .ExecuteUpdateAsync(s => s
                     .SetProperty(x => x.TotalMessageCount, x => x.TotalMessageCount + messages.Count)
                     .SetProperty(x => x.UpdatedAt, now), ct);
@@ -147,7 +148,8 @@ public sealed class MessageService(
     {
         // Left joins on the channel's key (not subqueries), which every provider translates.
         var found = await (
-                from c in db.Channels.AsNoTracking().Where(c => c.AppId == app.AppId && c.ChannelId == channelId)
+                from c in db.Channels.AsNoTracking()
+                    .Where(c => c.AppId == app.AppId && c.ChannelId == channelId && c.Type == ChannelService.GroupType)
                 join u in db.Users.AsNoTracking().Where(u => u.AppId == app.AppId && u.UserId == senderId)
                     on c.AppId equals u.AppId into senders
                 from u in senders.DefaultIfEmpty()

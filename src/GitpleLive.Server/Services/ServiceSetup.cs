@@ -25,6 +25,7 @@ public static class ServiceSetup
         services.TryAddSingleton<ProfanityFilter>();
         services.TryAddSingleton<MessageMapper>();
         services.TryAddSingleton<DeviceTokenService>();
+        services.TryAddSingleton<OpenChannelService>();
         services.TryAddSingleton<FileUrls>();
         services.TryAddSingleton<FileUrlKey>();
         services.TryAddSingleton<IChatAccess, ChatAccess>();

@@ -13,6 +13,7 @@ public abstract class ChatDbContext(DbContextOptions options) : DbContext(option
     public DbSet<BanRow> Bans => Set<BanRow>();
     public DbSet<ReportRow> Reports => Set<ReportRow>();
     public DbSet<DeviceTokenRow> DeviceTokens => Set<DeviceTokenRow>();
+    public DbSet<OpenManagerRow> OpenManagers => Set<OpenManagerRow>();
     public DbSet<ReactionRow> Reactions => Set<ReactionRow>();
     public DbSet<ConsoleSessionRow> ConsoleSessions => Set<ConsoleSessionRow>();
     public DbSet<ModerationActionRow> ModerationActions => Set<ModerationActionRow>();
@@ -89,6 +90,7 @@ public abstract class ChatDbContext(DbContextOptions options) : DbContext(option
             e.HasIndex(x => new { x.AppId, x.Token }).IsUnique();
             e.HasIndex(x => new { x.AppId, x.UserId });
         });
+        b.Entity<OpenManagerRow>(e => KeyedByChannelUser(e, "open_channel_managers"));
         b.Entity<ConsoleSessionRow>(e =>
         {
             e.ToTable("console_sessions");

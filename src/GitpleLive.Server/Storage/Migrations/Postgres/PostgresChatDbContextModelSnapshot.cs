@@ -50,6 +50,9 @@ namespace GitpleLive.Server.Storage.Migrations.Postgres
                     b.Property<int>("MaxMetaKeys")
                         .HasColumnType("integer");
 
+                    b.Property<int>("MaxParticipantsPerOpenChannel")
+                        .HasColumnType("integer");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(128)
@@ -381,6 +384,28 @@ namespace GitpleLive.Server.Storage.Migrations.Postgres
                     b.HasIndex("AppId", "ReportId");
 
                     b.ToTable("moderation_actions", (string)null);
+                });
+
+            modelBuilder.Entity("GitpleLive.Server.Storage.OpenManagerRow", b =>
+                {
+                    b.Property<string>("AppId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("ChannelId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<string>("UserId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("AppId", "ChannelId", "UserId");
+
+                    b.ToTable("open_channel_managers", (string)null);
                 });
 
             modelBuilder.Entity("GitpleLive.Server.Storage.ReactionRow", b =>

@@ -45,6 +45,9 @@ namespace GitpleLive.Server.Storage.Migrations.Sqlite
                     b.Property<int>("MaxMetaKeys")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("MaxParticipantsPerOpenChannel")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(128)
@@ -374,6 +377,28 @@ namespace GitpleLive.Server.Storage.Migrations.Sqlite
                     b.HasIndex("AppId", "ReportId");
 
                     b.ToTable("moderation_actions", (string)null);
+                });
+
+            modelBuilder.Entity("GitpleLive.Server.Storage.OpenManagerRow", b =>
+                {
+                    b.Property<string>("AppId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ChannelId")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserId")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("AppId", "ChannelId", "UserId");
+
+                    b.ToTable("open_channel_managers", (string)null);
                 });
 
             modelBuilder.Entity("GitpleLive.Server.Storage.ReactionRow", b =>
