@@ -28,6 +28,7 @@ public static class EndpointMap
             channels.MapMembers();
             channels.MapMessages();
             channels.MapBans();
+            channels.MapPushPreference();
         }
 
         var sdkChannels = sdk.MapGroup("/group/channels");
@@ -42,6 +43,7 @@ public static class EndpointMap
         platformChannels.MapPlatformMembers();
         platformChannels.MapPlatformMessages();
         platform.MapApp();
+        platform.MapPushSettings();
         platform.MapGroup("/users").MapPlatformUsers().MapPlatformTokens();
 
         // Unknown routes answer in the protocol's error shape too.

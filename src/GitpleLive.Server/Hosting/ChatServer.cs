@@ -1,6 +1,7 @@
 using GitpleLive.Server.Diagnostics;
 using GitpleLive.Server.OpenApi;
 using GitpleLive.Server.Operations;
+using GitpleLive.Server.Push;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -38,6 +39,7 @@ public static class ChatServer
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddChatApiReference();
         builder.Services.AddChatHealthChecks();
+        builder.Services.AddChatPush();
         builder.AddChatTelemetry();
         builder.AddChatLogging();
 

@@ -7,7 +7,7 @@ namespace GitpleLive.Server.Services;
 /// </summary>
 public sealed class MessageService(
     ChatStore store, IEventPublisher events, MessageMapper mapper, IFileStore files, ChannelSequencer sequencer, ProfanityFilter profanity,
-    TimeProvider time)
+    TimeProvider time, Push.PushOutbox push)
 {
     public sealed record FileUpload(Stream Content, string Name, string ContentType);
 
@@ -77,7 +77,10 @@ public sealed class MessageService(
                 await db.Channels.Where(x => x.AppId == app.AppId && x.ChannelId == channelId)
                     .ExecuteUpdateAsync(s => s.SetProperty(x => x.LastMessageId, row.MessageId), ct);
                 c.LastMessageId = row.MessageId;
-                return (c, mapper.ToDto(row, sender));
+                var message = mapper.ToDto(row, sender);
+                // Push: one outbox row in this transaction when the app has a push provider (else nothing).
+                await push.AddAsync(db, app.AppId, c, message, row.MessageId, senderId, now, ct);
+                return (c, message);
             }, ct);
             await events.PublishAsync([MessageEvent(app.AppId, channel, EventCategories.MessageSend, dto)], ct);
             Operations.ChatMetrics.MessageSent(started);
