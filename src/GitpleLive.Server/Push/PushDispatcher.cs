@@ -23,6 +23,9 @@ public sealed partial class PushDispatcher(
     /// <summary>A retry's state, stored in <see cref="PushOutboxRow.Targets"/>: the notification and the devices left.</summary>
     internal sealed record RetryState(string Title, string Body, List<PushTarget> Targets);
 
+    /// <summary>What becomes of a claimed row: deleted, or kept for another attempt (new targets, attempts, due time).</summary>
+    private sealed record Finished(long Id, bool Delete, string? Targets = null, int Attempts = 0, long NextAttemptAt = 0);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!options.EnableDispatcher) return;
@@ -31,20 +34,10 @@ public sealed partial class PushDispatcher(
         {
             try
             {
-                var woke = await signal.WaitAsync(options.PollInterval, stoppingToken);
-                while (true)
-                {
-                    var claimed = await RunOnceAsync(stoppingToken);
-                    if (claimed >= options.BatchSize) continue;
-                    // A wake-up may come before the send's commit is visible (PostgreSQL): look once more, shortly after.
-                    if (claimed == 0 && woke)
-                    {
-                        woke = false;
-                        await Task.Delay(50, stoppingToken);
-                        continue;
-                    }
-                    break;
-                }
+                // Woken by a send on this node: linger a moment, so the send has committed and the messages of a busy
+                // moment are claimed and finished together (two store writes per batch, not per message).
+                if (await signal.WaitAsync(options.PollInterval, stoppingToken)) await Task.Delay(options.BatchDelay, stoppingToken);
+                while (await RunOnceAsync(stoppingToken) >= options.BatchSize) { }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -66,15 +59,32 @@ public sealed partial class PushDispatcher(
         if (rows.Count == 0) return 0;
         using var renewing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var renewal = RenewAsync(lease, renewing.Token);
+        Finished?[] finished;
         try
         {
-            await Task.WhenAll(rows.Select(r => ProcessAsync(r, lease, cancellationToken)));
+            finished = await Task.WhenAll(rows.Select(r => ProcessAsync(r, lease, cancellationToken)));
         }
         finally
         {
             await renewing.CancelAsync();
             await renewal;
         }
+        // One write for the whole batch (rows of a shutdown are left to their lease).
+        var done = finished.Where(f => f is { Delete: true }).Select(f => f!.Id).ToList();
+        var kept = finished.Where(f => f is { Delete: false }).Select(f => f!).ToList();
+        await store.WriteAsync(async db =>
+        {
+            if (done.Count > 0)
+                await db.PushOutbox.Where(r => done.Contains(r.Id) && r.LeaseToken == lease).ExecuteDeleteAsync(CancellationToken.None);
+            foreach (var f in kept)
+                await db.PushOutbox.Where(r => r.Id == f.Id && r.LeaseToken == lease).ExecuteUpdateAsync(s => s
+                    .SetProperty(r => r.Targets, f.Targets)
+                    .SetProperty(r => r.Attempts, f.Attempts)
+                    .SetProperty(r => r.NextAttemptAt, f.NextAttemptAt)
+                    .SetProperty(r => r.LeaseToken, (string?)null)
+                    .SetProperty(r => r.LeaseUntil, 0L), CancellationToken.None);
+        }, CancellationToken.None);
+        Operations.ChatMetrics.PushQueued(-done.Count);
         return rows.Count;
     }
 
@@ -112,7 +122,7 @@ public sealed partial class PushDispatcher(
         catch (Exception e) { LogDispatchFailed(e); }
     }
 
-    private async Task ProcessAsync(PushOutboxRow row, string lease, CancellationToken ct)
+    private async Task<Finished?> ProcessAsync(PushOutboxRow row, string lease, CancellationToken ct)
     {
         try
         {
@@ -122,17 +132,12 @@ public sealed partial class PushDispatcher(
             catch (Exception e) when (e is JsonException or InvalidOperationException or KeyNotFoundException)
             {
                 LogBadRow(row.Id, e.Message);
-                await FinishAsync(row, lease, retry: false, null);
-                return;
+                return Finish(row, retry: false, null);
             }
             var state = row.Targets is null
                 ? await ResolveAsync(row, message, ct)
                 : JsonSerializer.Deserialize<RetryState>(row.Targets, ApiJson.Options)!;
-            if (!config.Any || state.Targets.Count == 0)
-            {
-                await FinishAsync(row, lease, retry: false, null);
-                return;
-            }
+            if (!config.Any || state.Targets.Count == 0) return Finish(row, retry: false, null);
             var notification = new PushNotification(row.AppId, row.ChannelId, row.MessageId, state.Title, state.Body, row.Payload);
             var limit = _appLimits.GetOrAdd(row.AppId, _ => new SemaphoreSlim(options.MaxConcurrencyPerApp));
             var results = await Task.WhenAll(state.Targets.Select(t => DeliverAsync(config, t, notification, row.CreatedAt, limit, ct)));
@@ -152,17 +157,18 @@ public sealed partial class PushDispatcher(
                 }
             }
             await deviceTokens.ForgetTokensAsync(row.AppId, invalid, ct);
-            await FinishAsync(row, lease, retry.Count > 0, state with { Targets = retry });
+            return Finish(row, retry.Count > 0, state with { Targets = retry });
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             // Shutting down: the lease runs out and a node takes the row again.
+            return null;
         }
         catch (Exception e)
         {
             LogDispatchFailed(e);
             // Tried again after the backoff, as a provider failure would be.
-            await FinishAsync(row, lease, retry: true, null, keepTargets: true);
+            return Finish(row, retry: true, null, keepTargets: true);
         }
     }
 
@@ -207,28 +213,15 @@ public sealed partial class PushDispatcher(
     /// Deletes the row, or — with a retry state, while attempts and age allow — keeps it for the next attempt after the backoff.
     /// <paramref name="keepTargets"/> (an unexpected failure) keeps what the row held, to try it all again.
     /// </summary>
-    private async Task FinishAsync(PushOutboxRow row, string lease, bool retry, RetryState? state, bool keepTargets = false)
+    private Finished Finish(PushOutboxRow row, bool retry, RetryState? state, bool keepTargets = false)
     {
         var now = time.NowMs();
         var attempts = row.Attempts + 1;
         var keep = retry && attempts < options.MaxAttempts && now - row.CreatedAt < (long)options.MaxAge.TotalMilliseconds;
         if (retry && !keep) LogGivenUp(row.AppId, row.MessageId, attempts);
-        if (keep)
-        {
-            var targets = keepTargets ? row.Targets : state is null ? null : JsonSerializer.Serialize(state, ApiJson.Options);
-            var next = now + (long)Backoff(attempts).TotalMilliseconds;
-            await store.WriteAsync(db => db.PushOutbox.Where(r => r.Id == row.Id && r.LeaseToken == lease)
-                .ExecuteUpdateAsync(s => s
-                    .SetProperty(r => r.Targets, targets)
-                    .SetProperty(r => r.Attempts, attempts)
-                    .SetProperty(r => r.NextAttemptAt, next)
-                    .SetProperty(r => r.LeaseToken, (string?)null)
-                    .SetProperty(r => r.LeaseUntil, 0L), CancellationToken.None), CancellationToken.None);
-            return;
-        }
-        await store.WriteAsync(db => db.PushOutbox.Where(r => r.Id == row.Id && r.LeaseToken == lease)
-            .ExecuteDeleteAsync(CancellationToken.None), CancellationToken.None);
-        Operations.ChatMetrics.PushQueued(-1);
+        if (!keep) return new Finished(row.Id, Delete: true);
+        var targets = keepTargets ? row.Targets : state is null ? null : JsonSerializer.Serialize(state, ApiJson.Options);
+        return new Finished(row.Id, Delete: false, targets, attempts, now + (long)Backoff(attempts).TotalMilliseconds);
     }
 
     /// <summary>Exponential backoff with "equal jitter": half the doubled delay, plus a random part of the other half.</summary>

@@ -14,6 +14,12 @@ public sealed class PushOptions
     /// <summary>How often the dispatcher looks for due pushes when nothing woke it. Default 1 second.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How long the dispatcher waits after a send on this node woke it before claiming, so the messages of a busy moment
+    /// are claimed and finished together (on SQLite, every store write queues behind the sends). Default 25 ms.
+    /// </summary>
+    public TimeSpan BatchDelay { get; set; } = TimeSpan.FromMilliseconds(25);
+
     /// <summary>Most outbox rows (messages) one dispatcher claims at a time; bounds its memory. Default 16.</summary>
     public int BatchSize { get; set; } = 16;
 
@@ -47,6 +53,7 @@ internal sealed class PushOptionsValidator : IValidateOptions<PushOptions>
         var failures = new OptionsFailures(PushOptions.Section);
         failures.Positive(nameof(options.PollInterval), options.PollInterval);
         failures.Positive(nameof(options.RequestTimeout), options.RequestTimeout);
+        failures.NotNegative(nameof(options.BatchDelay), (long)options.BatchDelay.TotalMilliseconds);
         failures.Positive(nameof(options.RetryBaseDelay), options.RetryBaseDelay);
         failures.Positive(nameof(options.MaxAge), options.MaxAge);
         if (options.BatchSize is < 1 or > 1000)
