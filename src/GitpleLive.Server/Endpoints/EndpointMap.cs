@@ -29,6 +29,7 @@ public static class EndpointMap
             channels.MapMessages();
             channels.MapBans();
             channels.MapPushPreference();
+            channels.MapMessageExtensions();
         }
 
         var sdkChannels = sdk.MapGroup("/group/channels");

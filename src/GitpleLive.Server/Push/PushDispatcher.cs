@@ -62,7 +62,8 @@ public sealed partial class PushDispatcher(
         Finished?[] finished;
         try
         {
-            finished = await Task.WhenAll(rows.Select(r => ProcessAsync(r, lease, cancellationToken)));
+            var batch = new BatchReads();
+            finished = await Task.WhenAll(rows.Select(r => ProcessAsync(r, batch, cancellationToken)));
         }
         finally
         {
@@ -122,7 +123,17 @@ public sealed partial class PushDispatcher(
         catch (Exception e) { LogDispatchFailed(e); }
     }
 
-    private async Task<Finished?> ProcessAsync(PushOutboxRow row, string lease, CancellationToken ct)
+    /// <summary>
+    /// The reads one batch shares: a channel's members and their tokens are read once for all of its messages in the batch
+    /// (a busy channel's messages arrive together), presence and preferences are applied per message.
+    /// </summary>
+    private sealed class BatchReads
+    {
+        public readonly ConcurrentDictionary<(string App, string Channel), Task<(List<(string UserId, string? Push)> Members,
+            ILookup<string, DeviceToken> Tokens)>> Channels = new();
+    }
+
+    private async Task<Finished?> ProcessAsync(PushOutboxRow row, BatchReads batch, CancellationToken ct)
     {
         try
         {
@@ -135,7 +146,7 @@ public sealed partial class PushDispatcher(
                 return Finish(row, retry: false, null);
             }
             var state = row.Targets is null
-                ? await ResolveAsync(row, message, ct)
+                ? await ResolveAsync(row, message, batch, ct)
                 : JsonSerializer.Deserialize<RetryState>(row.Targets, ApiJson.Options)!;
             if (!config.Any || state.Targets.Count == 0) return Finish(row, retry: false, null);
             var notification = new PushNotification(row.AppId, row.ChannelId, row.MessageId, state.Title, state.Body, row.Payload);
@@ -232,19 +243,27 @@ public sealed partial class PushDispatcher(
         return TimeSpan.FromMilliseconds(capped / 2 + Random.Shared.NextDouble() * capped / 2);
     }
 
-    private async Task<RetryState> ResolveAsync(PushOutboxRow row, PushMessage message, CancellationToken ct)
+    private async Task<(List<(string UserId, string? Push)> Members, ILookup<string, DeviceToken> Tokens)> ChannelReadsAsync(
+        string appId, string channelId, CancellationToken ct)
+    {
+        var members = await store.ReadAsync(async db => (await db.Members.Where(m => m.AppId == appId && m.ChannelId == channelId)
+            .Select(m => new { m.UserId, m.PushPreference }).ToListAsync(ct)).Select(m => (m.UserId, m.PushPreference)).ToList(), ct);
+        var tokens = await deviceTokens.ForUsersAsync(appId, members.Select(m => m.UserId).ToList(), ct);
+        return (members, tokens.ToLookup(t => t.UserId, StringComparer.Ordinal));
+    }
+
+    private async Task<RetryState> ResolveAsync(PushOutboxRow row, PushMessage message, BatchReads batch, CancellationToken ct)
     {
         if (message.ChannelType != "group") return new("", "", []);
         var appId = row.AppId;
-        var members = await store.ReadAsync(db => db.Members.Where(m => m.AppId == appId && m.ChannelId == row.ChannelId)
-            .Select(m => new { m.UserId, m.PushPreference }).ToListAsync(ct), ct);
+        var (members, tokens) = await batch.Channels.GetOrAdd((appId, row.ChannelId), key => ChannelReadsAsync(key.App, key.Channel, ct));
         var mentioned = message.MentionedUserIds.ToHashSet(StringComparer.Ordinal);
         var thread = message.ParentMessageId is { } parent
             ? await ThreadParticipantsAsync(appId, row.ChannelId, parent, ct)
             : [];
         var wanted = members
-            .Where(m => m.UserId != row.SenderId && m.PushPreference != PushPreferences.Off)
-            .Where(m => m.PushPreference != PushPreferences.Mentions || mentioned.Contains(m.UserId) || thread.Contains(m.UserId))
+            .Where(m => m.UserId != row.SenderId && m.Push != PushPreferences.Off && tokens.Contains(m.UserId))
+            .Where(m => m.Push != PushPreferences.Mentions || mentioned.Contains(m.UserId) || thread.Contains(m.UserId))
             .Select(m => m.UserId)
             .ToList();
         var title = members.Count == 2 || string.IsNullOrWhiteSpace(message.ChannelName) ? message.SenderName : message.ChannelName;
@@ -253,8 +272,7 @@ public sealed partial class PushDispatcher(
         var online = (await presence.OnlineAsync(appId, wanted, ct)).ToHashSet(StringComparer.Ordinal);
         var offline = wanted.Where(u => !online.Contains(u)).ToList();
         if (offline.Count == 0) return state;
-        var tokens = await deviceTokens.ForUsersAsync(appId, offline, ct);
-        state.Targets.AddRange(tokens.Select(t => new PushTarget(t.UserId, t.Token, t.Platform)));
+        state.Targets.AddRange(offline.SelectMany(u => tokens[u]).Select(t => new PushTarget(t.UserId, t.Token, t.Platform)));
         return state;
     }
 
@@ -262,8 +280,9 @@ public sealed partial class PushDispatcher(
     private Task<HashSet<string>> ThreadParticipantsAsync(string appId, string channelId, long parentId, CancellationToken ct) =>
         store.ReadAsync(async db =>
         {
-            var ids = await db.Messages.Where(m => m.AppId == appId && m.ChannelId == channelId && m.MessageId == parentId)
-                .Select(m => m.UserId).ToListAsync(ct);
+            var ids = await db.Messages
+                .Where(m => m.AppId == appId && m.ChannelId == channelId && (m.MessageId == parentId || m.ParentMessageId == parentId))
+                .Select(m => m.UserId).Distinct().ToListAsync(ct);
             return ids.ToHashSet(StringComparer.Ordinal);
         }, ct);
 

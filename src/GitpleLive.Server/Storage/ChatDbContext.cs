@@ -15,6 +15,7 @@ public abstract class ChatDbContext(DbContextOptions options) : DbContext(option
     public DbSet<DeviceTokenRow> DeviceTokens => Set<DeviceTokenRow>();
     public DbSet<PushSettingsRow> PushSettings => Set<PushSettingsRow>();
     public DbSet<PushOutboxRow> PushOutbox => Set<PushOutboxRow>();
+    public DbSet<ReactionRow> Reactions => Set<ReactionRow>();
 
     protected override void OnModelCreating(ModelBuilder b)
     {
@@ -87,8 +88,29 @@ public abstract class ChatDbContext(DbContextOptions options) : DbContext(option
             e.HasIndex(x => new { x.AppId, x.Token }).IsUnique();
             e.HasIndex(x => new { x.AppId, x.UserId });
         });
+        ConfigureMessageExtensions(b);
         b.Entity<MemberRow>().Property(x => x.PushPreference).HasMaxLength(8);
         PushModel.Configure(b);
+    }
+
+    /// <summary>PROTOCOL §10 storage: the replies index on messages and the reactions table.</summary>
+    private static void ConfigureMessageExtensions(ModelBuilder b)
+    {
+        b.Entity<MessageRow>(e =>
+        {
+            // A thread's replies page: the parent's replies by id.
+            e.HasIndex(x => new { x.AppId, x.ParentMessageId, x.MessageId });
+        });
+        b.Entity<ReactionRow>(e =>
+        {
+            e.ToTable("reactions");
+            e.HasKey(x => new { x.AppId, x.MessageId, x.Key, x.UserId });
+            e.Property(x => x.AppId).HasMaxLength(64);
+            e.Property(x => x.Key).HasMaxLength(Limits.ReactionKeyLength);
+            e.Property(x => x.UserId).HasMaxLength(Limits.IdLength);
+            // A page's reactions in the order they were made.
+            e.HasIndex(x => new { x.AppId, x.MessageId, x.CreatedAt });
+        });
     }
 
     /// <summary>A row of one user in one channel (a membership, a ban): keyed by app, channel and user.</summary>

@@ -123,6 +123,35 @@ public class PushDeliveryTests
     }
 
     [Fact]
+    public async Task Mentions_reach_members_on_mentions_and_replies_reach_the_threads_participants()
+    {
+        await using var world = await PushWorld.StartAsync();
+        await world.ConfigureAsync(new { webhook = world.WebhookBlock });
+        var sender = await world.UserAsync("snd", "android");
+        var all = await world.UserAsync("all", "android");
+        var mentions = await world.UserAsync("men", "android");
+        var off = await world.UserAsync("off", "android");
+        var author = await world.UserAsync("aut", "android");
+        var channel = await world.ChannelAsync("Mentions", sender, all, mentions, off, author);
+        foreach (var (user, push) in new[] { (mentions, "mentions"), (off, "off"), (author, "mentions") })
+            await user.Http.PutJsonAsync($"/v1/sdk/group/channels/{channel}/push", new { push });
+
+        // Mentioned: pushed on "mentions", not on "off" (mentions are pushed unless off).
+        await PushWorld.SendAsync(sender, channel, "hey you two", new { mentioned_user_ids = new[] { mentions.UserId, off.UserId } });
+        await world.DrainedAsync();
+        Assert.Equal(new[] { all.UserId, mentions.UserId }.Order(), world.Webhook.All.Select(r => r.Json["user_id"]!.GetValue<string>()).Order());
+
+        // A thread: the author's message is the parent; a reply pushes the author (a participant) though on "mentions".
+        var parent = await PushWorld.SendAsync(author, channel, "a question");
+        await world.DrainedAsync();
+        var before = world.Webhook.All.Count;
+        await PushWorld.SendAsync(sender, channel, "an answer", new { parent_message_id = parent["message_id"]!.GetValue<long>() });
+        await world.DrainedAsync();
+        var reply = world.Webhook.All.Skip(before).Select(r => r.Json["user_id"]!.GetValue<string>()).Order().ToList();
+        Assert.Equal(new[] { all.UserId, author.UserId }.Order(), reply);
+    }
+
+    [Fact]
     public async Task Push_preference_refusals_name_what_was_wrong()
     {
         await using var world = await PushWorld.StartAsync();

@@ -261,6 +261,9 @@ namespace GitpleLive.Server.Storage.Migrations.Postgres
                     b.Property<long>("CreatedAt")
                         .HasColumnType("bigint");
 
+                    b.Property<long?>("EditedAt")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("FileKey")
                         .HasColumnType("text");
 
@@ -276,8 +279,20 @@ namespace GitpleLive.Server.Storage.Migrations.Postgres
                     b.Property<string>("FilterOriginContent")
                         .HasColumnType("text");
 
+                    b.Property<long?>("LastReplyAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("MentionedUserIds")
+                        .HasColumnType("text");
+
                     b.Property<string>("Meta")
                         .HasColumnType("text");
+
+                    b.Property<long?>("ParentMessageId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("ReplyCount")
+                        .HasColumnType("integer");
 
                     b.Property<string>("Type")
                         .IsRequired()
@@ -295,6 +310,8 @@ namespace GitpleLive.Server.Storage.Migrations.Postgres
                     b.HasKey("MessageId");
 
                     b.HasIndex("AppId", "ChannelId", "MessageId");
+
+                    b.HasIndex("AppId", "ParentMessageId", "MessageId");
 
                     b.ToTable("messages", (string)null);
                 });
@@ -378,6 +395,33 @@ namespace GitpleLive.Server.Storage.Migrations.Postgres
                     b.HasKey("AppId");
 
                     b.ToTable("push_settings", (string)null);
+                });
+
+            modelBuilder.Entity("GitpleLive.Server.Storage.ReactionRow", b =>
+                {
+                    b.Property<string>("AppId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("MessageId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("UserId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("AppId", "MessageId", "Key", "UserId");
+
+                    b.HasIndex("AppId", "MessageId", "CreatedAt");
+
+                    b.ToTable("reactions", (string)null);
                 });
 
             modelBuilder.Entity("GitpleLive.Server.Storage.ReportRow", b =>
