@@ -302,7 +302,8 @@ public static class BenchApp
             | figure | value |
             |---|---:|
             | offline recipients (webhook provider, one token each) | {p.Recipients:N0} |
-            | paced: messages at {p.PacedRate}/s → pushes, p50 / p99 send → provider request ms | {p.PacedMessages} → {p.PacedMessages * p.Recipients / 10:N0}, {p.PacedP50Ms:N1} / {p.PacedP99Ms:N1} |
+            | paced: messages at {p.PacedRate}/s, pushes | {p.PacedMessages}, {p.PacedMessages * p.Recipients / 10:N0} |
+            | paced: p50 / p99 send → provider request ms | {p.PacedP50Ms:N1} / {p.PacedP99Ms:N1} |
             | burst: {p.BurstMessages} messages → pushes/s | {p.BurstPushesPerSecond:N0} |
             | burst: p99 send → provider request ms | {p.BurstP99Ms:N1} |
             | send rate, 8 senders, without push (messages/s) | {p.SendRateWithout:N0} |
