@@ -17,7 +17,10 @@ public static partial class Cli
 
         var keyFile = new Option<FileInfo?>("--key-file") { Description = "The service account key (JSON file from the Firebase console)" };
         var project = new Option<string?>("--project-id") { Description = "Firebase project id (default: the key's project_id)" };
-        var fcmEndpoint = new Option<string?>("--endpoint") { Description = "Send endpoint, when not Google's ({project_id} is filled in)" };
+        var fcmEndpoint = new Option<string?>("--endpoint") 
+        {
+            Description = "Send endpoint, when not Google's ({project_id} is filled in)",
+        };
         var tokenEndpoint = new Option<string?>("--token-endpoint") { Description = "OAuth2 token endpoint, when not the key's token_uri" };
         var setFcm = new Command("set-fcm", "Set or change FCM HTTP v1.") { keyFile, project, fcmEndpoint, tokenEndpoint };
         setFcm.SetAction(Run(async (p, client, ct) => PrintPush(await client.UpdatePushSettingsAsync(new PushSettingsUpdate
@@ -36,7 +39,10 @@ public static partial class Cli
         var p8 = new Option<FileInfo?>("--p8-file") { Description = "The APNs auth key (.p8 file)" };
         var production = new Option<bool?>("--production") { Description = "true: production APNs; false: sandbox" };
         var apnsEndpoint = new Option<string?>("--endpoint") { Description = "APNs base URL, when not Apple's" };
-        var setApns = new Command("set-apns", "Set or change APNs (token-based auth).") { team, keyId, bundle, p8, production, apnsEndpoint };
+        var setApns = new Command("set-apns", "Set or change APNs (token-based auth).")
+        {
+            team, keyId, bundle, p8, production, apnsEndpoint,
+        };
         setApns.SetAction(Run(async (p, client, ct) => PrintPush(await client.UpdatePushSettingsAsync(new PushSettingsUpdate
         {
             Apns = new ApnsPushUpdate
@@ -48,7 +54,10 @@ public static partial class Cli
         push.Subcommands.Add(setApns);
 
         var url = new Option<string?>("--url") { Description = "Where each push is POSTed" };
-        var secretFile = new Option<FileInfo?>("--secret-file") { Description = "File holding the signing secret (at least 16 characters)" };
+        var secretFile = new Option<FileInfo?>("--secret-file") 
+        {
+            Description = "File holding the signing secret (at least 16 characters)",
+        };
         var setWebhook = new Command("set-webhook", "Set or change the webhook push provider.") { url, secretFile };
         setWebhook.SetAction(Run(async (p, client, ct) => PrintPush(await client.UpdatePushSettingsAsync(new PushSettingsUpdate
         {

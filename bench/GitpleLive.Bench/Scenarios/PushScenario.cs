@@ -223,14 +223,14 @@ public static class PushScenario
         }
 
         /// <summary>Waits until <paramref name="count"/> pushes arrived; returns the timestamp of the last one.</summary>
-        public async Task<long> WaitAsync(int count, TimeSpan timeout, CancellationToken ct)
+        public async Task<long> WaitAsync(int count, TimeSpan timeout, CancellationToken cancellationToken)
         {
             var deadline = DateTime.UtcNow + timeout;
             while (true)
             {
                 lock (_lock) if (_count >= count) return _lastAt;
                 if (DateTime.UtcNow > deadline) throw new TimeoutException($"{_count} of {count} pushes arrived");
-                await Task.Delay(20, ct);
+                await Task.Delay(20, cancellationToken);
             }
         }
 

@@ -15,7 +15,8 @@ public static class DeviceTokensApi
                 // Our SDK (PROTOCOL §10): { token, platform } with no MQTT client id.
                 var platform = body.RequiredString("platform", 8);
                 if (platform is not ("android" or "ios")) throw ApiException.BadRequest("platform must be android or ios");
-                await tokens.RegisterTokenAsync(caller, body.RequiredString("token", Limits.DeviceTokenLength), platform, cancellationToken);
+                var pushToken = body.RequiredString("token", Limits.DeviceTokenLength);
+                await tokens.RegisterTokenAsync(caller, pushToken, platform, cancellationToken);
                 return EndpointMap.Done();
             }
             var clientId = ClientId(body);

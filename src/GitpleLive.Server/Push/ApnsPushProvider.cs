@@ -70,7 +70,8 @@ public sealed class ApnsPushProvider(System.Net.Http.IHttpClientFactory httpClie
             if (reason is "ExpiredProviderToken" or "InvalidProviderToken")
             {
                 _jwts.TryRemove(notification.AppId, out _);
-                return new(reason == "ExpiredProviderToken" ? PushOutcome.Retry : PushOutcome.Failed, $"apns {(int)response.StatusCode}: {reason}");
+                return new(reason == "ExpiredProviderToken" ? PushOutcome.Retry : PushOutcome.Failed,
+                    $"apns {(int)response.StatusCode}: {reason}");
             }
             var transient = PushRouting.IsTransient(response.StatusCode);
             return new(transient ? PushOutcome.Retry : PushOutcome.Failed, $"apns {(int)response.StatusCode}: {reason}");

@@ -13,8 +13,8 @@ namespace GitpleLive.Server.Push;
 /// it), then one POST per device of the §10 data message <c>{ title, body, data }</c>. Token and send endpoints default to
 /// Google's and are configurable (the key's <c>token_uri</c> or <c>token_endpoint</c>; <c>endpoint</c>).
 /// </summary>
-public sealed class FcmPushProvider(System.Net.Http.IHttpClientFactory httpClients, IHttpMessageHandlerFactory handlers, PushOptions options)
-    : IPushProvider
+public sealed class FcmPushProvider(
+    System.Net.Http.IHttpClientFactory httpClients, IHttpMessageHandlerFactory handlers, PushOptions options) : IPushProvider
 {
     /// <summary>The named <see cref="HttpClient"/> of every FCM request (token and send).</summary>
     public const string HttpClientName = "GitpleLive.Push.Fcm";

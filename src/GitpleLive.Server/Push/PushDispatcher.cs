@@ -26,27 +26,28 @@ public sealed partial class PushDispatcher(
     /// <summary>What becomes of a claimed row: deleted, or kept for another attempt (new targets, attempts, due time).</summary>
     private sealed record Finished(long Id, bool Delete, string? Targets = null, int Attempts = 0, long NextAttemptAt = 0);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task ExecuteAsync(CancellationToken cancellationToken)
     {
         if (!options.EnableDispatcher) return;
         await Task.Yield();
-        while (!stoppingToken.IsCancellationRequested)
+        while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
                 // Woken by a send on this node: linger a moment, so the send has committed and the messages of a busy
                 // moment are claimed and finished together (two store writes per batch, not per message).
-                if (await signal.WaitAsync(options.PollInterval, stoppingToken)) await Task.Delay(options.BatchDelay, stoppingToken);
-                while (await RunOnceAsync(stoppingToken) >= options.BatchSize) { }
+                if (await signal.WaitAsync(options.PollInterval, cancellationToken))
+                    await Task.Delay(options.BatchDelay, cancellationToken);
+                while (await RunOnceAsync(cancellationToken) >= options.BatchSize) { }
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 break;
             }
             catch (Exception e)
             {
                 LogDispatchFailed(e);
-                try { await Task.Delay(options.PollInterval, stoppingToken); } catch (OperationCanceledException) { break; }
+                try { await Task.Delay(options.PollInterval, cancellationToken); } catch (OperationCanceledException) { break; }
             }
         }
     }
@@ -291,7 +292,8 @@ public sealed partial class PushDispatcher(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Push: {Provider} push to user {UserId} of app {AppId} failed ({Outcome}): {Error}")]
     private partial void LogPushFailed(string appId, string userId, string provider, PushOutcome outcome, string? error);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Push: {Provider} says a token of user {UserId} of app {AppId} is invalid ({Error}); removed")]
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Push: {Provider} says a token of user {UserId} of app {AppId} is invalid ({Error}); removed")]
     private partial void LogInvalidToken(string appId, string userId, string provider, string? error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Push: gave up on message {MessageId} of app {AppId} after {Attempts} attempts")]

@@ -31,8 +31,8 @@ internal sealed record PushMessage(string ChannelType, string ChannelName, strin
             : [];
         long? parent = message.TryGetProperty("parent_message_id", out var p) && p.ValueKind == JsonValueKind.Number
             && p.TryGetInt64(out var id) ? id : null;
-        return new(String(channel, "type") ?? "group", String(channel, "name") ?? "",
-            (user.ValueKind == JsonValueKind.Object ? String(user, "name") ?? String(user, "user_id") : null) ?? "", text, mentioned, parent);
+        var sender = (user.ValueKind == JsonValueKind.Object ? String(user, "name") ?? String(user, "user_id") : null) ?? "";
+        return new(String(channel, "type") ?? "group", String(channel, "name") ?? "", sender, text, mentioned, parent);
     }
 
     private static string? String(JsonElement e, string name) =>

@@ -29,7 +29,10 @@ public sealed class PushOutbox(PushSettingsService settings, PushSignal signal)
 
     private void Add(ChatDbContext db, string appId, ChannelRow channel, object message, long messageId, string senderId, long now)
     {
-        var payload = new EventPayload(EventCategories.MessageSend, Channel: ChannelService.ToDto(channel), Message: message) { AppId = appId };
+        var payload = new EventPayload(EventCategories.MessageSend, Channel: ChannelService.ToDto(channel), Message: message)
+        {
+            AppId = appId,
+        };
         db.PushOutbox.Add(new PushOutboxRow
         {
             AppId = appId, ChannelId = channel.ChannelId, MessageId = messageId, SenderId = senderId,

@@ -9,7 +9,8 @@ public sealed record PushPreferenceDto(string ChannelId, string UserId, string P
 /// </summary>
 public sealed class PushPreferenceService(ChatStore store)
 {
-    public Task<PushPreferenceDto> GetAsync(ChatCaller caller, string channelId, string? userId, CancellationToken cancellationToken = default)
+    public Task<PushPreferenceDto> GetAsync(ChatCaller caller, string channelId, string? userId,
+        CancellationToken cancellationToken = default)
     {
         var (appId, user) = Who(caller, userId);
         return store.ReadAsync(async db =>

@@ -9,7 +9,8 @@ public sealed record FcmSettings(string ProjectId, string ServiceAccountJson, st
     public const string DefaultEndpoint = "https://fcm.googleapis.com/v1/projects/{project_id}/messages:send";
 
     /// <summary>The send URL: the configured one (with <c>{project_id}</c> filled in) or Google's.</summary>
-    public string SendUrl => (Endpoint ?? DefaultEndpoint).Replace("{project_id}", Uri.EscapeDataString(ProjectId), StringComparison.Ordinal);
+    public string SendUrl =>
+        (Endpoint ?? DefaultEndpoint).Replace("{project_id}", Uri.EscapeDataString(ProjectId), StringComparison.Ordinal);
 }
 
 /// <summary>APNs token-based auth: team, key id and the .p8 key (a secret), the app's bundle id, sandbox or production.</summary>
@@ -42,7 +43,8 @@ public sealed record FcmPatch(string? ProjectId, string? ServiceAccountJson, str
 public sealed record ApnsPatch(string? TeamId, string? KeyId, string? BundleId, string? P8Pem, bool? Production, string? Endpoint);
 public sealed record WebhookPatch(string? Url, string? Secret);
 
-public sealed record PushSettingsChange(ProviderChange<FcmPatch>? Fcm, ProviderChange<ApnsPatch>? Apns, ProviderChange<WebhookPatch>? Webhook);
+public sealed record PushSettingsChange(
+    ProviderChange<FcmPatch>? Fcm, ProviderChange<ApnsPatch>? Apns, ProviderChange<WebhookPatch>? Webhook);
 
 /// <summary>The settings as GET <c>/v1/app/push</c> shows them: every secret masked.</summary>
 public sealed record PushSettingsDto(FcmSettingsDto? Fcm, ApnsSettingsDto? Apns, WebhookPushSettingsDto? Webhook)
@@ -56,7 +58,8 @@ public sealed record PushSettingsDto(FcmSettingsDto? Fcm, ApnsSettingsDto? Apns,
         c.Webhook is { } w ? new WebhookPushSettingsDto(w.Url, Masked) : null);
 }
 
-public sealed record FcmSettingsDto(string ProjectId, string? ClientEmail, string ServiceAccountJson, string? Endpoint, string? TokenEndpoint);
+public sealed record FcmSettingsDto(
+    string ProjectId, string? ClientEmail, string ServiceAccountJson, string? Endpoint, string? TokenEndpoint);
 public sealed record ApnsSettingsDto(string TeamId, string KeyId, string BundleId, string P8Pem, bool Production, string? Endpoint);
 public sealed record WebhookPushSettingsDto(string Url, string Secret);
 
@@ -86,7 +89,7 @@ public sealed class PushSettingsService(ChatStore store, TimeProvider time, ISer
         return false;
     }
 
-    /// <summary>Reads the app's settings with <paramref name="db"/> (a store read, or the send's own transaction) and caches them.</summary>
+    /// <summary>Reads the app's settings with <paramref name="db"/> (a store read, or the send's transaction) and caches them.</summary>
     public async Task<PushConfig> LoadAsync(ChatDbContext db, string appId, CancellationToken cancellationToken = default)
     {
         var row = await db.PushSettings.AsNoTracking().FirstOrDefaultAsync(p => p.AppId == appId, cancellationToken);
@@ -96,7 +99,9 @@ public sealed class PushSettingsService(ChatStore store, TimeProvider time, ISer
     }
 
     public async ValueTask<PushConfig> GetAsync(string appId, CancellationToken cancellationToken = default) =>
-        TryGetCached(appId, out var config) ? config : await store.ReadAsync(db => LoadAsync(db, appId, cancellationToken), cancellationToken);
+        TryGetCached(appId, out var config)
+            ? config
+            : await store.ReadAsync(db => LoadAsync(db, appId, cancellationToken), cancellationToken);
 
     /// <summary>GET <c>/v1/app/push</c>.</summary>
     public async Task<PushSettingsDto> ShowAsync(ChatCaller caller, CancellationToken cancellationToken = default)
@@ -106,7 +111,8 @@ public sealed class PushSettingsService(ChatStore store, TimeProvider time, ISer
     }
 
     /// <summary>PUT <c>/v1/app/push</c>: checks every part before anything is stored.</summary>
-    public async Task<PushSettingsDto> UpdateAsync(ChatCaller caller, PushSettingsChange change, CancellationToken cancellationToken = default)
+    public async Task<PushSettingsDto> UpdateAsync(ChatCaller caller, PushSettingsChange change,
+        CancellationToken cancellationToken = default)
     {
         caller.RequirePlatform();
         var appId = caller.AppId;
@@ -203,7 +209,8 @@ public sealed class PushSettingsService(ChatStore store, TimeProvider time, ISer
             using var doc = JsonDocument.Parse(json);
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object) throw ApiException.BadRequest(refusal);
-            if (root.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String && type.GetString() != "service_account")
+            if (root.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String
+                && type.GetString() != "service_account")
                 throw ApiException.BadRequest("fcm.service_account_json: type must be service_account");
             if (!root.TryGetProperty("client_email", out var email) || email.ValueKind != JsonValueKind.String
                 || !root.TryGetProperty("private_key", out var key) || key.ValueKind != JsonValueKind.String)

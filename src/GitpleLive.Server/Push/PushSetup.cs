@@ -18,13 +18,15 @@ public static class PushSetup
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PushOptions>, PushOptionsValidator>());
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<PushOptions>>().Value);
         services.TryAddSingleton<PushSettingsService>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IEventSink, PushSettingsService>(sp => sp.GetRequiredService<PushSettingsService>()));
+        services.TryAddEnumerable(
+            ServiceDescriptor.Singleton<IEventSink, PushSettingsService>(sp => sp.GetRequiredService<PushSettingsService>()));
         services.TryAddSingleton<PushSignal>();
         services.TryAddSingleton<PushOutbox>();
         services.TryAddSingleton<PushPreferenceService>();
         services.TryAddSingleton<PushDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<PushDispatcher>());
-        foreach (var name in (string[])[FcmPushProvider.HttpClientName, ApnsPushProvider.HttpClientName, WebhookPushProvider.HttpClientName])
+        string[] clients = [FcmPushProvider.HttpClientName, ApnsPushProvider.HttpClientName, WebhookPushProvider.HttpClientName];
+        foreach (var name in clients)
             // The dispatcher bounds each request itself (RequestTimeout); the client's own limit stays out of its way.
             services.AddHttpClient(name, c => c.Timeout = Timeout.InfiniteTimeSpan);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPushProvider, FcmPushProvider>());
