@@ -11,8 +11,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace GitpleLive.Server.Storage.Migrations.Postgres
 {
     [DbContext(typeof(PostgresChatDbContext))]
-    [Migration("20261202011531_Push")]
-    partial class Push
+    [Migration("20261202012603_ConsoleSessionsAndModerationActions")]
+    partial class ConsoleSessionsAndModerationActions
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -157,6 +157,38 @@ namespace GitpleLive.Server.Storage.Migrations.Postgres
                     b.ToTable("channels", (string)null);
                 });
 
+            modelBuilder.Entity("GitpleLive.Server.Storage.ConsoleSessionRow", b =>
+                {
+                    b.Property<string>("SessionHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("AppId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("CsrfToken")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("KeyHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.HasKey("SessionHash");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.ToTable("console_sessions", (string)null);
+                });
+
             modelBuilder.Entity("GitpleLive.Server.Storage.DeviceTokenRow", b =>
                 {
                     b.Property<string>("AppId")
@@ -222,10 +254,6 @@ namespace GitpleLive.Server.Storage.Migrations.Postgres
 
                     b.Property<long>("JoinedAt")
                         .HasColumnType("bigint");
-
-                    b.Property<string>("PushPreference")
-                        .HasMaxLength(8)
-                        .HasColumnType("character varying(8)");
 
                     b.Property<long>("ReadAt")
                         .HasColumnType("bigint");
@@ -319,85 +347,43 @@ namespace GitpleLive.Server.Storage.Migrations.Postgres
                     b.ToTable("messages", (string)null);
                 });
 
-            modelBuilder.Entity("GitpleLive.Server.Storage.PushOutboxRow", b =>
+            modelBuilder.Entity("GitpleLive.Server.Storage.ModerationActionRow", b =>
                 {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint");
+                    b.Property<string>("ActionId")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
 
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
 
                     b.Property<string>("AppId")
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
-
-                    b.Property<int>("Attempts")
-                        .HasColumnType("integer");
-
-                    b.Property<string>("ChannelId")
-                        .IsRequired()
-                        .HasMaxLength(128)
-                        .HasColumnType("character varying(128)");
 
                     b.Property<long>("CreatedAt")
                         .HasColumnType("bigint");
 
-                    b.Property<string>("LeaseToken")
+                    b.Property<string>("ReportId")
+                        .IsRequired()
                         .HasMaxLength(40)
                         .HasColumnType("character varying(40)");
 
-                    b.Property<long>("LeaseUntil")
+                    b.Property<long?>("Seconds")
                         .HasColumnType("bigint");
 
-                    b.Property<long>("MessageId")
-                        .HasColumnType("bigint");
+                    b.HasKey("ActionId");
 
-                    b.Property<long>("NextAttemptAt")
-                        .HasColumnType("bigint");
+                    b.HasIndex("AppId", "ReportId");
 
-                    b.Property<string>("Payload")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.Property<string>("SenderId")
-                        .IsRequired()
-                        .HasMaxLength(128)
-                        .HasColumnType("character varying(128)");
-
-                    b.Property<string>("Targets")
-                        .HasColumnType("text");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("AppId");
-
-                    b.HasIndex("NextAttemptAt");
-
-                    b.ToTable("push_outbox", (string)null);
-                });
-
-            modelBuilder.Entity("GitpleLive.Server.Storage.PushSettingsRow", b =>
-                {
-                    b.Property<string>("AppId")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)");
-
-                    b.Property<string>("Apns")
-                        .HasColumnType("text");
-
-                    b.Property<string>("Fcm")
-                        .HasColumnType("text");
-
-                    b.Property<long>("UpdatedAt")
-                        .HasColumnType("bigint");
-
-                    b.Property<string>("Webhook")
-                        .HasColumnType("text");
-
-                    b.HasKey("AppId");
-
-                    b.ToTable("push_settings", (string)null);
+                    b.ToTable("moderation_actions", (string)null);
                 });
 
             modelBuilder.Entity("GitpleLive.Server.Storage.ReactionRow", b =>
@@ -479,6 +465,8 @@ namespace GitpleLive.Server.Storage.Migrations.Postgres
                         .HasColumnType("text");
 
                     b.HasKey("ReportId");
+
+                    b.HasIndex("AppId", "CreatedAt");
 
                     b.HasIndex("AppId", "ChannelId", "CreatedAt");
 
