@@ -66,7 +66,8 @@ public sealed class ReactionService(ChatStore store, IEventPublisher events, Mes
                         .Select(r => r.Key).Distinct().ToListAsync(ct);
                     if (!keys.Contains(key) && keys.Count >= Limits.MaxReactionKeys)
                         throw ApiException.BadRequest(
-                            $"key: message {messageId} already has {Limits.MaxReactionKeys} different reactions, the most a message may have");
+                            $"key: message {messageId} already has {Limits.MaxReactionKeys} different reactions, "
+                            + "the most a message may have");
                     db.Reactions.Add(new ReactionRow { AppId = app.AppId, MessageId = messageId, Key = key, UserId = userId,
                         CreatedAt = time.NowMs() });
                 }

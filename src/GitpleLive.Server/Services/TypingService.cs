@@ -112,7 +112,7 @@ public sealed class TypingService(ChatStore store, IEventPublisher events, TimeP
         }
 
         /// <summary>Under <see cref="Gate"/>: sends what is due, then sets the timer for the next moment something may be.</summary>
-        public async Task StepAsync(CancellationToken ct)
+        public async Task StepAsync(CancellationToken cancellationToken)
         {
             var now = _owner._time.NowMs();
             var throttle = (long)Throttle.TotalMilliseconds;
@@ -131,7 +131,7 @@ public sealed class TypingService(ChatStore store, IEventPublisher events, TimeP
                     ChannelType = Channel.Type,
                     Payload = new EventPayload(Wanted ? EventCategories.TypingStart : EventCategories.TypingStop,
                         Channel: ChannelService.ToDto(Channel), User: User),
-                }], ct);
+                }], cancellationToken);
             }
             // Next: the end of the throttle window (a held change, or forgetting this typist), or the expiry.
             long? wake = windowEnd is { } w && now < w ? w : null;
