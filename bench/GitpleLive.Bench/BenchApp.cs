@@ -18,6 +18,7 @@ public static class BenchApp
     public const string Connections = "connections";
     public const string History = "history";
     public const string OpenFanout = "open-fanout";
+    public const string Push = Scenarios.PushScenario.Name;
 
     public static Task<int> RunAsync(string[] args) => Build().Parse(args).InvokeAsync();
 
@@ -114,6 +115,7 @@ public static class BenchApp
             "an open channel of N participants against N/M group channels of M: deliveries/s and p99 at the same offered load");
         open.SetAction((p, cancellationToken) => RunOpenFanoutAsync(Read(p), cancellationToken));
         root.Subcommands.Add(open);
+        Add(Push, "push notifications to a local webhook provider: pushes/s, send-to-provider p99, send rate with and without", [Push]);
         return root;
     }
 
@@ -174,7 +176,7 @@ public static class BenchApp
 
         bool needsMosquitto = scenarios.Contains(Baseline) || scenarios.Contains(Connections);
         bool needsServer = scenarios.Contains(Fanout) || scenarios.Contains(FanoutEvents)
-            || scenarios.Contains(Connections) || scenarios.Contains(History);
+            || scenarios.Contains(Connections) || scenarios.Contains(History) || scenarios.Contains(Push);
         if (needsMosquitto)
         {
             ctx.MosquittoPath = MosquittoHost.Locate();
@@ -289,6 +291,14 @@ public static class BenchApp
                 }, e => new HistoryResult { Error = e, RequestedMessages = o.Messages }, () => errors++);
             }
 
+            if (scenarios.Contains(Push) && ctx.ServerDll is not null)
+            {
+                Ui.Heading("push: 1,000 offline recipients, webhook provider");
+                var push = await Guard<Scenarios.PushScenario.Result?>(ctx, "push", async () =>
+                    await Scenarios.PushScenario.RunAsync(ctx, cancellationToken), _ => null, () => errors++);
+                if (push is not null) await WritePushAsync(ctx, push);
+            }
+
             await WriteReportAsync(ctx, historySamples, started);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -303,6 +313,30 @@ public static class BenchApp
             ChildProcess.KillAll();
         }
         return errors == 0 ? 0 : 1;
+    }
+
+    private static async Task WritePushAsync(BenchContext ctx, Scenarios.PushScenario.Result p)
+    {
+        var text = $"""
+            # push
+
+            | figure | value |
+            |---|---:|
+            | offline recipients (webhook provider, one token each) | {p.Recipients:N0} |
+            | paced: messages at {p.PacedRate}/s, pushes | {p.PacedMessages}, {p.PacedMessages * p.Recipients / 10:N0} |
+            | paced: p50 / p99 send → provider request ms | {p.PacedP50Ms:N1} / {p.PacedP99Ms:N1} |
+            | burst: {p.BurstMessages} messages → pushes/s | {p.BurstPushesPerSecond:N0} |
+            | burst: p99 send → provider request ms | {p.BurstP99Ms:N1} |
+            | send rate, 8 senders, without push (messages/s) | {p.SendRateWithout:N0} |
+            | send rate, 8 senders, with push (messages/s) | {p.SendRateWith:N0} |
+            | with / without | {(p.SendRateWithout == 0 ? 0 : p.SendRateWith / p.SendRateWithout):N2} |
+            | send path alone (node without dispatcher), without push (messages/s) | {p.SendPathRateWithout:N0} |
+            | send path alone (node without dispatcher), with push (messages/s) | {p.SendPathRateWith:N0} |
+            | send path alone: with / without | {(p.SendPathRateWithout == 0 ? 0 : p.SendPathRateWith / p.SendPathRateWithout):N2} |
+
+            """;
+        await File.WriteAllTextAsync(Path.Combine(ctx.ResultsDirectory, "push.md"), text);
+        Console.WriteLine(text);
     }
 
     private static async Task<T> Guard<T>(BenchContext ctx, string name, Func<Task<T>> body, Func<string, T> onError, Action countError)

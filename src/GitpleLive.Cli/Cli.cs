@@ -31,6 +31,7 @@ public static partial class Cli
         root.Subcommands.Add(Messages());
         root.Subcommands.Add(App());
         root.Subcommands.Add(Open());
+        root.Subcommands.Add(Push());
         return root;
     }
 

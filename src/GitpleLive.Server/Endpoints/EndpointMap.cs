@@ -29,6 +29,7 @@ public static class EndpointMap
             channels.MapMessages();
             channels.MapBans();
             api.MapGroup("/open/channels").MapOpenChannels();
+            channels.MapPushPreference();
             channels.MapMessageExtensions();
             api.MapSearch();
         }
@@ -45,6 +46,7 @@ public static class EndpointMap
         platformChannels.MapPlatformMembers();
         platformChannels.MapPlatformMessages();
         platform.MapApp();
+        platform.MapPushSettings();
         platform.MapGroup("/users").MapPlatformUsers().MapPlatformTokens();
 
         // Unknown routes answer in the protocol's error shape too.

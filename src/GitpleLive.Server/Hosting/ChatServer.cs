@@ -1,6 +1,7 @@
 using GitpleLive.Server.Diagnostics;
 using GitpleLive.Server.OpenApi;
 using GitpleLive.Server.Operations;
+using GitpleLive.Server.Push;
 using GitpleLive.Server.OperatorConsole;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.HttpOverrides;
@@ -39,6 +40,7 @@ public static class ChatServer
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddChatApiReference();
         builder.Services.AddChatHealthChecks();
+        builder.Services.AddChatPush();
         builder.Services.AddChatConsole();
         builder.AddChatTelemetry();
         builder.AddChatLogging();

@@ -82,6 +82,14 @@ internal static class ApiSchemas
             O("max_participants_per_open_channel", Int())),
         ["POST /diagnostics/fanout"] = () => Obj(R("channel_ids", Ids("channels to publish to")), R("rate", Int("events per second")),
             R("seconds", Int()), O("content_bytes", Int("size of each event's content"))),
+        ["PUT /app/push"] = () => Obj(
+            O("fcm", Obj(O("project_id", Str()), O("service_account_json", Str("the key's JSON (write-only)")), O("endpoint", Str()),
+                O("token_endpoint", Str()))),
+            O("apns", Obj(O("team_id", Str()), O("key_id", Str()), O("bundle_id", Str()), O("p8_pem", Str("the .p8 key (write-only)")),
+                O("production", Bool()), O("endpoint", Str()))),
+            O("webhook", Obj(O("url", Str()), O("secret", Str("at least 16 characters (write-only)"))))),
+        ["PUT /group/channels/{channelId}/push"] = () => Obj(R("push", Str("all | mentions | off")),
+            O("user_id", Str("the member; Platform API only"))),
     };
 
     /// <summary>The multipart form of a file message.</summary>

@@ -138,6 +138,7 @@ public sealed class AppService(ChatStore store, ChatServerOptions options, TimeP
         {
             var keys = await db.Messages.Where(m => m.AppId == appId && m.FileKey != null).Select(m => m.FileKey!).ToListAsync(ct);
             await db.DeviceTokens.Where(x => x.AppId == appId).ExecuteDeleteAsync(ct);
+            await Push.PushSettingsService.DeleteAppAsync(db, appId, ct);
             await db.ModerationActions.Where(x => x.AppId == appId).ExecuteDeleteAsync(ct);
             await db.ConsoleSessions.Where(x => x.AppId == appId).ExecuteDeleteAsync(ct);
             await db.Reports.Where(x => x.AppId == appId).ExecuteDeleteAsync(ct);

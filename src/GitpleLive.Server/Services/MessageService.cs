@@ -7,7 +7,7 @@ namespace GitpleLive.Server.Services;
 /// </summary>
 public sealed class MessageService(
     ChatStore store, IEventPublisher events, MessageMapper mapper, IFileStore files, ChannelSequencer sequencer, ProfanityFilter profanity,
-    TimeProvider time)
+    TimeProvider time, Push.PushOutbox push)
 {
     public sealed record FileUpload(Stream Content, string Name, string ContentType);
 
@@ -80,7 +80,10 @@ public sealed class MessageService(
                     .ExecuteUpdateAsync(s => s.SetProperty(x => x.LastMessageId, row.MessageId), ct);
                 c.LastMessageId = row.MessageId;
                 var parent = await MessageExtras.AfterInsertAsync(db, mapper, row, ct);
-                return (c, mapper.ToDto(row, sender), parent);
+                var message = mapper.ToDto(row, sender);
+                // Push: one outbox row in this transaction when the app has a push provider (else nothing).
+                await push.AddAsync(db, app.AppId, c, message, row.MessageId, senderId, now, ct);
+                return (c, message, parent);
             }, ct);
             // A reply: the reply first, then its parent's new reply_count (PROTOCOL §10).
             await events.PublishAsync(parent is null

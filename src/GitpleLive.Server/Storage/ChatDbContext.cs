@@ -14,6 +14,8 @@ public abstract class ChatDbContext(DbContextOptions options) : DbContext(option
     public DbSet<ReportRow> Reports => Set<ReportRow>();
     public DbSet<DeviceTokenRow> DeviceTokens => Set<DeviceTokenRow>();
     public DbSet<OpenManagerRow> OpenManagers => Set<OpenManagerRow>();
+    public DbSet<PushSettingsRow> PushSettings => Set<PushSettingsRow>();
+    public DbSet<PushOutboxRow> PushOutbox => Set<PushOutboxRow>();
     public DbSet<ReactionRow> Reactions => Set<ReactionRow>();
     public DbSet<ConsoleSessionRow> ConsoleSessions => Set<ConsoleSessionRow>();
     public DbSet<ModerationActionRow> ModerationActions => Set<ModerationActionRow>();
@@ -113,6 +115,8 @@ public abstract class ChatDbContext(DbContextOptions options) : DbContext(option
             e.HasIndex(x => new { x.AppId, x.ReportId });
         });
         ConfigureMessageExtensions(b);
+        b.Entity<MemberRow>().Property(x => x.PushPreference).HasMaxLength(8);
+        PushModel.Configure(b);
     }
 
     /// <summary>PROTOCOL §10 storage: the replies index on messages and the reactions table.</summary>

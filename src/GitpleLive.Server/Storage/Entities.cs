@@ -80,6 +80,8 @@ public sealed class MemberRow
     public long ReadMessageId { get; set; }
     public long ReadAt { get; set; }
     public long DeliveredAt { get; set; }
+    /// <summary>The member's push preference for the channel: <c>mentions</c> or <c>off</c>; null means <c>all</c>.</summary>
+    public string? PushPreference { get; set; }
 }
 
 public sealed class MessageRow

@@ -255,6 +255,10 @@ namespace GitpleLive.Server.Storage.Migrations.Postgres
                     b.Property<long>("JoinedAt")
                         .HasColumnType("bigint");
 
+                    b.Property<string>("PushPreference")
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)");
+
                     b.Property<long>("ReadAt")
                         .HasColumnType("bigint");
 
@@ -406,6 +410,87 @@ namespace GitpleLive.Server.Storage.Migrations.Postgres
                     b.HasKey("AppId", "ChannelId", "UserId");
 
                     b.ToTable("open_channel_managers", (string)null);
+                });
+
+            modelBuilder.Entity("GitpleLive.Server.Storage.PushOutboxRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("AppId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("ChannelId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("LeaseToken")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<long>("LeaseUntil")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("MessageId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("NextAttemptAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("SenderId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<string>("Targets")
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AppId");
+
+                    b.HasIndex("NextAttemptAt");
+
+                    b.ToTable("push_outbox", (string)null);
+                });
+
+            modelBuilder.Entity("GitpleLive.Server.Storage.PushSettingsRow", b =>
+                {
+                    b.Property<string>("AppId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Apns")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Fcm")
+                        .HasColumnType("text");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Webhook")
+                        .HasColumnType("text");
+
+                    b.HasKey("AppId");
+
+                    b.ToTable("push_settings", (string)null);
                 });
 
             modelBuilder.Entity("GitpleLive.Server.Storage.ReactionRow", b =>
