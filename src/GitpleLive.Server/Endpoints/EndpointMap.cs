@@ -42,6 +42,7 @@ public static class EndpointMap
         platformChannels.MapPlatformMembers();
         platformChannels.MapPlatformMessages();
         platform.MapApp();
+        platform.MapPlatformWebhooks();
         platform.MapGroup("/users").MapPlatformUsers().MapPlatformTokens();
 
         // Unknown routes answer in the protocol's error shape too.

@@ -13,6 +13,8 @@ public abstract class ChatDbContext(DbContextOptions options) : DbContext(option
     public DbSet<BanRow> Bans => Set<BanRow>();
     public DbSet<ReportRow> Reports => Set<ReportRow>();
     public DbSet<DeviceTokenRow> DeviceTokens => Set<DeviceTokenRow>();
+    public DbSet<Webhooks.WebhookSettingsRow> WebhookSettings => Set<Webhooks.WebhookSettingsRow>();
+    public DbSet<Webhooks.WebhookDeliveryRow> WebhookDeliveries => Set<Webhooks.WebhookDeliveryRow>();
 
     protected override void OnModelCreating(ModelBuilder b)
     {
@@ -85,6 +87,7 @@ public abstract class ChatDbContext(DbContextOptions options) : DbContext(option
             e.HasIndex(x => new { x.AppId, x.Token }).IsUnique();
             e.HasIndex(x => new { x.AppId, x.UserId });
         });
+        Webhooks.WebhookModel.Configure(b);
     }
 
     /// <summary>A row of one user in one channel (a membership, a ban): keyed by app, channel and user.</summary>

@@ -1,0 +1,288 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+using Microsoft.Extensions.Hosting;
+
+namespace GitpleLive.Server.Webhooks;
+
+/// <summary>
+/// Sends queued webhook deliveries. Each round it claims due rows that head their channel (no earlier pending row of the
+/// same <see cref="WebhookDeliveryRow.OrderKey"/>), within each app's concurrency limit, by a conditional update that
+/// sets a lease, so nodes sharing one PostgreSQL never send a row twice at once; a node that dies mid-attempt loses its
+/// leases when they run out and another node retries. A 2xx answer delivers; anything else, no answer within
+/// <see cref="WebhookOptions.AttemptTimeout"/> or a failed connection is retried with exponential backoff and jitter until
+/// <see cref="WebhookOptions.GiveUpAfter"/>. A channel's next delivery waits until the one before it is delivered or given up.
+/// </summary>
+public sealed class WebhookDispatcher : BackgroundService
+{
+    internal const int MaxErrorLength = 500;
+    public const string DeliveryIdHeader = "X-GitpleLive-Delivery-Id";
+    private static readonly TimeSpan PruneEvery = TimeSpan.FromMinutes(10);
+
+    private readonly ChatStore _store;
+    private readonly WebhookSettingsCache _settings;
+    private readonly WebhookSignal _signal;
+    private readonly WebhookOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<WebhookDispatcher> _logger;
+    private readonly TimeSpan _orderingDelay;
+    private readonly HttpClient _http;
+    private int _inFlight;
+
+    public WebhookDispatcher(ChatStore store, WebhookSettingsCache settings, WebhookSignal signal, WebhookOptions options,
+        ChatServerOptions server, TimeProvider time, ILogger<WebhookDispatcher> logger)
+    {
+        _store = store;
+        _settings = settings;
+        _signal = signal;
+        _options = options;
+        _time = time;
+        _logger = logger;
+        _orderingDelay = options.OrderingDelay ?? (server.UsesRedis ? TimeSpan.FromMilliseconds(500) : TimeSpan.Zero);
+        _http = new HttpClient(new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            MaxConnectionsPerServer = options.MaxInFlight,
+        })
+        { Timeout = Timeout.InfiniteTimeSpan };
+        _http.DefaultRequestHeaders.UserAgent.ParseAdd("GitpleLive-Webhooks/1");
+    }
+
+    private long NowMs => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Pruning first runs one interval after start, not while a node is starting.
+        var pruneEvery = (long)Math.Min(PruneEvery.TotalMilliseconds, _options.LogRetention.TotalMilliseconds);
+        var nextPrune = Environment.TickCount64 + pruneEvery;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (Environment.TickCount64 >= nextPrune)
+                {
+                    await PruneAsync(stoppingToken);
+                    nextPrune = Environment.TickCount64 + pruneEvery;
+                }
+                var free = _options.MaxInFlight - Volatile.Read(ref _inFlight);
+                if (free > 0) await ClaimAndStartAsync(free, stoppingToken);
+                // Woken by this node's new deliveries and finished attempts; other nodes' rows are found by polling.
+                await _signal.WaitAsync(_options.PollInterval, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e)
+            {
+                _logger.LogError(e, "The webhook worker's round failed; trying again");
+                try
+                {
+                    await Task.Delay(_options.PollInterval, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        }
+    }
+
+    private sealed record Candidate(long Id, string AppId);
+
+    private async Task ClaimAndStartAsync(int free, CancellationToken ct)
+    {
+        var now = NowMs;
+        var settled = _time.GetUtcNow().UtcTicks - _orderingDelay.Ticks;
+        const int pending = WebhookDeliveryRow.Pending;
+        var candidates = await _store.ReadAsync(db => db.WebhookDeliveries
+            .Where(d => d.Status == pending && d.NextAttemptAt <= now && d.LeaseUntil < now && d.Stamp <= settled
+                && !db.WebhookDeliveries.Any(e => e.AppId == d.AppId && e.OrderKey == d.OrderKey && e.Status == pending
+                    && (e.Stamp < d.Stamp || (e.Stamp == d.Stamp && e.Id < d.Id))))
+            .OrderBy(d => d.NextAttemptAt).ThenBy(d => d.Id)
+            .Select(d => new Candidate(d.Id, d.AppId))
+            .Take(free * 4)
+            .ToListAsync(ct), ct);
+        if (candidates.Count == 0) return;
+
+        // Each app's limit counts the leases every node holds.
+        var apps = candidates.Select(c => c.AppId).Distinct().ToList();
+        var busy = await _store.ReadAsync(db => db.WebhookDeliveries
+            .Where(d => d.Status == pending && d.LeaseUntil >= now && apps.Contains(d.AppId))
+            .GroupBy(d => d.AppId)
+            .Select(g => new { g.Key, Count = g.Count() })
+            .ToDictionaryAsync(g => g.Key, g => g.Count, ct), ct);
+        var ids = new List<long>();
+        foreach (var c in candidates)
+        {
+            if (ids.Count == free) break;
+            var inUse = busy.GetValueOrDefault(c.AppId);
+            if (inUse >= _options.MaxConcurrencyPerApp) continue;
+            busy[c.AppId] = inUse + 1;
+            ids.Add(c.Id);
+        }
+        if (ids.Count == 0) return;
+
+        var token = Guid.NewGuid().ToString("N");
+        var leaseUntil = now + (long)_options.Lease.TotalMilliseconds;
+        var claimed = await _store.WriteAsync(async db =>
+        {
+            await db.WebhookDeliveries
+                .Where(d => ids.Contains(d.Id) && d.Status == pending && d.LeaseUntil < now && d.NextAttemptAt <= now)
+                .ExecuteUpdateAsync(s => s.SetProperty(d => d.LeaseUntil, leaseUntil).SetProperty(d => d.LeaseToken, token), ct);
+            return await db.WebhookDeliveries.AsNoTracking().Where(d => d.LeaseToken == token).ToListAsync(ct);
+        }, ct);
+        foreach (var row in claimed)
+        {
+            Interlocked.Increment(ref _inFlight);
+            _ = Task.Run(() => AttemptAsync(row, token, ct), CancellationToken.None);
+        }
+    }
+
+    private async Task AttemptAsync(WebhookDeliveryRow row, string token, CancellationToken stopping)
+    {
+        try
+        {
+            var settings = await _settings.GetAsync(row.AppId, stopping);
+            if (settings is null)
+            {
+                await FinishAsync(row, token, null, "webhooks are off for this app", giveUp: true);
+                return;
+            }
+            var (status, error) = await SendAsync(row, settings, stopping);
+            await FinishAsync(row, token, status, error, giveUp: false);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            await ReleaseAsync(row, token);
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "Webhook delivery {DeliveryId} could not be recorded", row.DeliveryId);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+            _signal.Wake();
+        }
+    }
+
+    /// <summary>One attempt: the HTTP status (null when there was no answer) and the error (null on 2xx).</summary>
+    private async Task<(int? Status, string? Error)> SendAsync(WebhookDeliveryRow row, WebhookSettings settings, CancellationToken stopping)
+    {
+        var body = Encoding.UTF8.GetBytes(row.Body);
+        var timestamp = NowMs;
+        using var request = new HttpRequestMessage(HttpMethod.Post, settings.Url)
+        {
+            Content = new ByteArrayContent(body) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } },
+        };
+        request.Headers.Add(WebhookSignature.TimestampHeader, timestamp.ToString(CultureInfo.InvariantCulture));
+        request.Headers.Add(WebhookSignature.SignatureHeader, WebhookSignature.Sign(settings.Secret, timestamp, body));
+        request.Headers.Add(DeliveryIdHeader, row.DeliveryId);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        timeout.CancelAfter(_options.AttemptTimeout);
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            var status = (int)response.StatusCode;
+            Operations.ChatMetrics.WebhookAttempted(Stopwatch.GetElapsedTime(started), status is >= 200 and < 300);
+            return (status, status is >= 200 and < 300 ? null : $"HTTP {status}");
+        }
+        catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
+        {
+            Operations.ChatMetrics.WebhookAttempted(Stopwatch.GetElapsedTime(started), false);
+            return (null, $"no answer within {_options.AttemptTimeout.TotalSeconds:0.###} s");
+        }
+        catch (HttpRequestException e)
+        {
+            Operations.ChatMetrics.WebhookAttempted(Stopwatch.GetElapsedTime(started), false);
+            return (null, e.InnerException is { } inner ? $"{e.Message} ({inner.Message})" : e.Message);
+        }
+    }
+
+    private async Task FinishAsync(WebhookDeliveryRow row, string token, int? status, string? error, bool giveUp)
+    {
+        var now = NowMs;
+        var attempts = row.Attempts + (giveUp ? 0 : 1);
+        int outcome;
+        var next = 0L;
+        if (error is null) outcome = WebhookDeliveryRow.Delivered;
+        else if (giveUp || now - row.CreatedAt >= (long)_options.GiveUpAfter.TotalMilliseconds) outcome = WebhookDeliveryRow.Failed;
+        else
+        {
+            outcome = WebhookDeliveryRow.Pending;
+            next = now + (long)RetryDelay(attempts).TotalMilliseconds;
+        }
+        if (error is not null && error.Length > MaxErrorLength) error = error[..MaxErrorLength];
+        long? finished = outcome == WebhookDeliveryRow.Pending ? null : now;
+        await _store.WriteAsync(db => db.WebhookDeliveries
+            .Where(d => d.Id == row.Id && d.LeaseToken == token)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(d => d.Status, outcome)
+                .SetProperty(d => d.Attempts, attempts)
+                .SetProperty(d => d.LastError, error)
+                .SetProperty(d => d.LastStatus, status)
+                .SetProperty(d => d.LastAttemptAt, (long?)now)
+                .SetProperty(d => d.NextAttemptAt, next)
+                .SetProperty(d => d.FinishedAt, finished)
+                .SetProperty(d => d.UpdatedAt, now)
+                .SetProperty(d => d.LeaseUntil, 0L)
+                .SetProperty(d => d.LeaseToken, (string?)null)), CancellationToken.None);
+        if (outcome == WebhookDeliveryRow.Pending) return;
+        Operations.ChatMetrics.WebhookQueued(-1);
+        if (outcome == WebhookDeliveryRow.Delivered) Operations.ChatMetrics.WebhookDelivered();
+        else
+        {
+            Operations.ChatMetrics.WebhookFailed();
+            _logger.LogWarning("Gave up webhook delivery {DeliveryId} of app {AppId} after {Attempts} attempts: {Error}",
+                row.DeliveryId, row.AppId, attempts, error);
+        }
+    }
+
+    /// <summary>Stopping mid-attempt: the row is free again at once, for this node's next start or another node.</summary>
+    private async Task ReleaseAsync(WebhookDeliveryRow row, string token)
+    {
+        try
+        {
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            await _store.WriteAsync(db => db.WebhookDeliveries.Where(d => d.Id == row.Id && d.LeaseToken == token)
+                .ExecuteUpdateAsync(s => s.SetProperty(d => d.LeaseUntil, 0L).SetProperty(d => d.LeaseToken, (string?)null), cts.Token),
+                cts.Token);
+        }
+        catch (Exception e)
+        {
+            _logger.LogDebug("Releasing webhook delivery {DeliveryId} at shutdown failed ({Error}); its lease runs out instead",
+                row.DeliveryId, e.Message);
+        }
+    }
+
+    /// <summary>
+    /// Wait after the <paramref name="attempts"/>-th failed attempt: <see cref="WebhookOptions.FirstRetryDelay"/> doubled per
+    /// attempt, capped at <see cref="WebhookOptions.MaxRetryDelay"/>, then a random 50–100% of that ("equal jitter"), so
+    /// receivers coming back are not met by every delivery at once.
+    /// </summary>
+    internal TimeSpan RetryDelay(int attempts)
+    {
+        var exponential = _options.FirstRetryDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attempts - 1, 30));
+        var capped = Math.Min(exponential, _options.MaxRetryDelay.TotalMilliseconds);
+        return TimeSpan.FromMilliseconds(capped * (0.5 + Random.Shared.NextDouble() * 0.5));
+    }
+
+    private async Task PruneAsync(CancellationToken ct)
+    {
+        var before = NowMs - (long)_options.LogRetention.TotalMilliseconds;
+        const int pending = WebhookDeliveryRow.Pending;
+        var removed = await _store.WriteAsync(db => db.WebhookDeliveries
+            .Where(d => d.Status != pending && d.UpdatedAt < before).ExecuteDeleteAsync(ct), ct);
+        if (removed > 0) _logger.LogInformation("Pruned {Count} webhook deliveries older than {Retention}", removed, _options.LogRetention);
+    }
+
+    public override void Dispose()
+    {
+        _http.Dispose();
+        base.Dispose();
+    }
+}
