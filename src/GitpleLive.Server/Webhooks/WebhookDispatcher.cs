@@ -223,7 +223,8 @@ public sealed class WebhookDispatcher : BackgroundService
             .ExecuteUpdateAsync(s => s
                 .SetProperty(d => d.Status, outcome)
                 .SetProperty(d => d.Attempts, attempts)
-                .SetProperty(d => d.LastError, error)
+                // The last failure stays readable after a later success.
+                .SetProperty(d => d.LastError, d => error ?? d.LastError)
                 .SetProperty(d => d.LastStatus, status)
                 .SetProperty(d => d.LastAttemptAt, (long?)now)
                 .SetProperty(d => d.NextAttemptAt, next)
