@@ -30,6 +30,7 @@ public static partial class Cli
         root.Subcommands.Add(Channels());
         root.Subcommands.Add(Messages());
         root.Subcommands.Add(App());
+        root.Subcommands.Add(Webhooks());
         return root;
     }
 

@@ -24,7 +24,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
     private readonly SemaphoreSlim _signal = new(0);
 
     /// <summary>A request that passed the signature check and was answered 2xx.</summary>
-    public sealed record Received(JsonObject Body, string Raw, long Timestamp, string DeliveryId, DateTimeOffset At)
+    public sealed record Received(JsonObject Body, string Raw, long Timestamp, string Signature, string DeliveryId, DateTimeOffset At)
     {
         public string Category => Body["category"]!.GetValue<string>();
     }
@@ -93,7 +93,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
         }
         _attempts.Enqueue(new Attempt(id, category, status, body));
         if (status is >= 200 and < 300)
-            _accepted.Enqueue(new Received(body, System.Text.Encoding.UTF8.GetString(bytes), stamp, id, DateTimeOffset.UtcNow));
+            _accepted.Enqueue(new Received(body, System.Text.Encoding.UTF8.GetString(bytes), stamp, signature, id,
+                DateTimeOffset.UtcNow));
         http.Response.StatusCode = status;
         _signal.Release();
     }
