@@ -43,4 +43,8 @@ public static class EventCategories
     public const string UserJoinedChannel = "user_joined_channel";
     /// <summary>The user became a manager of a channel (user, channel); on the user topic.</summary>
     public const string UserBecomeManager = "user_become_manager";
+    /// <summary>A member started typing (channel, user); an extension (PROTOCOL §10) the official SDKs ignore.</summary>
+    public const string TypingStart = "group:typing_start";
+    /// <summary>A member stopped typing, or their typing expired after 5 s (channel, user); an extension (PROTOCOL §10).</summary>
+    public const string TypingStop = "group:typing_stop";
 }

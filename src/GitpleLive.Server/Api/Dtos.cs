@@ -30,9 +30,18 @@ public sealed record FileDto(string Type, string Name, string Url, long Size);
 
 public sealed record FilterDto(string OriginContent, IReadOnlyList<string> Type);
 
+/// <summary>
+/// A message. The PROTOCOL §10 fields at the end are omitted when empty (never null, never 0 for <c>reply_count</c>,
+/// never <c>[]</c>), so the official SDKs' strict decoders see exactly what they saw before.
+/// </summary>
 public sealed record MessageDto(
     long MessageId, string ChannelId, string Type, UserDto User, string? Content, FileDto? File,
-    IReadOnlyDictionary<string, string>? Meta, FilterDto? Filter, long CreatedAt, long UpdatedAt);
+    IReadOnlyDictionary<string, string>? Meta, FilterDto? Filter, long CreatedAt, long UpdatedAt,
+    long? EditedAt = null, long? ParentMessageId = null, int? ReplyCount = null, long? LastReplyAt = null,
+    IReadOnlyList<string>? MentionedUserIds = null, IReadOnlyList<ReactionDto>? Reactions = null);
+
+/// <summary>One reaction key of a message: how many reacted with it and the first of them.</summary>
+public sealed record ReactionDto(string Key, int Count, IReadOnlyList<string> UserIds);
 
 public sealed record BanDto(UserDto User, long StartAt, long EndAt, string? Reason);
 

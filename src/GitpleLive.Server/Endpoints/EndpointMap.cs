@@ -28,6 +28,7 @@ public static class EndpointMap
             channels.MapMembers();
             channels.MapMessages();
             channels.MapBans();
+            channels.MapMessageExtensions();
         }
 
         var sdkChannels = sdk.MapGroup("/group/channels");

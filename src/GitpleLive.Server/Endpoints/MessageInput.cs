@@ -3,6 +3,9 @@ namespace GitpleLive.Server.Endpoints;
 /// <summary>A send request: JSON <c>{ type: "text", content, meta? }</c> or multipart with a <c>file</c> part (PROTOCOL §5.4).</summary>
 public sealed record MessageInput(string? SenderId, string? Content, MessageService.FileUpload? File, Dictionary<string, string>? Meta)
 {
+    /// <summary>PROTOCOL §10: <c>parent_message_id</c> and <c>mentioned_user_ids</c> (a JSON array; in a form, its JSON text).</summary>
+    public SendExtras? Extras { get; init; }
+
     public static async Task<MessageInput> ReadAsync(HttpContext http, bool senderField)
     {
         if (http.Request.HasFormContentType)
@@ -44,7 +47,10 @@ public sealed record MessageInput(string? SenderId, string? Content, MessageServ
                 var n = await peek.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, http.RequestAborted);
                 contentType = FileTypes.Detect(name, head.AsSpan(0, n));
             }
-            return new MessageInput(sender, null, new MessageService.FileUpload(file.OpenReadStream(), name, contentType), meta);
+            return new MessageInput(sender, null, new MessageService.FileUpload(file.OpenReadStream(), name, contentType), meta)
+            {
+                Extras = FormExtras(form),
+            };
         }
         var body = await http.BodyAsync();
         var kind = body.OptionalString("type", 8) ?? "text";
@@ -53,6 +59,24 @@ public sealed record MessageInput(string? SenderId, string? Content, MessageServ
                 ? "file messages must be sent as multipart/form-data"
                 : "type must be \"text\" or \"file\"");
         var content = body.RequiredString("content", Limits.ContentLength);
-        return new MessageInput(senderField ? body.RequiredId("user_id") : null, content, null, body.OptionalMeta("meta"));
+        return new MessageInput(senderField ? body.RequiredId("user_id") : null, content, null, body.OptionalMeta("meta"))
+        {
+            Extras = ReadExtras(body),
+        };
+    }
+
+    private static SendExtras? ReadExtras(JsonBody body) => SendExtras.Of(
+        body.OptionalLong("parent_message_id", 1, (1L << 53) - 1),
+        body.OptionalIdList("mentioned_user_ids", Storage.Limits.MaxMentions, jsonText: true));
+
+    /// <summary>The form's extras, read as the JSON body's: <c>parent_message_id</c> digits, <c>mentioned_user_ids</c> JSON text.</summary>
+    private static SendExtras? FormExtras(IFormCollection form)
+    {
+        var json = new System.Text.Json.Nodes.JsonObject();
+        if (form["parent_message_id"].ToString() is { Length: > 0 } parent)
+            json["parent_message_id"] = long.TryParse(parent, System.Globalization.NumberStyles.None,
+                System.Globalization.CultureInfo.InvariantCulture, out var id) ? id : parent;
+        if (form["mentioned_user_ids"].ToString() is { Length: > 0 } mentions) json["mentioned_user_ids"] = mentions;
+        return json.Count == 0 ? null : ReadExtras(JsonBody.Parse(System.Text.Encoding.UTF8.GetBytes(json.ToJsonString())));
     }
 }

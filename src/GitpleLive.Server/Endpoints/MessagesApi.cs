@@ -18,7 +18,7 @@ public static class MessagesApi
         {
             var input = await MessageInput.ReadAsync(http, senderField: caller.IsPlatform);
             var sent = await messages.SendAsync(caller, Id("channel_id", channelId), input.SenderId, input.Content,
-                input.File, input.Meta, cancellationToken);
+                input.File, input.Meta, input.Extras, cancellationToken);
             // Written whole with a Content-Length, not chunked: Android reads an upload's answer with one read().
             return TypedResults.Bytes(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(sent, ApiJson.Options),
                 "application/json; charset=utf-8");

@@ -141,6 +141,7 @@ public sealed class AppService(ChatStore store, ChatServerOptions options, TimeP
             await db.WebhookSettings.Where(x => x.AppId == appId).ExecuteDeleteAsync(ct);
             await db.Reports.Where(x => x.AppId == appId).ExecuteDeleteAsync(ct);
             await db.Bans.Where(x => x.AppId == appId).ExecuteDeleteAsync(ct);
+            await db.Reactions.Where(x => x.AppId == appId).ExecuteDeleteAsync(ct);
             await db.Messages.Where(x => x.AppId == appId).ExecuteDeleteAsync(ct);
             await db.Members.Where(x => x.AppId == appId).ExecuteDeleteAsync(ct);
             await db.Channels.Where(x => x.AppId == appId).ExecuteDeleteAsync(ct);

@@ -275,6 +275,8 @@ public sealed class ChannelService(ChatStore store, IEventPublisher events, Mess
             var ids = await inChannel.Select(m => m.UserId).ToListAsync(cancellationToken);
             var keys = await db.Messages.Where(m => m.AppId == appId && m.ChannelId == channelId && m.FileKey != null)
                 .Select(m => m.FileKey!).ToListAsync(cancellationToken);
+            var inChannelIds = db.Messages.Where(m => m.AppId == appId && m.ChannelId == channelId).Select(m => m.MessageId);
+            await db.Reactions.Where(r => r.AppId == appId && inChannelIds.Contains(r.MessageId)).ExecuteDeleteAsync(cancellationToken);
             await db.Messages.Where(m => m.AppId == appId && m.ChannelId == channelId).ExecuteDeleteAsync(cancellationToken);
             await inChannel.ExecuteDeleteAsync(cancellationToken);
             await db.Bans.Where(m => m.AppId == appId && m.ChannelId == channelId).ExecuteDeleteAsync(cancellationToken);

@@ -22,10 +22,11 @@ public sealed class MessageService(
 
     /// <summary>
     /// Sends as the SDK caller, or for the Platform API as <paramref name="senderId"/>: it may send as
-    /// any existing user, also into frozen channels. SDK callers pass no sender.
+    /// any existing user, also into frozen channels. SDK callers pass no sender. <paramref name="extras"/> (a reply's parent,
+    /// mentions: PROTOCOL §10) are checked and applied by <see cref="MessageExtras"/> inside the same transaction.
     /// </summary>
     public async Task<MessageDto> SendAsync(ChatCaller caller, string channelId, string? senderId, string? content, FileUpload? file,
-        Dictionary<string, string>? meta, CancellationToken cancellationToken = default)
+        Dictionary<string, string>? meta, SendExtras? extras = null, CancellationToken cancellationToken = default)
     {
         var started = Operations.ChatMetrics.Start();
         var app = caller.App;
@@ -52,7 +53,7 @@ public sealed class MessageService(
         try
         {
             await using var turn = await sequencer.EnterAsync(app.AppId, channelId, ct);
-            var (channel, dto) = await store.WriteAsync(async db =>
+            var (channel, dto, parent) = await store.WriteAsync(async db =>
             {
                 var now = time.NowMs();
                 var isFile = file is not null ? 1 : 0;
@@ -72,14 +73,20 @@ public sealed class MessageService(
                     FileKey = fileKey, FileName = file?.Name, FileType = file?.ContentType, FileSize = file is null ? null : fileSize,
                     Meta = meta is null ? null : Meta.Write(meta), CreatedAt = now, UpdatedAt = now,
                 };
+                await MessageExtras.BeforeInsertAsync(db, app.AppId, channelId, extras, row, ct);
                 db.Messages.Add(row);
                 await db.SaveChangesAsync(ct);
                 await db.Channels.Where(x => x.AppId == app.AppId && x.ChannelId == channelId)
                     .ExecuteUpdateAsync(s => s.SetProperty(x => x.LastMessageId, row.MessageId), ct);
                 c.LastMessageId = row.MessageId;
-                return (c, mapper.ToDto(row, sender));
+                var parent = await MessageExtras.AfterInsertAsync(db, mapper, row, ct);
+                return (c, mapper.ToDto(row, sender), parent);
             }, ct);
-            await events.PublishAsync([MessageEvent(app.AppId, channel, EventCategories.MessageSend, dto)], ct);
+            // A reply: the reply first, then its parent's new reply_count (PROTOCOL §10).
+            await events.PublishAsync(parent is null
+                ? [MessageEvent(app.AppId, channel, EventCategories.MessageSend, dto)]
+                : [MessageEvent(app.AppId, channel, EventCategories.MessageSend, dto),
+                    MessageEvent(app.AppId, channel, EventCategories.MessageUpdate, parent)], ct);
             Operations.ChatMetrics.MessageSent(started);
             return dto;
         }
@@ -202,7 +209,7 @@ public sealed class MessageService(
     {
         var app = caller.App;
         var ct = cancellationToken;
-        var (channel, dto, fileKey) = await store.WriteAsync(async db =>
+        var (channel, dto, fileKey, parent) = await store.WriteAsync(async db =>
         {
             var c = await db.RequireChannelAsync(app.AppId, channelId, ct);
             var member = await db.RequireMemberAsync(caller, channelId, ct);
@@ -212,16 +219,20 @@ public sealed class MessageService(
             var sender = await db.Users.FirstOrDefaultAsync(u => u.AppId == app.AppId && u.UserId == m.UserId, ct);
             var dto = mapper.ToDto(m, sender);
             db.Messages.Remove(m);
+            var parent = await MessageExtras.OnDeleteAsync(db, mapper, m, ct);
             c.TotalMessageCount = Math.Max(0, c.TotalMessageCount - 1);
             if (m.FileKey is not null) c.TotalFileCount = Math.Max(0, c.TotalFileCount - 1);
             if (c.LastMessageId == messageId)
                 c.LastMessageId = await db.Messages.Where(x => x.AppId == app.AppId && x.ChannelId == channelId && x.MessageId != messageId)
                     .MaxAsync(x => (long?)x.MessageId, ct) ?? 0;
             c.UpdatedAt = time.NowMs();
-            return (c, dto, m.FileKey);
+            return (c, dto, m.FileKey, parent);
         }, ct);
         if (fileKey is not null) await files.DeleteAsync(fileKey, ct);
-        await events.PublishAsync([MessageEvent(app.AppId, channel, EventCategories.MessageDelete, dto)], ct);
+        await events.PublishAsync(parent is null
+            ? [MessageEvent(app.AppId, channel, EventCategories.MessageDelete, dto)]
+            : [MessageEvent(app.AppId, channel, EventCategories.MessageDelete, dto),
+                MessageEvent(app.AppId, channel, EventCategories.MessageUpdate, parent)], ct);
     }
 
     public Task<MessageDto> UpdateMetaAsync(ChatCaller caller, string channelId, long messageId, Dictionary<string, string> changes,

@@ -29,6 +29,10 @@ public static class ServiceSetup
         services.TryAddSingleton<FileUrlKey>();
         services.TryAddSingleton<IChatAccess, ChatAccess>();
         services.TryAddSingleton<IFileStore, LocalFileStore>();
+        services.TryAddSingleton<MessageEditService>();
+        services.TryAddSingleton<ReactionService>();
+        services.TryAddSingleton<ReplyService>();
+        services.TryAddSingleton<TypingService>();
         services.AddChatEvents();
         services.AddChatRateLimits();
         return services;

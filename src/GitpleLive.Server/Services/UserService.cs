@@ -159,7 +159,7 @@ public sealed class UserService(ChatStore store, IEventPublisher events, UserCac
     }
 
     /// <summary>
-    /// Platform API: deletes the user and their memberships, bans and device tokens; their messages stay in channels
+    /// Platform API: deletes the user and their memberships, bans, device tokens and reactions; their messages stay in channels
     /// (shown with the last known name). Raises <c>user_delete</c> to the user, whose clients then
     /// disconnect; their channel subscriptions are cut.
     /// </summary>
@@ -178,6 +178,7 @@ public sealed class UserService(ChatStore store, IEventPublisher events, UserCac
             await memberships.ExecuteDeleteAsync(cancellationToken);
             await db.Bans.Where(b => b.AppId == appId && b.UserId == userId).ExecuteDeleteAsync(cancellationToken);
             await db.DeviceTokens.Where(d => d.AppId == appId && d.UserId == userId).ExecuteDeleteAsync(cancellationToken);
+            await db.Reactions.Where(r => r.AppId == appId && r.UserId == userId).ExecuteDeleteAsync(cancellationToken);
             db.Users.Remove(u);
             return (u, channelIds);
         }, cancellationToken);

@@ -13,6 +13,7 @@ public abstract class ChatDbContext(DbContextOptions options) : DbContext(option
     public DbSet<BanRow> Bans => Set<BanRow>();
     public DbSet<ReportRow> Reports => Set<ReportRow>();
     public DbSet<DeviceTokenRow> DeviceTokens => Set<DeviceTokenRow>();
+    public DbSet<ReactionRow> Reactions => Set<ReactionRow>();
     public DbSet<Webhooks.WebhookSettingsRow> WebhookSettings => Set<Webhooks.WebhookSettingsRow>();
     public DbSet<Webhooks.WebhookDeliveryRow> WebhookDeliveries => Set<Webhooks.WebhookDeliveryRow>();
 
@@ -87,7 +88,28 @@ public abstract class ChatDbContext(DbContextOptions options) : DbContext(option
             e.HasIndex(x => new { x.AppId, x.Token }).IsUnique();
             e.HasIndex(x => new { x.AppId, x.UserId });
         });
+        ConfigureMessageExtensions(b);
         Webhooks.WebhookModel.Configure(b);
+    }
+
+    /// <summary>PROTOCOL §10 storage: the replies index on messages and the reactions table.</summary>
+    private static void ConfigureMessageExtensions(ModelBuilder b)
+    {
+        b.Entity<MessageRow>(e =>
+        {
+            // A thread's replies page: the parent's replies by id.
+            e.HasIndex(x => new { x.AppId, x.ParentMessageId, x.MessageId });
+        });
+        b.Entity<ReactionRow>(e =>
+        {
+            e.ToTable("reactions");
+            e.HasKey(x => new { x.AppId, x.MessageId, x.Key, x.UserId });
+            e.Property(x => x.AppId).HasMaxLength(64);
+            e.Property(x => x.Key).HasMaxLength(Limits.ReactionKeyLength);
+            e.Property(x => x.UserId).HasMaxLength(Limits.IdLength);
+            // A page's reactions in the order they were made.
+            e.HasIndex(x => new { x.AppId, x.MessageId, x.CreatedAt });
+        });
     }
 
     /// <summary>A row of one user in one channel (a membership, a ban): keyed by app, channel and user.</summary>

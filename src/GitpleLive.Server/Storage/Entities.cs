@@ -97,6 +97,16 @@ public sealed class MessageRow
     public string? FilterOriginContent { get; set; }
     public long CreatedAt { get; set; }
     public long UpdatedAt { get; set; }
+    /// <summary>When the content was last edited (PROTOCOL §10); null when never.</summary>
+    public long? EditedAt { get; set; }
+    /// <summary>The thread this message replies to (one level: a parent is never itself a reply); null for a top-level message.</summary>
+    public long? ParentMessageId { get; set; }
+    /// <summary>How many replies this message has (kept in each reply's send transaction).</summary>
+    public int ReplyCount { get; set; }
+    /// <summary>When the newest reply was sent; null when there is none.</summary>
+    public long? LastReplyAt { get; set; }
+    /// <summary>The mentioned members, a JSON array of user ids; null when none.</summary>
+    public string? MentionedUserIds { get; set; }
 }
 
 public sealed class BanRow
@@ -144,4 +154,18 @@ public sealed class DeviceTokenRow
     /// <summary>The full client id the token was registered with.</summary>
     public required string ClientId { get; set; }
     public long UpdatedAt { get; set; }
+}
+
+/// <summary>
+/// One user's reaction with one key to one message (PROTOCOL §10): unique per (message, key, user), so adding it twice
+/// changes nothing. Messages carry the aggregate (<c>reactions: [{ key, count, user_ids }]</c>), built from these rows.
+/// </summary>
+public sealed class ReactionRow
+{
+    public required string AppId { get; set; }
+    public long MessageId { get; set; }
+    /// <summary>An emoji or a short name, at most <see cref="Limits.ReactionKeyLength"/> characters.</summary>
+    public required string Key { get; set; }
+    public required string UserId { get; set; }
+    public long CreatedAt { get; set; }
 }

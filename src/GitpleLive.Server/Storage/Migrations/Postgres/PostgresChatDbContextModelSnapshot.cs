@@ -257,6 +257,9 @@ namespace GitpleLive.Server.Storage.Migrations.Postgres
                     b.Property<long>("CreatedAt")
                         .HasColumnType("bigint");
 
+                    b.Property<long?>("EditedAt")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("FileKey")
                         .HasColumnType("text");
 
@@ -272,8 +275,20 @@ namespace GitpleLive.Server.Storage.Migrations.Postgres
                     b.Property<string>("FilterOriginContent")
                         .HasColumnType("text");
 
+                    b.Property<long?>("LastReplyAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("MentionedUserIds")
+                        .HasColumnType("text");
+
                     b.Property<string>("Meta")
                         .HasColumnType("text");
+
+                    b.Property<long?>("ParentMessageId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("ReplyCount")
+                        .HasColumnType("integer");
 
                     b.Property<string>("Type")
                         .IsRequired()
@@ -292,7 +307,36 @@ namespace GitpleLive.Server.Storage.Migrations.Postgres
 
                     b.HasIndex("AppId", "ChannelId", "MessageId");
 
+                    b.HasIndex("AppId", "ParentMessageId", "MessageId");
+
                     b.ToTable("messages", (string)null);
+                });
+
+            modelBuilder.Entity("GitpleLive.Server.Storage.ReactionRow", b =>
+                {
+                    b.Property<string>("AppId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("MessageId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("UserId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("AppId", "MessageId", "Key", "UserId");
+
+                    b.HasIndex("AppId", "MessageId", "CreatedAt");
+
+                    b.ToTable("reactions", (string)null);
                 });
 
             modelBuilder.Entity("GitpleLive.Server.Storage.ReportRow", b =>

@@ -250,6 +250,9 @@ namespace GitpleLive.Server.Storage.Migrations.Sqlite
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("EditedAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("FileKey")
                         .HasColumnType("TEXT");
 
@@ -265,8 +268,20 @@ namespace GitpleLive.Server.Storage.Migrations.Sqlite
                     b.Property<string>("FilterOriginContent")
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("LastReplyAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("MentionedUserIds")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Meta")
                         .HasColumnType("TEXT");
+
+                    b.Property<long?>("ParentMessageId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ReplyCount")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Type")
                         .IsRequired()
@@ -285,7 +300,36 @@ namespace GitpleLive.Server.Storage.Migrations.Sqlite
 
                     b.HasIndex("AppId", "ChannelId", "MessageId");
 
+                    b.HasIndex("AppId", "ParentMessageId", "MessageId");
+
                     b.ToTable("messages", (string)null);
+                });
+
+            modelBuilder.Entity("GitpleLive.Server.Storage.ReactionRow", b =>
+                {
+                    b.Property<string>("AppId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("MessageId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserId")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("AppId", "MessageId", "Key", "UserId");
+
+                    b.HasIndex("AppId", "MessageId", "CreatedAt");
+
+                    b.ToTable("reactions", (string)null);
                 });
 
             modelBuilder.Entity("GitpleLive.Server.Storage.ReportRow", b =>

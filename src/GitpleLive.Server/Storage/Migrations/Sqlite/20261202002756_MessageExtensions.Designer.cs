@@ -10,8 +10,8 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace GitpleLive.Server.Storage.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteChatDbContext))]
-    [Migration("20261202003235_Webhooks")]
-    partial class Webhooks
+    [Migration("20261202002756_MessageExtensions")]
+    partial class MessageExtensions
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -253,6 +253,9 @@ namespace GitpleLive.Server.Storage.Migrations.Sqlite
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("EditedAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("FileKey")
                         .HasColumnType("TEXT");
 
@@ -268,8 +271,20 @@ namespace GitpleLive.Server.Storage.Migrations.Sqlite
                     b.Property<string>("FilterOriginContent")
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("LastReplyAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("MentionedUserIds")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Meta")
                         .HasColumnType("TEXT");
+
+                    b.Property<long?>("ParentMessageId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ReplyCount")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Type")
                         .IsRequired()
@@ -288,7 +303,36 @@ namespace GitpleLive.Server.Storage.Migrations.Sqlite
 
                     b.HasIndex("AppId", "ChannelId", "MessageId");
 
+                    b.HasIndex("AppId", "ParentMessageId", "MessageId");
+
                     b.ToTable("messages", (string)null);
+                });
+
+            modelBuilder.Entity("GitpleLive.Server.Storage.ReactionRow", b =>
+                {
+                    b.Property<string>("AppId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("MessageId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserId")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("AppId", "MessageId", "Key", "UserId");
+
+                    b.HasIndex("AppId", "MessageId", "CreatedAt");
+
+                    b.ToTable("reactions", (string)null);
                 });
 
             modelBuilder.Entity("GitpleLive.Server.Storage.ReportRow", b =>
@@ -385,119 +429,6 @@ namespace GitpleLive.Server.Storage.Migrations.Sqlite
                     b.HasIndex("AppId", "CreatedAt");
 
                     b.ToTable("users", (string)null);
-                });
-
-            modelBuilder.Entity("GitpleLive.Server.Webhooks.WebhookDeliveryRow", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("AppId")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
-
-                    b.Property<int>("Attempts")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Body")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Category")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("CreatedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("DeliveryId")
-                        .IsRequired()
-                        .HasMaxLength(40)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long?>("FinishedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long?>("LastAttemptAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("LastError")
-                        .HasMaxLength(500)
-                        .HasColumnType("TEXT");
-
-                    b.Property<int?>("LastStatus")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("LeaseToken")
-                        .HasMaxLength(40)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("LeaseUntil")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("NextAttemptAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("OrderKey")
-                        .IsRequired()
-                        .HasMaxLength(192)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("Stamp")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<int>("Status")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("UpdatedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("DeliveryId")
-                        .IsUnique();
-
-                    b.HasIndex("AppId", "Id");
-
-                    b.HasIndex("Status", "NextAttemptAt");
-
-                    b.HasIndex("Status", "UpdatedAt");
-
-                    b.HasIndex("AppId", "OrderKey", "Status", "Stamp");
-
-                    b.ToTable("webhook_deliveries", (string)null);
-                });
-
-            modelBuilder.Entity("GitpleLive.Server.Webhooks.WebhookSettingsRow", b =>
-                {
-                    b.Property<string>("AppId")
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Categories")
-                        .IsRequired()
-                        .HasMaxLength(4096)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Secret")
-                        .IsRequired()
-                        .HasMaxLength(256)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("UpdatedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Url")
-                        .IsRequired()
-                        .HasMaxLength(2048)
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("AppId");
-
-                    b.ToTable("webhook_settings", (string)null);
                 });
 #pragma warning restore 612, 618
         }
