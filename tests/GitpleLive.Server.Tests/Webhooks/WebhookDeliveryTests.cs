@@ -169,3 +169,35 @@ public class WebhookDeliveryTests
         }
     }
 }
+
+/// <summary>The message extensions: stored ones are delivered, typing (not stored) is not.</summary>
+public class WebhookExtensionTests
+{
+    [Fact]
+    public async Task Edits_reactions_and_replies_are_delivered_and_typing_is_not()
+    {
+        await using var kit = await WebhookTestKit.StartAsync();
+        var alice = await kit.Server.SdkUserAsync("alice");
+        const string ch = "/v1/sdk/group/channels/ext";
+        await alice.Http.PostJsonAsync("/v1/sdk/group/channels", new { channel_id = "ext", name = "n" });
+        await alice.Http.PutJsonAsync(ch + "/typing", new { typing = true });
+        var id = (await alice.Http.PostJsonAsync(ch + "/messages", new { type = "text", content = "first" }))!["message_id"]!.GetValue<long>();
+        await alice.Http.PutJsonAsync($"{ch}/messages/{id}", new { content = "edited" });
+        await alice.Http.PostJsonAsync($"{ch}/messages/{id}/reactions", new { key = "👍" });
+        await alice.Http.PostJsonAsync(ch + "/messages", new { type = "text", content = "a reply", parent_message_id = id });
+        await alice.Http.PutJsonAsync(ch + "/typing", new { typing = false });
+
+        // The channel's deliveries are in order: the last one is the reply's parent update.
+        await kit.Receiver.WaitAsync(all => all.Count(r => r.Category == "group:message_update") >= 3);
+        await Task.Delay(1000);
+        var inChannel = kit.Receiver.Accepted.Where(r => r.Body["channel"] is not null).ToList();
+        Assert.DoesNotContain(inChannel, r => r.Category.StartsWith("group:typing", StringComparison.Ordinal));
+        Assert.Equal(["group:channel_create", "group:message_send", "group:message_update", "group:message_update", "group:message_send",
+            "group:message_update"], inChannel.Select(r => r.Category));
+        Assert.Equal("edited", inChannel[2].Body["message"]!["content"]!.GetValue<string>());
+        Assert.NotNull(inChannel[2].Body["message"]!["edited_at"]);
+        Assert.Equal("👍", inChannel[3].Body["message"]!["reactions"]![0]!["key"]!.GetValue<string>());
+        Assert.Equal(id, inChannel[4].Body["message"]!["parent_message_id"]!.GetValue<long>());
+        Assert.Equal(1, inChannel[5].Body["message"]!["reply_count"]!.GetValue<int>());
+    }
+}
