@@ -17,6 +17,7 @@ public static class BenchApp
     public const string Baseline = "baseline";
     public const string Connections = "connections";
     public const string History = "history";
+    public const string Webhooks = "webhooks";
 
     public static Task<int> RunAsync(string[] args) => Build().Parse(args).InvokeAsync();
 
@@ -109,6 +110,7 @@ public static class BenchApp
         Add(Baseline, "fan-out against Mosquitto only", [Baseline]);
         Add(Connections, "idle connections: server and Mosquitto", [Connections]);
         Add(History, "history load, send rates and page reads", [History]);
+        Add(Webhooks, "webhooks: send rate with and without them, deliveries/s and send-to-receiver p99", [Webhooks]);
         return root;
     }
 
@@ -153,7 +155,7 @@ public static class BenchApp
 
         bool needsMosquitto = scenarios.Contains(Baseline) || scenarios.Contains(Connections);
         bool needsServer = scenarios.Contains(Fanout) || scenarios.Contains(FanoutEvents)
-            || scenarios.Contains(Connections) || scenarios.Contains(History);
+            || scenarios.Contains(Connections) || scenarios.Contains(History) || scenarios.Contains(Webhooks);
         if (needsMosquitto)
         {
             ctx.MosquittoPath = MosquittoHost.Locate();
@@ -253,6 +255,18 @@ public static class BenchApp
                         using var host = await MosquittoHost.StartAsync(ctx, "mosquitto-connections", cancellationToken);
                         return await ConnectionsScenario.RunMosquittoAsync(ctx, host, n, cancellationToken);
                     });
+            }
+
+            if (scenarios.Contains(Webhooks) && ctx.ServerDll is not null)
+            {
+                Ui.Heading("webhooks: send rate with and without, deliveries to a local receiver");
+                await Guard(ctx, "webhooks", async () =>
+                {
+                    using var host = await ServerHost.StartAsync(ctx, "server-webhooks", cancellationToken, WebhookScenario.ServerEnv);
+                    var result = await WebhookScenario.RunAsync(ctx, host, cancellationToken);
+                    await WebhookScenario.ReportAsync(ctx, result, cancellationToken);
+                    return result;
+                }, _ => (WebhookScenario.Result?)null, () => errors++);
             }
 
             Dictionary<string, List<double>>? historySamples = null;
