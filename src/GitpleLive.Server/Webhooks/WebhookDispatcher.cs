@@ -29,6 +29,8 @@ public sealed class WebhookDispatcher : BackgroundService
     private readonly TimeSpan _orderingDelay;
     private readonly HttpClient _http;
     private int _inFlight;
+    private readonly System.Threading.Channels.Channel<Outcome> _outcomes =
+        System.Threading.Channels.Channel.CreateUnbounded<Outcome>(new() { SingleReader = true });
 
     public WebhookDispatcher(ChatStore store, WebhookSettingsCache settings, WebhookSignal signal, WebhookOptions options,
         ChatServerOptions server, TimeProvider time, ILogger<WebhookDispatcher> logger)
@@ -53,6 +55,13 @@ public sealed class WebhookDispatcher : BackgroundService
     private long NowMs => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var finisher = FinishLoopAsync(stoppingToken);
+        await ClaimLoopAsync(stoppingToken);
+        await finisher;
+    }
+
+    private async Task ClaimLoopAsync(CancellationToken stoppingToken)
     {
         // Pruning first runs one interval after start, not while a node is starting.
         var pruneEvery = (long)Math.Min(PruneEvery.TotalMilliseconds, _options.LogRetention.TotalMilliseconds);
@@ -143,30 +152,38 @@ public sealed class WebhookDispatcher : BackgroundService
 
     private async Task AttemptAsync(WebhookDeliveryRow row, string token, CancellationToken stopping)
     {
+        Outcome outcome;
         try
         {
             var settings = await _settings.GetAsync(row.AppId, stopping);
-            if (settings is null)
+            if (settings is null) outcome = Decide(row, token, null, "webhooks are off for this app", giveUp: true);
+            else
             {
-                await FinishAsync(row, token, null, "webhooks are off for this app", giveUp: true);
-                return;
+                var (status, error) = await SendAsync(row, settings, stopping);
+                outcome = Decide(row, token, status, error, giveUp: false);
             }
-            var (status, error) = await SendAsync(row, settings, stopping);
-            await FinishAsync(row, token, status, error, giveUp: false);
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
             await ReleaseAsync(row, token);
+            Done(chained: false);
+            return;
         }
         catch (Exception e)
         {
-            _logger.LogError(e, "Webhook delivery {DeliveryId} could not be recorded", row.DeliveryId);
+            _logger.LogError(e, "Webhook delivery {DeliveryId} failed unexpectedly; its lease runs out and it is tried again",
+                row.DeliveryId);
+            Done(chained: false);
+            return;
         }
-        finally
-        {
-            Interlocked.Decrement(ref _inFlight);
-            _signal.Wake();
-        }
+        // Recorded by the finisher, many at a time; the slot stays taken until then.
+        _outcomes.Writer.TryWrite(outcome);
+    }
+
+    private void Done(bool chained)
+    {
+        Interlocked.Decrement(ref _inFlight);
+        if (!chained) _signal.Wake();
     }
 
     /// <summary>One attempt: the HTTP status (null when there was no answer) and the error (null on 2xx).</summary>
@@ -203,7 +220,11 @@ public sealed class WebhookDispatcher : BackgroundService
         }
     }
 
-    private async Task FinishAsync(WebhookDeliveryRow row, string token, int? status, string? error, bool giveUp)
+    /// <summary>An attempt's result, as the finisher writes it.</summary>
+    private sealed record Outcome(WebhookDeliveryRow Row, string Token, int Status, int Attempts, int? HttpStatus, string? Error,
+        long At, long NextAttemptAt);
+
+    private Outcome Decide(WebhookDeliveryRow row, string token, int? status, string? error, bool giveUp)
     {
         var now = NowMs;
         var attempts = row.Attempts + (giveUp ? 0 : 1);
@@ -217,29 +238,121 @@ public sealed class WebhookDispatcher : BackgroundService
             next = now + (long)RetryDelay(attempts).TotalMilliseconds;
         }
         if (error is not null && error.Length > MaxErrorLength) error = error[..MaxErrorLength];
-        long? finished = outcome == WebhookDeliveryRow.Pending ? null : now;
-        await _store.WriteAsync(db => db.WebhookDeliveries
-            .Where(d => d.Id == row.Id && d.LeaseToken == token)
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(d => d.Status, outcome)
-                .SetProperty(d => d.Attempts, attempts)
-                // The last failure stays readable after a later success.
-                .SetProperty(d => d.LastError, d => error ?? d.LastError)
-                .SetProperty(d => d.LastStatus, status)
-                .SetProperty(d => d.LastAttemptAt, (long?)now)
-                .SetProperty(d => d.NextAttemptAt, next)
-                .SetProperty(d => d.FinishedAt, finished)
-                .SetProperty(d => d.UpdatedAt, now)
-                .SetProperty(d => d.LeaseUntil, 0L)
-                .SetProperty(d => d.LeaseToken, (string?)null)), CancellationToken.None);
-        if (outcome == WebhookDeliveryRow.Pending) return;
+        return new Outcome(row, token, outcome, attempts, status, error, now, next);
+    }
+
+    /// <summary>
+    /// Writes finished attempts, all that are waiting in one transaction, and in the same transaction claims the next
+    /// delivery of each channel an attempt finished (delivered or given up): a busy channel costs one write per delivery,
+    /// which on SQLite's single writer is what limits the rate.
+    /// </summary>
+    private async Task FinishLoopAsync(CancellationToken stoppingToken)
+    {
+        var batch = new List<Outcome>();
+        try
+        {
+            while (await _outcomes.Reader.WaitToReadAsync(stoppingToken))
+            {
+                while (batch.Count < 256 && _outcomes.Reader.TryRead(out var o)) batch.Add(o);
+                await FinishAsync(batch, stoppingToken);
+                batch.Clear();
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            while (_outcomes.Reader.TryRead(out var o)) batch.Add(o);
+            try
+            {
+                if (batch.Count > 0) await FinishAsync(batch, CancellationToken.None, chain: false);
+            }
+            catch (Exception e)
+            {
+                _logger.LogWarning("Recording {Count} webhook attempts at shutdown failed ({Error}); they are tried again", batch.Count,
+                    e.Message);
+            }
+        }
+    }
+
+    private async Task FinishAsync(List<Outcome> batch, CancellationToken stoppingToken, bool chain = true)
+    {
+        const int pending = WebhookDeliveryRow.Pending;
+        var token = Guid.NewGuid().ToString("N");
+        List<WebhookDeliveryRow> next;
+        try
+        {
+            next = await _store.WriteAsync(async db =>
+            {
+                foreach (var o in batch)
+                {
+                    long? finished = o.Status == pending ? null : o.At;
+                    await db.WebhookDeliveries
+                        .Where(d => d.Id == o.Row.Id && d.LeaseToken == o.Token)
+                        .ExecuteUpdateAsync(s => s
+                            .SetProperty(d => d.Status, o.Status)
+                            .SetProperty(d => d.Attempts, o.Attempts)
+                            // The last failure stays readable after a later success.
+                            .SetProperty(d => d.LastError, d => o.Error ?? d.LastError)
+                            .SetProperty(d => d.LastStatus, o.HttpStatus)
+                            .SetProperty(d => d.LastAttemptAt, (long?)o.At)
+                            .SetProperty(d => d.NextAttemptAt, o.NextAttemptAt)
+                            .SetProperty(d => d.FinishedAt, finished)
+                            .SetProperty(d => d.UpdatedAt, o.At)
+                            .SetProperty(d => d.LeaseUntil, 0L)
+                            .SetProperty(d => d.LeaseToken, (string?)null), CancellationToken.None);
+                }
+                var claimed = new List<WebhookDeliveryRow>();
+                if (!chain || stoppingToken.IsCancellationRequested) return claimed;
+                var now = NowMs;
+                var settled = _time.GetUtcNow().UtcTicks - _orderingDelay.Ticks;
+                var leaseUntil = now + (long)_options.Lease.TotalMilliseconds;
+                foreach (var o in batch)
+                {
+                    if (o.Status == pending) continue;
+                    var (appId, key) = (o.Row.AppId, o.Row.OrderKey);
+                    var head = await db.WebhookDeliveries.AsNoTracking()
+                        .Where(d => d.AppId == appId && d.OrderKey == key && d.Status == pending)
+                        .OrderBy(d => d.Stamp).ThenBy(d => d.Id)
+                        .FirstOrDefaultAsync(CancellationToken.None);
+                    if (head is null || head.NextAttemptAt > now || head.LeaseUntil >= now || head.Stamp > settled) continue;
+                    var taken = await db.WebhookDeliveries
+                        .Where(d => d.Id == head.Id && d.Status == pending && d.LeaseUntil < now)
+                        .ExecuteUpdateAsync(s => s.SetProperty(d => d.LeaseUntil, leaseUntil).SetProperty(d => d.LeaseToken, token),
+                            CancellationToken.None);
+                    if (taken == 1) claimed.Add(head);
+                }
+                return claimed;
+            }, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            // Not recorded: the leases run out and the deliveries are tried again (at least once).
+            _logger.LogError(e, "Recording {Count} webhook attempts failed", batch.Count);
+            foreach (var _ in batch) Done(chained: false);
+            return;
+        }
+        foreach (var o in batch) Record(o);
+        // Each chained delivery takes the slot of the attempt that freed its channel.
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (i < next.Count)
+            {
+                var row = next[i];
+                _ = Task.Run(() => AttemptAsync(row, token, stoppingToken), CancellationToken.None);
+            }
+            else Done(chained: false);
+        }
+    }
+
+    private void Record(Outcome o)
+    {
+        if (o.Status == WebhookDeliveryRow.Pending) return;
         Operations.ChatMetrics.WebhookQueued(-1);
-        if (outcome == WebhookDeliveryRow.Delivered) Operations.ChatMetrics.WebhookDelivered();
+        if (o.Status == WebhookDeliveryRow.Delivered) Operations.ChatMetrics.WebhookDelivered();
         else
         {
             Operations.ChatMetrics.WebhookFailed();
             _logger.LogWarning("Gave up webhook delivery {DeliveryId} of app {AppId} after {Attempts} attempts: {Error}",
-                row.DeliveryId, row.AppId, attempts, error);
+                o.Row.DeliveryId, o.Row.AppId, o.Attempts, o.Error);
         }
     }
 
