@@ -15,7 +15,7 @@ public static class AuthFilters
     public static TBuilder RequireSdkUser<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.AddEndpointFilterFactory((context, next) => Authenticating(context, next, SdkAsync));
 
-    /// <summary>Platform routes: <c>APP_ID</c> and that app's <c>APP_API_KEY</c>.</summary>
+    /// <summary>Platform routes: <c>APP_ID</c> and that app's <c>APP_API_KEY</c>, or a console session (cookie + CSRF token).</summary>
     public static TBuilder RequirePlatform<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.AddEndpointFilterFactory((context, next) => Authenticating(context, next, PlatformAsync));
 
@@ -52,9 +52,12 @@ public static class AuthFilters
 
     private static async ValueTask<ChatCaller> PlatformAsync(HttpContext http)
     {
+        string? key = http.Request.Headers["APP_API_KEY"];
+        // The operator console's way in: its session cookie and CSRF token instead of the key (Console/ConsoleSessions.cs).
+        if (string.IsNullOrEmpty(key) && http.Request.Cookies.ContainsKey(OperatorConsole.ConsoleSessions.CookieName))
+            return await http.RequestServices.GetRequiredService<OperatorConsole.ConsoleSessions>().AuthenticatePlatformAsync(http);
         var apps = http.RequestServices.GetRequiredService<AppService>();
         var app = await apps.RequireAsync(http.Request.Headers["APP_ID"], http.RequestAborted);
-        string? key = http.Request.Headers["APP_API_KEY"];
         if (string.IsNullOrEmpty(key) || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(key),
             Encoding.UTF8.GetBytes(app.ApiKey)))
             throw ApiException.Unauthorized(ErrorCodes.UnauthorizedApplication, "missing or wrong APP_API_KEY");

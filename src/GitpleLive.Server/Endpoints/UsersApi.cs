@@ -61,7 +61,7 @@ public static class UsersApi
 
         group.MapGet("", async (HttpContext http, ChatCaller caller, UserService users, CancellationToken cancellationToken) =>
             TypedResults.Ok(await users.ListAsync(caller, http.Request.Int("limit", 20, 1, 100), http.Request.String("next", 600),
-                http.Request.String("user_ids", 100 * 130), cancellationToken)));
+                http.Request.String("user_ids", 100 * 130), http.Request.String("query", Limits.NameLength), cancellationToken)));
 
         group.MapGet("/{userId}", async (string userId, ChatCaller caller, UserService users, CancellationToken cancellationToken) =>
             TypedResults.Ok(await users.GetAsync(caller, Id("user_id", userId), cancellationToken)));

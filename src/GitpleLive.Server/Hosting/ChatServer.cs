@@ -1,6 +1,7 @@
 using GitpleLive.Server.Diagnostics;
 using GitpleLive.Server.OpenApi;
 using GitpleLive.Server.Operations;
+using GitpleLive.Server.OperatorConsole;
 using GitpleLive.Server.Webhooks;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.HttpOverrides;
@@ -40,6 +41,7 @@ public static class ChatServer
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddChatApiReference();
         builder.Services.AddChatHealthChecks();
+        builder.Services.AddChatConsole();
         builder.AddChatTelemetry();
         builder.AddChatLogging();
 
@@ -100,6 +102,7 @@ public static class ChatServer
         app.MapChatApiReference();
         app.MapChatHealthChecks();
         app.MapChatMetrics();
+        app.MapConsole();
         return app;
     }
 

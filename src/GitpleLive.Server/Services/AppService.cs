@@ -137,6 +137,8 @@ public sealed class AppService(ChatStore store, ChatServerOptions options, TimeP
         {
             var keys = await db.Messages.Where(m => m.AppId == appId && m.FileKey != null).Select(m => m.FileKey!).ToListAsync(ct);
             await db.DeviceTokens.Where(x => x.AppId == appId).ExecuteDeleteAsync(ct);
+            await db.ModerationActions.Where(x => x.AppId == appId).ExecuteDeleteAsync(ct);
+            await db.ConsoleSessions.Where(x => x.AppId == appId).ExecuteDeleteAsync(ct);
             await db.WebhookDeliveries.Where(x => x.AppId == appId).ExecuteDeleteAsync(ct);
             await db.WebhookSettings.Where(x => x.AppId == appId).ExecuteDeleteAsync(ct);
             await db.Reports.Where(x => x.AppId == appId).ExecuteDeleteAsync(ct);

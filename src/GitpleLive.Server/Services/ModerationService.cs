@@ -105,6 +105,30 @@ public sealed class ModerationService(ChatStore store, IEventPublisher events, M
         return message.File is { Url.Length: > 0 } file ? message with { File = mapper.Relink(file, file.Url) } : message;
     }
 
+    /// <summary>Platform API: every report of the app, newest first, optionally of one type (the console's queue).</summary>
+    public Task<ReportPage> ListForAppAsync(ChatCaller caller, int limit, string? reportType, string? next,
+        CancellationToken cancellationToken = default)
+    {
+        caller.RequirePlatform();
+        var appId = caller.AppId;
+        var ct = cancellationToken;
+        return store.ReadAsync(async db =>
+        {
+            var after = Cursor.Decode(next);
+            var q = db.Reports.Where(r => r.AppId == appId);
+            if (reportType is not null) q = q.Where(r => r.ReportType == reportType);
+            if (after is { } a) q = q.Where(r => r.CreatedAt < a.Time || (r.CreatedAt == a.Time && string.Compare(r.ReportId, a.Id) < 0));
+            var rows = await q.OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.ReportId).Take(limit + 1).ToListAsync(ct);
+            var more = rows.Count > limit;
+            if (more) rows.RemoveAt(rows.Count - 1);
+            var reporterIds = rows.Select(r => r.ReportingUserId).Distinct().ToList();
+            var reporters = await db.Users.Where(u => u.AppId == appId && reporterIds.Contains(u.UserId))
+                .ToDictionaryAsync(u => u.UserId, ct);
+            return new ReportPage(rows.Select(r => ToDto(r, reporters.GetValueOrDefault(r.ReportingUserId))).ToList(),
+                more ? Cursor.Encode(rows[^1].CreatedAt, rows[^1].ReportId) : null);
+        }, ct);
+    }
+
     /// <summary>Reports about a channel, newest first; managers only.</summary>
     public Task<ReportPage> ListForChannelAsync(ChatCaller caller, string channelId, int limit, string? reportType, string? next,
         CancellationToken cancellationToken = default)

@@ -75,6 +75,13 @@ public sealed class UserService(ChatStore store, IEventPublisher events, UserCac
     /// Platform API: a page of the app's users, oldest first, optionally only the comma-separated <paramref name="userIds"/>.
     /// </summary>
     public async Task<UserPage> ListAsync(ChatCaller caller, int limit, string? next, string? userIds,
+        CancellationToken cancellationToken = default) => await ListAsync(caller, limit, next, userIds, null, cancellationToken);
+
+    /// <summary>
+    /// Platform API: the app's users in creation order, paged; <paramref name="userIds"/> keeps only those ids,
+    /// <paramref name="query"/> only users whose id or name contains it (case-insensitive).
+    /// </summary>
+    public async Task<UserPage> ListAsync(ChatCaller caller, int limit, string? next, string? userIds, string? query,
         CancellationToken cancellationToken = default)
     {
         caller.RequirePlatform();
@@ -85,6 +92,12 @@ public sealed class UserService(ChatStore store, IEventPublisher events, UserCac
         {
             var q = db.Users.Where(u => u.AppId == appId);
             if (ids is { Length: > 0 }) q = q.Where(u => ids.Contains(u.UserId));
+            if (!string.IsNullOrWhiteSpace(query))
+            {
+                // Both providers translate lower() and a contains; a scan of one app's users, fine for a directory search.
+                var needle = query.Trim().ToLowerInvariant();
+                q = q.Where(u => u.UserId.ToLower().Contains(needle) || u.Name.ToLower().Contains(needle));
+            }
             if (after is { } c) q = q.Where(u => u.CreatedAt > c.Time || (u.CreatedAt == c.Time && string.Compare(u.UserId, c.Id) > 0));
             return q.OrderBy(u => u.CreatedAt).ThenBy(u => u.UserId).Take(limit + 1).ToListAsync(cancellationToken);
         }, cancellationToken);

@@ -14,6 +14,8 @@ public abstract class ChatDbContext(DbContextOptions options) : DbContext(option
     public DbSet<ReportRow> Reports => Set<ReportRow>();
     public DbSet<DeviceTokenRow> DeviceTokens => Set<DeviceTokenRow>();
     public DbSet<ReactionRow> Reactions => Set<ReactionRow>();
+    public DbSet<ConsoleSessionRow> ConsoleSessions => Set<ConsoleSessionRow>();
+    public DbSet<ModerationActionRow> ModerationActions => Set<ModerationActionRow>();
     public DbSet<Webhooks.WebhookSettingsRow> WebhookSettings => Set<Webhooks.WebhookSettingsRow>();
     public DbSet<Webhooks.WebhookDeliveryRow> WebhookDeliveries => Set<Webhooks.WebhookDeliveryRow>();
 
@@ -74,6 +76,7 @@ public abstract class ChatDbContext(DbContextOptions options) : DbContext(option
             e.Property(x => x.AppId).HasMaxLength(64);
             e.Property(x => x.ChannelId).HasMaxLength(Limits.IdLength);
             e.HasIndex(x => new { x.AppId, x.ChannelId, x.CreatedAt });
+            e.HasIndex(x => new { x.AppId, x.CreatedAt });
         });
         b.Entity<DeviceTokenRow>(e =>
         {
@@ -87,6 +90,27 @@ public abstract class ChatDbContext(DbContextOptions options) : DbContext(option
             e.Property(x => x.ClientId).HasMaxLength(Limits.ClientIdLength);
             e.HasIndex(x => new { x.AppId, x.Token }).IsUnique();
             e.HasIndex(x => new { x.AppId, x.UserId });
+        });
+        b.Entity<ConsoleSessionRow>(e =>
+        {
+            e.ToTable("console_sessions");
+            e.HasKey(x => x.SessionHash);
+            e.Property(x => x.SessionHash).HasMaxLength(64);
+            e.Property(x => x.AppId).HasMaxLength(64);
+            e.Property(x => x.KeyHash).HasMaxLength(64);
+            e.Property(x => x.CsrfToken).HasMaxLength(64);
+            e.HasIndex(x => x.ExpiresAt);
+        });
+        b.Entity<ModerationActionRow>(e =>
+        {
+            e.ToTable("moderation_actions");
+            e.HasKey(x => x.ActionId);
+            e.Property(x => x.ActionId).HasMaxLength(40);
+            e.Property(x => x.AppId).HasMaxLength(64);
+            e.Property(x => x.ReportId).HasMaxLength(40);
+            e.Property(x => x.Action).HasMaxLength(16);
+            e.Property(x => x.Actor).HasMaxLength(16);
+            e.HasIndex(x => new { x.AppId, x.ReportId });
         });
         ConfigureMessageExtensions(b);
         Webhooks.WebhookModel.Configure(b);

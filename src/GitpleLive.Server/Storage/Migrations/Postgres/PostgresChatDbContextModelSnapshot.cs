@@ -154,6 +154,38 @@ namespace GitpleLive.Server.Storage.Migrations.Postgres
                     b.ToTable("channels", (string)null);
                 });
 
+            modelBuilder.Entity("GitpleLive.Server.Storage.ConsoleSessionRow", b =>
+                {
+                    b.Property<string>("SessionHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("AppId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("CsrfToken")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("KeyHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.HasKey("SessionHash");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.ToTable("console_sessions", (string)null);
+                });
+
             modelBuilder.Entity("GitpleLive.Server.Storage.DeviceTokenRow", b =>
                 {
                     b.Property<string>("AppId")
@@ -312,6 +344,45 @@ namespace GitpleLive.Server.Storage.Migrations.Postgres
                     b.ToTable("messages", (string)null);
                 });
 
+            modelBuilder.Entity("GitpleLive.Server.Storage.ModerationActionRow", b =>
+                {
+                    b.Property<string>("ActionId")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("AppId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("ReportId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<long?>("Seconds")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("ActionId");
+
+                    b.HasIndex("AppId", "ReportId");
+
+                    b.ToTable("moderation_actions", (string)null);
+                });
+
             modelBuilder.Entity("GitpleLive.Server.Storage.ReactionRow", b =>
                 {
                     b.Property<string>("AppId")
@@ -391,6 +462,8 @@ namespace GitpleLive.Server.Storage.Migrations.Postgres
                         .HasColumnType("text");
 
                     b.HasKey("ReportId");
+
+                    b.HasIndex("AppId", "CreatedAt");
 
                     b.HasIndex("AppId", "ChannelId", "CreatedAt");
 

@@ -149,6 +149,38 @@ namespace GitpleLive.Server.Storage.Migrations.Sqlite
                     b.ToTable("channels", (string)null);
                 });
 
+            modelBuilder.Entity("GitpleLive.Server.Storage.ConsoleSessionRow", b =>
+                {
+                    b.Property<string>("SessionHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AppId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CsrfToken")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("KeyHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("SessionHash");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.ToTable("console_sessions", (string)null);
+                });
+
             modelBuilder.Entity("GitpleLive.Server.Storage.DeviceTokenRow", b =>
                 {
                     b.Property<string>("AppId")
@@ -305,6 +337,45 @@ namespace GitpleLive.Server.Storage.Migrations.Sqlite
                     b.ToTable("messages", (string)null);
                 });
 
+            modelBuilder.Entity("GitpleLive.Server.Storage.ModerationActionRow", b =>
+                {
+                    b.Property<string>("ActionId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AppId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ReportId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("Seconds")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("ActionId");
+
+                    b.HasIndex("AppId", "ReportId");
+
+                    b.ToTable("moderation_actions", (string)null);
+                });
+
             modelBuilder.Entity("GitpleLive.Server.Storage.ReactionRow", b =>
                 {
                     b.Property<string>("AppId")
@@ -384,6 +455,8 @@ namespace GitpleLive.Server.Storage.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.HasKey("ReportId");
+
+                    b.HasIndex("AppId", "CreatedAt");
 
                     b.HasIndex("AppId", "ChannelId", "CreatedAt");
 
