@@ -54,10 +54,10 @@ public sealed class WebhookDispatcher : BackgroundService
 
     private long NowMs => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task ExecuteAsync(CancellationToken cancellationToken)
     {
-        var finisher = FinishLoopAsync(stoppingToken);
-        await ClaimLoopAsync(stoppingToken);
+        var finisher = FinishLoopAsync(cancellationToken);
+        await ClaimLoopAsync(cancellationToken);
         await finisher;
     }
 

@@ -56,19 +56,19 @@ public sealed class WebhookQueue : BackgroundService
                 _options.MaxBuffered);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task ExecuteAsync(CancellationToken cancellationToken)
     {
         var batch = new List<Queued>(_options.BatchSize);
         try
         {
-            while (await _buffer.Reader.WaitToReadAsync(stoppingToken))
+            while (await _buffer.Reader.WaitToReadAsync(cancellationToken))
             {
                 while (batch.Count < _options.BatchSize && _buffer.Reader.TryRead(out var q)) batch.Add(q);
-                await WriteAsync(batch, stoppingToken);
+                await WriteAsync(batch, cancellationToken);
                 batch.Clear();
             }
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // Stopping: what is buffered still goes to the table, for whichever node runs next.
             using var flush = new CancellationTokenSource(TimeSpan.FromSeconds(5));
