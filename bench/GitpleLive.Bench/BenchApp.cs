@@ -19,6 +19,7 @@ public static class BenchApp
     public const string History = "history";
     public const string OpenFanout = "open-fanout";
     public const string Push = Scenarios.PushScenario.Name;
+    public const string Webhooks = "webhooks";
 
     public static Task<int> RunAsync(string[] args) => Build().Parse(args).InvokeAsync();
 
@@ -116,6 +117,7 @@ public static class BenchApp
         open.SetAction((p, cancellationToken) => RunOpenFanoutAsync(Read(p), cancellationToken));
         root.Subcommands.Add(open);
         Add(Push, "push notifications to a local webhook provider: pushes/s, send-to-provider p99, send rate with and without", [Push]);
+        Add(Webhooks, "webhooks: send rate with and without them, deliveries/s and send-to-receiver p99", [Webhooks]);
         return root;
     }
 
@@ -176,7 +178,8 @@ public static class BenchApp
 
         bool needsMosquitto = scenarios.Contains(Baseline) || scenarios.Contains(Connections);
         bool needsServer = scenarios.Contains(Fanout) || scenarios.Contains(FanoutEvents)
-            || scenarios.Contains(Connections) || scenarios.Contains(History) || scenarios.Contains(Push);
+            || scenarios.Contains(Connections) || scenarios.Contains(History) || scenarios.Contains(Push)
+            || scenarios.Contains(Webhooks);
         if (needsMosquitto)
         {
             ctx.MosquittoPath = MosquittoHost.Locate();
@@ -276,6 +279,18 @@ public static class BenchApp
                         using var host = await MosquittoHost.StartAsync(ctx, "mosquitto-connections", cancellationToken);
                         return await ConnectionsScenario.RunMosquittoAsync(ctx, host, n, cancellationToken);
                     });
+            }
+
+            if (scenarios.Contains(Webhooks) && ctx.ServerDll is not null)
+            {
+                Ui.Heading("webhooks: send rate with and without, deliveries to a local receiver");
+                await Guard(ctx, "webhooks", async () =>
+                {
+                    using var host = await ServerHost.StartAsync(ctx, "server-webhooks", cancellationToken, WebhookScenario.ServerEnv);
+                    var result = await WebhookScenario.RunAsync(ctx, host, cancellationToken);
+                    await WebhookScenario.ReportAsync(ctx, result, cancellationToken);
+                    return result;
+                }, _ => (WebhookScenario.Result?)null, () => errors++);
             }
 
             Dictionary<string, List<double>>? historySamples = null;

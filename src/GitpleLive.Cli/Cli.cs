@@ -32,6 +32,7 @@ public static partial class Cli
         root.Subcommands.Add(App());
         root.Subcommands.Add(Open());
         root.Subcommands.Add(Push());
+        root.Subcommands.Add(Webhooks());
         return root;
     }
 

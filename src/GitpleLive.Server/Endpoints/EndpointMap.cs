@@ -47,6 +47,7 @@ public static class EndpointMap
         platformChannels.MapPlatformMessages();
         platform.MapApp();
         platform.MapPushSettings();
+        platform.MapPlatformWebhooks();
         platform.MapGroup("/users").MapPlatformUsers().MapPlatformTokens();
 
         // Unknown routes answer in the protocol's error shape too.

@@ -3,6 +3,7 @@ using GitpleLive.Server.OpenApi;
 using GitpleLive.Server.Operations;
 using GitpleLive.Server.Push;
 using GitpleLive.Server.OperatorConsole;
+using GitpleLive.Server.Webhooks;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -33,6 +34,7 @@ public static class ChatServer
         builder.Services.AddChatServerOptions();
         builder.Services.AddChatStorage();
         builder.Services.AddChatServices();
+        builder.Services.AddChatWebhooks();
         builder.Services.AddChatApiJson();
         builder.Services.AddChatRealtime();
         builder.Services.AddChatDiagnostics();

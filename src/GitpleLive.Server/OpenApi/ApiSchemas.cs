@@ -80,6 +80,9 @@ internal static class ApiSchemas
             O("max_file_size", Int("bytes")), O("max_meta_keys", Int()), O("allow_tokenless", Bool()),
             O("profanity_mode", Str("off | block | mask")), O("profanity_words", Ids("the word list")),
             O("max_participants_per_open_channel", Int())),
+        ["PUT /app/webhooks"] = () => Obj(R("url", Str("absolute http(s) URL the app's changes are POSTed to")),
+            O("secret", Str("signing secret, 16 to 256 characters; required the first time, never shown again")),
+            O("categories", Ids("\"*\" (every change) or category names; default \"*\""))),
         ["POST /diagnostics/fanout"] = () => Obj(R("channel_ids", Ids("channels to publish to")), R("rate", Int("events per second")),
             R("seconds", Int()), O("content_bytes", Int("size of each event's content"))),
         ["PUT /app/push"] = () => Obj(

@@ -102,4 +102,29 @@ public static class ChatMetrics
     }
     public static void WebhookQueued(int delta) => WebhookQueueDepth.Add(delta);
     public static void WebhookFailed() => WebhookFailures.Add(1);
+
+    private static readonly Counter<long> WebhooksDelivered = Meter.CreateCounter<long>("gitplelive.webhook.delivered",
+        description: "Webhook deliveries a receiver accepted (2xx)");
+    private static readonly Counter<long> WebhookAttempts = Meter.CreateCounter<long>("gitplelive.webhook.attempts",
+        description: "Webhook HTTP attempts, by outcome (ok: 2xx; error: anything else, a timeout or no connection)");
+    private static readonly Counter<long> WebhooksDropped = Meter.CreateCounter<long>("gitplelive.webhook.dropped",
+        description: "Changes not queued for webhooks because the in-memory buffer was full");
+    private static readonly Histogram<double> WebhookAttemptDuration = Meter.CreateHistogram("gitplelive.webhook.attempt.duration", "s",
+        "Time from a webhook request to the receiver's answer (or the attempt's end)", advice: new InstrumentAdvice<double>
+        {
+            HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+        });
+
+    /// <summary>A receiver accepted a delivery.</summary>
+    public static void WebhookDelivered() => WebhooksDelivered.Add(1);
+
+    /// <summary>One HTTP attempt of a webhook delivery ended after <paramref name="duration"/>.</summary>
+    public static void WebhookAttempted(TimeSpan duration, bool ok)
+    {
+        WebhookAttempts.Add(1, new KeyValuePair<string, object?>("outcome", ok ? "ok" : "error"));
+        WebhookAttemptDuration.Record(duration.TotalSeconds);
+    }
+
+    /// <summary>A change was not queued for webhooks (buffer full).</summary>
+    public static void WebhookDropped() => WebhooksDropped.Add(1);
 }

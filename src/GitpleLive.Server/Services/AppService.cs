@@ -141,6 +141,8 @@ public sealed class AppService(ChatStore store, ChatServerOptions options, TimeP
             await Push.PushSettingsService.DeleteAppAsync(db, appId, ct);
             await db.ModerationActions.Where(x => x.AppId == appId).ExecuteDeleteAsync(ct);
             await db.ConsoleSessions.Where(x => x.AppId == appId).ExecuteDeleteAsync(ct);
+            await db.WebhookDeliveries.Where(x => x.AppId == appId).ExecuteDeleteAsync(ct);
+            await db.WebhookSettings.Where(x => x.AppId == appId).ExecuteDeleteAsync(ct);
             await db.Reports.Where(x => x.AppId == appId).ExecuteDeleteAsync(ct);
             await db.Bans.Where(x => x.AppId == appId).ExecuteDeleteAsync(ct);
             await db.OpenManagers.Where(x => x.AppId == appId).ExecuteDeleteAsync(ct);

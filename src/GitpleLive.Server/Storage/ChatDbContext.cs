@@ -19,6 +19,8 @@ public abstract class ChatDbContext(DbContextOptions options) : DbContext(option
     public DbSet<ReactionRow> Reactions => Set<ReactionRow>();
     public DbSet<ConsoleSessionRow> ConsoleSessions => Set<ConsoleSessionRow>();
     public DbSet<ModerationActionRow> ModerationActions => Set<ModerationActionRow>();
+    public DbSet<Webhooks.WebhookSettingsRow> WebhookSettings => Set<Webhooks.WebhookSettingsRow>();
+    public DbSet<Webhooks.WebhookDeliveryRow> WebhookDeliveries => Set<Webhooks.WebhookDeliveryRow>();
 
     protected override void OnModelCreating(ModelBuilder b)
     {
@@ -117,6 +119,7 @@ public abstract class ChatDbContext(DbContextOptions options) : DbContext(option
         ConfigureMessageExtensions(b);
         b.Entity<MemberRow>().Property(x => x.PushPreference).HasMaxLength(8);
         PushModel.Configure(b);
+        Webhooks.WebhookModel.Configure(b);
     }
 
     /// <summary>PROTOCOL §10 storage: the replies index on messages and the reactions table.</summary>
