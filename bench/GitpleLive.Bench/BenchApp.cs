@@ -17,6 +17,9 @@ public static class BenchApp
     public const string Baseline = "baseline";
     public const string Connections = "connections";
     public const string History = "history";
+    public const string OpenFanout = "open-fanout";
+    public const string Push = Scenarios.PushScenario.Name;
+    public const string Webhooks = "webhooks";
 
     public static Task<int> RunAsync(string[] args) => Build().Parse(args).InvokeAsync();
 
@@ -125,7 +128,30 @@ public static class BenchApp
         publisher.Arguments.Add(topicsArg);
         publisher.SetAction((p, _) => PublisherProcess.RunChildAsync(p.GetValue(wsArg)!, p.GetValue(payloadArg)!, p.GetValue(topicsArg)!));
         root.Subcommands.Add(publisher);
+
+        var open = new Command(OpenFanout,
+            "an open channel of N participants against N/M group channels of M: deliveries/s and p99 at the same offered load");
+        open.SetAction((p, cancellationToken) => RunOpenFanoutAsync(Read(p), cancellationToken));
+        root.Subcommands.Add(open);
+        Add(Push, "push notifications to a local webhook provider: pushes/s, send-to-provider p99, send rate with and without", [Push]);
+        Add(Webhooks, "webhooks: send rate with and without them, deliveries/s and send-to-receiver p99", [Webhooks]);
         return root;
+    }
+
+    /// <summary>The open channel fan-out comparison (<see cref="OpenFanoutScenario"/>), with its own small report.</summary>
+    private static async Task<int> RunOpenFanoutAsync(BenchOptions o, CancellationToken cancellationToken)
+    {
+        var repoRoot = BenchContext.FindRepoRoot(Environment.CurrentDirectory, AppContext.BaseDirectory);
+        var resultsDir = Path.GetFullPath(o.OutputDirectory ?? Path.Combine(repoRoot ?? Environment.CurrentDirectory, "bench", "results",
+            DateTimeOffset.Now.ToString("yyyyMMdd-HHmmss") + "-open"));
+        Directory.CreateDirectory(Path.Combine(resultsDir, "logs"));
+        var ctx = new BenchContext { Options = o, ResultsDirectory = resultsDir, RepoRoot = repoRoot };
+        if (o.Pin && (Environment.ProcessorCount < 2 || !Native.PinCurrentProcess(1UL << o.GeneratorCpu))) o.Pin = false;
+        ctx.FileLimit = Native.RaiseFileLimit();
+        if (ctx.FileLimit < (ulong)o.Users + 200)
+            throw new InvalidOperationException($"open-files limit {ctx.FileLimit} is below {o.Users} connections: raise `ulimit -n`");
+        ctx.ServerDll = await ServerHost.EnsureBuiltAsync(ctx, cancellationToken);
+        return await OpenFanoutScenario.RunAsync(ctx, cancellationToken);
     }
 
     /// <summary>Runs the given scenarios and writes the report; 0 when every scenario ran without error.</summary>
@@ -169,7 +195,8 @@ public static class BenchApp
 
         bool needsMosquitto = scenarios.Contains(Baseline) || scenarios.Contains(Connections);
         bool needsServer = scenarios.Contains(Fanout) || scenarios.Contains(FanoutEvents)
-            || scenarios.Contains(Connections) || scenarios.Contains(History);
+            || scenarios.Contains(Connections) || scenarios.Contains(History) || scenarios.Contains(Push)
+            || scenarios.Contains(Webhooks);
         if (needsMosquitto)
         {
             ctx.MosquittoPath = MosquittoHost.Locate();
@@ -271,6 +298,18 @@ public static class BenchApp
                     });
             }
 
+            if (scenarios.Contains(Webhooks) && ctx.ServerDll is not null)
+            {
+                Ui.Heading("webhooks: send rate with and without, deliveries to a local receiver");
+                await Guard(ctx, "webhooks", async () =>
+                {
+                    using var host = await ServerHost.StartAsync(ctx, "server-webhooks", cancellationToken, WebhookScenario.ServerEnv);
+                    var result = await WebhookScenario.RunAsync(ctx, host, cancellationToken);
+                    await WebhookScenario.ReportAsync(ctx, result, cancellationToken);
+                    return result;
+                }, _ => (WebhookScenario.Result?)null, () => errors++);
+            }
+
             Dictionary<string, List<double>>? historySamples = null;
             if (scenarios.Contains(History) && ctx.ServerDll is not null)
             {
@@ -282,6 +321,14 @@ public static class BenchApp
                     historySamples = samples.ByKind;
                     return result;
                 }, e => new HistoryResult { Error = e, RequestedMessages = o.Messages }, () => errors++);
+            }
+
+            if (scenarios.Contains(Push) && ctx.ServerDll is not null)
+            {
+                Ui.Heading("push: 1,000 offline recipients, webhook provider");
+                var push = await Guard<Scenarios.PushScenario.Result?>(ctx, "push", async () =>
+                    await Scenarios.PushScenario.RunAsync(ctx, cancellationToken), _ => null, () => errors++);
+                if (push is not null) await WritePushAsync(ctx, push);
             }
 
             await WriteReportAsync(ctx, historySamples, started);
@@ -298,6 +345,30 @@ public static class BenchApp
             ChildProcess.KillAll();
         }
         return errors == 0 ? 0 : 1;
+    }
+
+    private static async Task WritePushAsync(BenchContext ctx, Scenarios.PushScenario.Result p)
+    {
+        var text = $"""
+            # push
+
+            | figure | value |
+            |---|---:|
+            | offline recipients (webhook provider, one token each) | {p.Recipients:N0} |
+            | paced: messages at {p.PacedRate}/s, pushes | {p.PacedMessages}, {p.PacedMessages * p.Recipients / 10:N0} |
+            | paced: p50 / p99 send → provider request ms | {p.PacedP50Ms:N1} / {p.PacedP99Ms:N1} |
+            | burst: {p.BurstMessages} messages → pushes/s | {p.BurstPushesPerSecond:N0} |
+            | burst: p99 send → provider request ms | {p.BurstP99Ms:N1} |
+            | send rate, 8 senders, without push (messages/s) | {p.SendRateWithout:N0} |
+            | send rate, 8 senders, with push (messages/s) | {p.SendRateWith:N0} |
+            | with / without | {(p.SendRateWithout == 0 ? 0 : p.SendRateWith / p.SendRateWithout):N2} |
+            | send path alone (node without dispatcher), without push (messages/s) | {p.SendPathRateWithout:N0} |
+            | send path alone (node without dispatcher), with push (messages/s) | {p.SendPathRateWith:N0} |
+            | send path alone: with / without | {(p.SendPathRateWithout == 0 ? 0 : p.SendPathRateWith / p.SendPathRateWithout):N2} |
+
+            """;
+        await File.WriteAllTextAsync(Path.Combine(ctx.ResultsDirectory, "push.md"), text);
+        Console.WriteLine(text);
     }
 
     private static async Task<T> Guard<T>(BenchContext ctx, string name, Func<Task<T>> body, Func<string, T> onError, Action countError)

@@ -30,6 +30,9 @@ public static partial class Cli
         root.Subcommands.Add(Channels());
         root.Subcommands.Add(Messages());
         root.Subcommands.Add(App());
+        root.Subcommands.Add(Open());
+        root.Subcommands.Add(Push());
+        root.Subcommands.Add(Webhooks());
         return root;
     }
 
@@ -161,6 +164,8 @@ public static partial class Cli
             AnsiConsole.Write(table);
         }));
         messages.Subcommands.Add(list);
+        AddMessageExtensions(messages, id);
+        messages.Subcommands.Add(Search());
         return messages;
     }
 

@@ -51,7 +51,38 @@ public sealed record PlatformFile(string Type, string Name, string Url, long Siz
 /// <param name="UpdatedAt">Last change, Unix ms.</param>
 public sealed record PlatformMessage(
     long MessageId, string ChannelId, string Type, PlatformUser User, string? Content, PlatformFile? File,
-    IReadOnlyDictionary<string, string>? Meta, long CreatedAt, long UpdatedAt);
+    IReadOnlyDictionary<string, string>? Meta, long CreatedAt, long UpdatedAt)
+{
+    /// <summary>When the text was last edited, Unix ms; null when never.</summary>
+    public long? EditedAt { get; init; }
+    /// <summary>The message this one replies to; null for a top-level message.</summary>
+    public long? ParentMessageId { get; init; }
+    /// <summary>How many replies this message has.</summary>
+    public int ReplyCount { get; init; }
+    /// <summary>When the newest reply was sent, Unix ms; null when none.</summary>
+    public long? LastReplyAt { get; init; }
+    /// <summary>The mentioned members, if any.</summary>
+    public IReadOnlyList<string>? MentionedUserIds { get; init; }
+    /// <summary>The reactions, per key in the order the keys were first used; null when none.</summary>
+    public IReadOnlyList<PlatformReaction>? Reactions { get; init; }
+}
+
+/// <summary>One reaction key of a message.</summary>
+/// <param name="Key">An emoji or a short name.</param>
+/// <param name="Count">How many users reacted with it.</param>
+/// <param name="UserIds">The first of them (at most 20).</param>
+public sealed record PlatformReaction(string Key, int Count, IReadOnlyList<string> UserIds);
+
+/// <summary>What a message may carry besides its text: custom data, the thread it replies to, the members it mentions.</summary>
+public sealed record PlatformSendOptions
+{
+    /// <summary>Custom string values.</summary>
+    public IReadOnlyDictionary<string, string>? Meta { get; init; }
+    /// <summary>The top-level message of the same channel this one replies to.</summary>
+    public long? ParentMessageId { get; init; }
+    /// <summary>Members of the channel to mention (at most 50).</summary>
+    public IReadOnlyList<string>? MentionedUserIds { get; init; }
+}
 
 /// <summary>An active ban.</summary>
 /// <param name="User">The banned user.</param>
@@ -161,4 +192,7 @@ internal sealed record ErrorBody(int? Code, string? Name, string? Message, int? 
 [JsonSerializable(typeof(IReadOnlyDictionary<string, string>))]
 [JsonSerializable(typeof(IReadOnlyList<string>))]
 [JsonSerializable(typeof(IReadOnlyDictionary<string, int?>))]
+[JsonSerializable(typeof(PlatformOpenChannel))]
+[JsonSerializable(typeof(OpenChannelPage))]
+[JsonSerializable(typeof(ParticipantPage))]
 internal sealed partial class PlatformJson : JsonSerializerContext;

@@ -43,6 +43,33 @@ public static class EventCategories
     public const string UserJoinedChannel = "user_joined_channel";
     /// <summary>The user became a manager of a channel (user, channel); on the user topic.</summary>
     public const string UserBecomeManager = "user_become_manager";
+    /// <summary>A message was sent in an open channel (channel, message).</summary>
+    public const string OpenMessageSend = "open:message_send";
+    /// <summary>A message of an open channel was changed (channel, message).</summary>
+    public const string OpenMessageUpdate = "open:message_update";
+    /// <summary>A message of an open channel was deleted (channel, message).</summary>
+    public const string OpenMessageDelete = "open:message_delete";
+    /// <summary>An open channel's name, picture or meta changed (channel).</summary>
+    public const string OpenChannelUpdate = "open:channel_update";
+    /// <summary>An open channel was deleted (channel); every participant loses its topic after it.</summary>
+    public const string OpenChannelDelete = "open:channel_delete";
+    /// <summary>An open channel was frozen (channel).</summary>
+    public const string OpenChannelFreeze = "open:channel_freeze";
+    /// <summary>An open channel was unfrozen (channel).</summary>
+    public const string OpenChannelUnfreeze = "open:channel_unfreeze";
+    /// <summary>A user was banned from an open channel (channel, user, data = ban); they lose its topic after it.</summary>
+    public const string OpenChannelBan = "open:channel_ban";
+    /// <summary>A ban in an open channel was lifted (channel, user).</summary>
+    public const string OpenChannelUnban = "open:channel_unban";
+    /// <summary>A user became a manager of an open channel (channel, user).</summary>
+    public const string OpenChannelManagerCreate = "open:channel_manager_create";
+    /// <summary>A manager of an open channel lost manager rights (channel, user).</summary>
+    public const string OpenChannelManagerDelete = "open:channel_manager_delete";
+    /// <summary>
+    /// The user left an open channel (channel, user); on that user's own topic only, after which their subscription to
+    /// the channel is cut. Our extension: the official SDKs do not know it.
+    /// </summary>
+    public const string OpenChannelExit = "open:channel_exit";
     /// <summary>A member started typing (channel, user); an extension (PROTOCOL §10) the official SDKs ignore.</summary>
     public const string TypingStart = "group:typing_start";
     /// <summary>A member stopped typing, or their typing expired after 5 s (channel, user); an extension (PROTOCOL §10).</summary>

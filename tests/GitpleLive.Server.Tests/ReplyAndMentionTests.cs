@@ -149,7 +149,7 @@ public class ReplyAndMentionTests(ServerFixture fx) : IClassFixture<ServerFixtur
         var m = await Server.Platform.PostJsonAsync(path,
             new { user_id = bob.UserId, content = "from the backend", parent_message_id = parent, mentioned_user_ids = new[] { alice.UserId } });
         Assert.Equal(parent, m.Long("parent_message_id"));
-        Assert.Equal(bob.UserId, m["user"].Str("user_id"));
+        Assert.Equal(bob.UserId, m!["user"].Str("user_id"));
         // Mentions are of members, for the Platform API too.
         await Server.Platform.ExpectErrorAsync(HttpMethod.Post, path,
             new { user_id = bob.UserId, content = "x", mentioned_user_ids = new[] { carol.UserId } }, 400, 1008);

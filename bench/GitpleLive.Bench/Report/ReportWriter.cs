@@ -108,7 +108,8 @@ public static class ReportWriter
                 "|---:|---:|---:|---:|---:|---:|---:|---:|", h.SendRates,
                 s => $"| {s.Senders} | {s.Messages:N0} | {s.Seconds:0.0} | {s.MessagesPerSecond:N0} " +
                     $"| {s.P50Ms:0.00} | {s.P99Ms:0.00} | {s.ServerCpuPercent:0} | {s.Errors} |");
-            sb.AppendLine("Page reads (`GET /v1/sdk/group/channels/{id}/messages`, one at a time):").AppendLine();
+            sb.AppendLine("Page reads (`GET /v1/sdk/group/channels/{id}/messages`) and searches (`GET /v1/sdk/search/messages`), " +
+                "one at a time:").AppendLine();
             AppendTable(sb, "| query | requests | p50 ms | p90 ms | p99 ms | max ms | mean ms | messages per page | errors |",
                 "|---|---:|---:|---:|---:|---:|---:|---:|---:|", h.Queries,
                 q => $"| {q.Name} | {q.Count} | {q.P50Ms:0.00} | {q.P90Ms:0.00} | {q.P99Ms:0.00} | {q.MaxMs:0.00} " +

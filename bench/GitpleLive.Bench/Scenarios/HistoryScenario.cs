@@ -8,7 +8,7 @@ namespace GitpleLive.Bench.Scenarios;
 
 /// <summary>
 /// History: one channel filled through the server's own storage path (concurrent REST sends), then
-/// sequential page reads (latest, prev/next around random bases, content filter). The send rate with
+/// sequential page reads (latest, prev/next around random bases, content filter) and full-text searches. The send rate with
 /// persistence is measured at 1, 8 and 64 concurrent senders while filling.
 /// </summary>
 public static class HistoryScenario
@@ -167,16 +167,26 @@ public static class HistoryScenario
 
         // Read pages, one request at a time.
         var rng = new Random(12345);
-        var kinds = new (string Name, Func<string> Query)[]
+        // History pages (PROTOCOL §5.3) and full-text search (§10) over the same messages. Every message holds the word
+        // w000–w999 (1 in 1,000 match one) and its own index as a word (exactly one message matches a six-digit one).
+        const string history = "v1/sdk/group/channels/" + ChannelId + "/messages?";
+        const string search = "v1/sdk/search/messages?";
+        long Rare() => rng.NextInt64(Math.Min(100_000, Math.Max(1, o.Messages - 1)), Math.Max(2, o.Messages));
+        var kinds = new (string Name, Func<string> Path)[]
         {
-            ("latest page", () => $"limit={o.PageSize}"),
-            ("prev around random base", () => $"limit={o.PageSize}&mode=prev&base_message_id={rng.NextInt64(minId, maxId + 1)}"),
-            ("next around random base", () => $"limit={o.PageSize}&mode=next&base_message_id={rng.NextInt64(minId, maxId + 1)}"),
-            ("content filter (1 in 1,000)", () => $"limit={o.PageSize}&content=w{rng.Next(1000):D3}"),
+            ("latest page", () => $"{history}limit={o.PageSize}"),
+            ("prev around random base", () => $"{history}limit={o.PageSize}&mode=prev&base_message_id={rng.NextInt64(minId, maxId + 1)}"),
+            ("next around random base", () => $"{history}limit={o.PageSize}&mode=next&base_message_id={rng.NextInt64(minId, maxId + 1)}"),
+            ("content filter (1 in 1,000)", () => $"{history}limit={o.PageSize}&content=w{rng.Next(1000):D3}"),
+            ("content filter (1 message)", () => $"{history}limit={o.PageSize}&content={Rare()}"),
+            ("search (1 in 1,000)", () => $"{search}limit={o.PageSize}&query=w{rng.Next(1000):D3}"),
+            ("search (1 message)", () => $"{search}limit={o.PageSize}&query={Rare()}"),
+            ("search (two words, one channel)",
+                () => $"{search}limit={o.PageSize}&query=lorem+w{rng.Next(1000):D3}&channel_id={ChannelId}"),
         };
         await Ui.ProgressAsync(async progress =>
         {
-            foreach (var (name, query) in kinds)
+            foreach (var (name, path) in kinds)
             {
                 var task = progress.AddTask(Ui.Esc($"history: {o.Queries} × {name}"), maxValue: o.Queries);
                 var h = new LongHistogram(1, 60_000_000, 3);
@@ -187,8 +197,7 @@ public static class HistoryScenario
                 for (int i = -5; i < o.Queries; i++)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    using var request = api.Sdk(
-                        HttpMethod.Get, $"v1/sdk/group/channels/{ChannelId}/messages?{query()}", owner.UserId, owner.SdkToken);
+                    using var request = api.Sdk(HttpMethod.Get, path(), owner.UserId, owner.SdkToken);
                     long t0 = Stopwatch.GetTimestamp();
                     try
                     {

@@ -40,6 +40,7 @@ internal sealed partial class ChatCore
 
     private void RouteCore(ChatSession session, EventPayload p)
     {
+        if (RouteOpen(session, p)) return;
         var me = session.UserId;
         var group = GroupChannel;
         switch (p.Category)
@@ -151,6 +152,12 @@ internal sealed partial class ChatCore
                 });
                 break;
             }
+            case EventCategories.TypingStart:
+                group.Post(group.RaiseTypingStarted, new ChannelUserEventArgs(Need(p.Channel, p), Need(p.User, p)));
+                break;
+            case EventCategories.TypingStop:
+                group.Post(group.RaiseTypingStopped, new ChannelUserEventArgs(Need(p.Channel, p), Need(p.User, p)));
+                break;
             default:
                 // Categories this SDK does not know are ignored, so newer servers do not break older clients.
                 break;

@@ -93,4 +93,8 @@ internal sealed record ReportBody(string ReportType, string? ReportCategory, str
 [JsonSerializable(typeof(TextMessageBody))]
 [JsonSerializable(typeof(ReportBody))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
+[JsonSerializable(typeof(OpenChannel))]
+[JsonSerializable(typeof(OpenChannelPage))]
+[JsonSerializable(typeof(ParticipantPage))]
+[JsonSerializable(typeof(CreateOpenChannelBody))]
 internal sealed partial class ChatJsonContext : JsonSerializerContext;

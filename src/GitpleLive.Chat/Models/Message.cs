@@ -32,6 +32,37 @@ public sealed record Message
 
     /// <summary>Last update time, Unix milliseconds.</summary>
     public long UpdatedAt { get; init; }
+
+    /// <summary>When the text was last edited, Unix milliseconds; <see langword="null"/> when never (an extension).</summary>
+    public long? EditedAt { get; init; }
+
+    /// <summary>The message this one replies to (threads are one level deep); <see langword="null"/> for a top-level message.</summary>
+    public long? ParentMessageId { get; init; }
+
+    /// <summary>How many replies this message has (0 when none or when the server does not keep threads).</summary>
+    public int ReplyCount { get; init; }
+
+    /// <summary>When the newest reply was sent, Unix milliseconds; <see langword="null"/> when there is none.</summary>
+    public long? LastReplyAt { get; init; }
+
+    /// <summary>The members the message mentions, if any.</summary>
+    public IReadOnlyList<string>? MentionedUserIds { get; init; }
+
+    /// <summary>The reactions, one entry per key in the order the keys were first used; <see langword="null"/> when none.</summary>
+    public IReadOnlyList<Reaction>? Reactions { get; init; }
+}
+
+/// <summary>One reaction key of a message and who reacted with it.</summary>
+public sealed record Reaction
+{
+    /// <summary>The key: an emoji or a short name.</summary>
+    public string Key { get; init; } = "";
+
+    /// <summary>How many users reacted with it.</summary>
+    public int Count { get; init; }
+
+    /// <summary>The first users who reacted with it (at most 20; <see cref="Count"/> has them all).</summary>
+    public IReadOnlyList<string> UserIds { get; init; } = [];
 }
 
 /// <summary>The attachment of a file message.</summary>

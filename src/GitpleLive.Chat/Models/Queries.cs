@@ -122,3 +122,19 @@ public sealed record CreateReportOptions
     /// <summary>The reported message (message reports).</summary>
     public long? MessageId { get; init; }
 }
+
+/// <summary>
+/// What a message may carry besides its content (extensions the official SDKs do not send): custom data, the thread it
+/// replies to, and the members it mentions.
+/// </summary>
+public sealed record SendMessageOptions
+{
+    /// <summary>Custom key/value data, if any.</summary>
+    public IReadOnlyDictionary<string, string>? Meta { get; init; }
+
+    /// <summary>The top-level message of the same channel this one replies to; a reply to a reply is refused (1001).</summary>
+    public long? ParentMessageId { get; init; }
+
+    /// <summary>Members of the channel to mention (at most 50); a non-member fails with 1008, an unknown user with 1004.</summary>
+    public IReadOnlyList<string>? MentionedUserIds { get; init; }
+}

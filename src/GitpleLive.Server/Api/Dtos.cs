@@ -24,6 +24,8 @@ public sealed record ChannelDto
     public IReadOnlyDictionary<string, long>? ReadReceipt { get; init; }
     public IReadOnlyDictionary<string, long>? DeliveryReceipt { get; init; }
     public MessageDto? LastMessage { get; init; }
+    /// <summary>Open channels: how many users are in it now (in REST answers; events leave it out).</summary>
+    public long? ParticipantCount { get; init; }
 }
 
 public sealed record FileDto(string Type, string Name, string Url, long Size);
@@ -58,3 +60,7 @@ public sealed record MessagePage(IReadOnlyList<MessageDto> Messages);
 public sealed record ReportPage(IReadOnlyList<ReportDto> Reports, string? Next);
 
 public sealed record UserPage(IReadOnlyList<UserDto> Users, string? Next);
+
+public sealed record OpenChannelPage(IReadOnlyList<ChannelDto> Channels, string? Next);
+
+public sealed record ParticipantPage(IReadOnlyList<UserDto> Participants, string? Next);

@@ -3,9 +3,9 @@ using System.Diagnostics;
 namespace GitpleLive.Server.Diagnostics;
 
 /// <summary>
-/// Publishes synthetic <c>group:message_send</c> events at a fixed rate, straight into the event
-/// publisher, so benchmarks measure the realtime fan-out alone (no HTTP, no storage). Each message's
-/// content starts with <c>bench:{sequence}:{UTC ticks}</c> for receivers to measure latency.
+/// Publishes synthetic <c>group:message_send</c> events (<c>open:message_send</c> for open channels) at a fixed
+/// rate, straight into the event publisher, so benchmarks measure the realtime fan-out alone (no HTTP, no
+/// storage). Each message's content starts with <c>bench:{sequence}:{UTC ticks}</c> for receivers to measure latency.
 /// Enabled only with <c>GitpleLive:EnableDiagnostics</c>.
 /// </summary>
 public sealed class FanoutGenerator(ChatStore store, IEventPublisher events, ILogger<FanoutGenerator> logger, TimeProvider time)
@@ -75,7 +75,10 @@ public sealed class FanoutGenerator(ChatStore store, IEventPublisher events, ILo
                         AppId = appId,
                         TopicKind = EventTopicKind.ChannelAll,
                         TargetId = channel.ChannelId,
-                        Payload = new EventPayload(EventCategories.MessageSend, Channel: channel, Message: message),
+                        // Open channels fan out through the same path, on their own topic and category.
+                        ChannelType = channel.Type,
+                        Payload = new EventPayload(channel.Type == OpenChannelService.OpenType
+                            ? EventCategories.OpenMessageSend : EventCategories.MessageSend, Channel: channel, Message: message),
                     }], cancellationToken);
                     sequence++;
                     Interlocked.Increment(ref _published);

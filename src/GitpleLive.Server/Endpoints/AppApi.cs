@@ -24,8 +24,9 @@ public static class AppApi
             AppService.CheckProfanityMode(profanityMode);
             var profanityWords = body.Has("profanity_words") ? body.RequiredKeyList("profanity_words") : null;
             var rateLimits = RateLimitsOf(body);
+            var participants = body.OptionalLong("max_participants_per_open_channel", 1, 1_000_000);
             var change = new AppSettingsChange(members, managers, fileSize, metaKeys, tokenless, name, profanityMode, profanityWords,
-                rateLimits);
+                rateLimits, participants);
             return TypedResults.Ok(AppSettings.From(await apps.UpdateSettingsAsync(caller, change, cancellationToken)));
         });
 

@@ -10,6 +10,15 @@ public static class DeviceTokensApi
             CancellationToken cancellationToken) =>
         {
             var body = await http.BodyAsync();
+            if (!HasClientId(body) && body.Has("platform"))
+            {
+                // Our SDK (PROTOCOL §10): { token, platform } with no MQTT client id.
+                var platform = body.RequiredString("platform", 8);
+                if (platform is not ("android" or "ios")) throw ApiException.BadRequest("platform must be android or ios");
+                var pushToken = body.RequiredString("token", Limits.DeviceTokenLength);
+                await tokens.RegisterTokenAsync(caller, pushToken, platform, cancellationToken);
+                return EndpointMap.Done();
+            }
             var clientId = ClientId(body);
             var token = body.RequiredString("token", Limits.DeviceTokenLength);
             await tokens.RegisterAsync(caller, clientId, token, cancellationToken);
@@ -21,11 +30,15 @@ public static class DeviceTokensApi
             CancellationToken cancellationToken) =>
         {
             var body = await http.BodyAsync();
-            await tokens.UnregisterAsync(caller, ClientId(body), cancellationToken);
+            if (!HasClientId(body) && body.Has("token"))
+                await tokens.UnregisterTokenAsync(caller, body.RequiredString("token", Limits.DeviceTokenLength), cancellationToken);
+            else await tokens.UnregisterAsync(caller, ClientId(body), cancellationToken);
             return EndpointMap.Done();
         });
         return sdk;
     }
+
+    private static bool HasClientId(JsonBody body) => body.Has("clientId") || body.Has("client_id");
 
     private static string ClientId(JsonBody body) =>
         body.OptionalString("clientId", Limits.ClientIdLength) ?? body.OptionalString("client_id", Limits.ClientIdLength)

@@ -28,7 +28,10 @@ public static class EndpointMap
             channels.MapMembers();
             channels.MapMessages();
             channels.MapBans();
+            api.MapGroup("/open/channels").MapOpenChannels();
+            channels.MapPushPreference();
             channels.MapMessageExtensions();
+            api.MapSearch();
         }
 
         var sdkChannels = sdk.MapGroup("/group/channels");
@@ -43,6 +46,8 @@ public static class EndpointMap
         platformChannels.MapPlatformMembers();
         platformChannels.MapPlatformMessages();
         platform.MapApp();
+        platform.MapPushSettings();
+        platform.MapPlatformWebhooks();
         platform.MapGroup("/users").MapPlatformUsers().MapPlatformTokens();
 
         // Unknown routes answer in the protocol's error shape too.

@@ -17,6 +17,9 @@ public static class EventSetup
         services.TryAddSingleton<IPresence>(sp => UsesRedis(sp)
             ? ActivatorUtilities.CreateInstance<RedisPresence>(sp)
             : new InMemoryPresence());
+        services.TryAddSingleton<IOpenParticipants>(sp => UsesRedis(sp)
+            ? ActivatorUtilities.CreateInstance<RedisOpenParticipants>(sp)
+            : ActivatorUtilities.CreateInstance<InMemoryOpenParticipants>(sp));
         services.TryAddSingleton<IEventPublisher>(sp => UsesRedis(sp)
             ? ActivatorUtilities.CreateInstance<RedisEventPublisher>(sp)
             : ActivatorUtilities.CreateInstance<LocalEventPublisher>(sp));

@@ -14,4 +14,11 @@ public enum EventTopicKind
     /// MQTT topic. Its category names what happened (e.g. <c>AppCache.AppChangedCategory</c>).
     /// </summary>
     Node,
+    /// <summary>
+    /// For the app's backend only (webhooks): a stored change with no realtime event of its own, such as a user's or a
+    /// channel's creation. The webhook publisher takes it out before realtime publication, so no node relays it and no
+    /// sink sees it. Its target is the channel id (with <see cref="ChatEvent.ChannelType"/>) or, when the channel type is
+    /// empty, the user id.
+    /// </summary>
+    Webhook,
 }

@@ -1,7 +1,9 @@
 using GitpleLive.Server.Diagnostics;
 using GitpleLive.Server.OpenApi;
 using GitpleLive.Server.Operations;
+using GitpleLive.Server.Push;
 using GitpleLive.Server.OperatorConsole;
+using GitpleLive.Server.Webhooks;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -32,6 +34,7 @@ public static class ChatServer
         builder.Services.AddChatServerOptions();
         builder.Services.AddChatStorage();
         builder.Services.AddChatServices();
+        builder.Services.AddChatWebhooks();
         builder.Services.AddChatApiJson();
         builder.Services.AddChatRealtime();
         builder.Services.AddChatDiagnostics();
@@ -39,6 +42,7 @@ public static class ChatServer
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddChatApiReference();
         builder.Services.AddChatHealthChecks();
+        builder.Services.AddChatPush();
         builder.Services.AddChatConsole();
         builder.AddChatTelemetry();
         builder.AddChatLogging();

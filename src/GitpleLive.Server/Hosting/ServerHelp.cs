@@ -26,6 +26,9 @@ public static class ServerHelp
         ["GitpleLive:Realtime:MaxConnectPacketSize"] = "largest packet before CONNECT, bytes",
         ["GitpleLive:Realtime:MaxPacketSize"] = "largest packet of a connected client, bytes",
         ["GitpleLive:RateLimits:Window"] = "window the rate limits count in (apps override limits in PUT /v1/app)",
+        ["GitpleLive:Webhooks:AttemptTimeout"] = "longest wait for a webhook receiver's answer",
+        ["GitpleLive:Webhooks:GiveUpAfter"] = "how long a failing webhook delivery is retried",
+        ["GitpleLive:Webhooks:OrderingDelay"] = "wait before sending (default: 0 on one node, 500 ms with Redis)",
     };
 
     /// <summary>The option classes listed, with their configuration sections; other areas add theirs here.</summary>
@@ -34,6 +37,7 @@ public static class ServerHelp
         (ChatServerOptions.Section, typeof(ChatServerOptions)),
         (RealtimeOptions.Section, typeof(RealtimeOptions)),
         (RateLimiting.RateLimitOptions.Section, typeof(RateLimiting.RateLimitOptions)),
+        (Webhooks.WebhookOptions.Section, typeof(Webhooks.WebhookOptions)),
     ];
 
     public static bool IsHelp(string[] args) => args is ["--help" or "-h" or "-?" or "help", ..];

@@ -76,6 +76,10 @@ internal static class ApiErrors
             case "POST /users/token/by_client_id":
                 bad.Add(ErrorCodes.TokenUsageOff);
                 break;
+            case "GET /search/messages":
+                forbidden.AddRange([ErrorCodes.NotJoined, ErrorCodes.NoPermission]);
+                notFound.AddRange([ErrorCodes.ChannelNotFound, ErrorCodes.UserNotFound]);
+                break;
         }
 
         yield return (400, [.. bad.Distinct()]);

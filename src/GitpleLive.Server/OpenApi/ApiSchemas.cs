@@ -78,9 +78,21 @@ internal static class ApiSchemas
         ["PUT /users/{userId}"] = () => Obj(O("name", Str()), O("profile_url", Str()), O("meta", Meta())),
         ["PUT /app"] = () => Obj(O("name", Str()), O("max_members_per_channel", Int()), O("max_managers_per_channel", Int()),
             O("max_file_size", Int("bytes")), O("max_meta_keys", Int()), O("allow_tokenless", Bool()),
-            O("profanity_mode", Str("off | block | mask")), O("profanity_words", Ids("the word list"))),
+            O("profanity_mode", Str("off | block | mask")), O("profanity_words", Ids("the word list")),
+            O("max_participants_per_open_channel", Int())),
+        ["PUT /app/webhooks"] = () => Obj(R("url", Str("absolute http(s) URL the app's changes are POSTed to")),
+            O("secret", Str("signing secret, 16 to 256 characters; required the first time, never shown again")),
+            O("categories", Ids("\"*\" (every change) or category names; default \"*\""))),
         ["POST /diagnostics/fanout"] = () => Obj(R("channel_ids", Ids("channels to publish to")), R("rate", Int("events per second")),
             R("seconds", Int()), O("content_bytes", Int("size of each event's content"))),
+        ["PUT /app/push"] = () => Obj(
+            O("fcm", Obj(O("project_id", Str()), O("service_account_json", Str("the key's JSON (write-only)")), O("endpoint", Str()),
+                O("token_endpoint", Str()))),
+            O("apns", Obj(O("team_id", Str()), O("key_id", Str()), O("bundle_id", Str()), O("p8_pem", Str("the .p8 key (write-only)")),
+                O("production", Bool()), O("endpoint", Str()))),
+            O("webhook", Obj(O("url", Str()), O("secret", Str("at least 16 characters (write-only)"))))),
+        ["PUT /group/channels/{channelId}/push"] = () => Obj(R("push", Str("all | mentions | off")),
+            O("user_id", Str("the member; Platform API only"))),
     };
 
     /// <summary>The multipart form of a file message.</summary>

@@ -35,12 +35,16 @@ public static class ChatMetrics
     private static readonly Counter<long> RelayFailures = Meter.CreateCounter<long>("gitplelive.redis.relay.failures",
         description: "Events the Redis relay failed to publish or deliver");
 
-    // Push notifications and webhooks do not exist yet: these are declared so dashboards and alerts can be
-    // built now; the queues will report through PushQueued/WebhookQueued and the failure methods.
+    // Push (Push/PushOutbox, Push/PushDispatcher) and webhooks report their queues and failures here.
     private static readonly UpDownCounter<long> PushQueueDepth = Meter.CreateUpDownCounter<long>("gitplelive.push.queue.depth",
-        description: "Push notifications waiting to be sent");
+        description: "Messages waiting in the push outbox (queued on this node minus finished on this node)");
     private static readonly Counter<long> PushFailures = Meter.CreateCounter<long>("gitplelive.push.failures",
         description: "Push notifications that failed");
+    private static readonly Counter<long> PushesSent = Meter.CreateCounter<long>("gitplelive.push.sent",
+        description: "Push notifications a provider accepted");
+    private static readonly Histogram<double> PushDelay = Meter.CreateHistogram("gitplelive.push.delay", "s",
+        "Time from a message's send to its push being accepted by the provider",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 60] });
     private static readonly UpDownCounter<long> WebhookQueueDepth = Meter.CreateUpDownCounter<long>("gitplelive.webhook.queue.depth",
         description: "Webhook calls waiting to be made");
     private static readonly Counter<long> WebhookFailures = Meter.CreateCounter<long>("gitplelive.webhook.failures",
@@ -90,6 +94,37 @@ public static class ChatMetrics
 
     public static void PushQueued(int delta) => PushQueueDepth.Add(delta);
     public static void PushFailed() => PushFailures.Add(1);
+    /// <summary>A push a provider accepted, <paramref name="delayMs"/> after its message was sent.</summary>
+    public static void PushSent(string provider, long delayMs)
+    {
+        PushesSent.Add(1, new KeyValuePair<string, object?>("provider", provider));
+        PushDelay.Record(Math.Max(0, delayMs) / 1000.0);
+    }
     public static void WebhookQueued(int delta) => WebhookQueueDepth.Add(delta);
     public static void WebhookFailed() => WebhookFailures.Add(1);
+
+    private static readonly Counter<long> WebhooksDelivered = Meter.CreateCounter<long>("gitplelive.webhook.delivered",
+        description: "Webhook deliveries a receiver accepted (2xx)");
+    private static readonly Counter<long> WebhookAttempts = Meter.CreateCounter<long>("gitplelive.webhook.attempts",
+        description: "Webhook HTTP attempts, by outcome (ok: 2xx; error: anything else, a timeout or no connection)");
+    private static readonly Counter<long> WebhooksDropped = Meter.CreateCounter<long>("gitplelive.webhook.dropped",
+        description: "Changes not queued for webhooks because the in-memory buffer was full");
+    private static readonly Histogram<double> WebhookAttemptDuration = Meter.CreateHistogram("gitplelive.webhook.attempt.duration", "s",
+        "Time from a webhook request to the receiver's answer (or the attempt's end)", advice: new InstrumentAdvice<double>
+        {
+            HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+        });
+
+    /// <summary>A receiver accepted a delivery.</summary>
+    public static void WebhookDelivered() => WebhooksDelivered.Add(1);
+
+    /// <summary>One HTTP attempt of a webhook delivery ended after <paramref name="duration"/>.</summary>
+    public static void WebhookAttempted(TimeSpan duration, bool ok)
+    {
+        WebhookAttempts.Add(1, new KeyValuePair<string, object?>("outcome", ok ? "ok" : "error"));
+        WebhookAttemptDuration.Record(duration.TotalSeconds);
+    }
+
+    /// <summary>A change was not queued for webhooks (buffer full).</summary>
+    public static void WebhookDropped() => WebhooksDropped.Add(1);
 }

@@ -9,7 +9,7 @@ namespace GitpleLive.Server.Realtime;
 /// connections has gone. A client is reported connected before its CONNACK is sent, so a tokenless client
 /// can ask for its token right after CONNACK (PROTOCOL §4).
 /// </remarks>
-internal sealed class ConnectionDirectory(IPresence presence)
+internal sealed class ConnectionDirectory(IPresence presence, IOpenParticipants participants)
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<(string App, string User), List<RealtimeConnection>> _byUser = [];
@@ -45,20 +45,31 @@ internal sealed class ConnectionDirectory(IPresence presence)
     /// <summary>Forgets a connection that has gone (authenticated or not).</summary>
     public void Closed(RealtimeConnection connection)
     {
+        if (!Forget(connection)) return;
+        // The user's last connection on this node: they leave the open channels they were in unless another node
+        // still holds one of theirs (asked after presence has been told).
+        _ = participants.LastLocalConnectionClosedAsync(connection.AppId!, connection.UserId!);
+    }
+
+    /// <summary>Forgets the connection; true when it was its user's last one on this node.</summary>
+    private bool Forget(RealtimeConnection connection)
+    {
         lock (_gate)
         {
             _all.Remove(connection);
-            if (connection.AppId is not { } app || connection.UserId is not { } user || connection.ClientId is not { } client) return;
-            if (!_byUser.TryGetValue((app, user), out var list) || !list.Remove(connection)) return;
-            if (list.Count == 0) _byUser.Remove((app, user));
+            if (connection.AppId is not { } app || connection.UserId is not { } user || connection.ClientId is not { } client) return false;
+            if (!_byUser.TryGetValue((app, user), out var list) || !list.Remove(connection)) return false;
+            var last = list.Count == 0;
+            if (last) _byUser.Remove((app, user));
             var count = _clientCounts[(app, user, client)] - 1;
             if (count > 0)
             {
                 _clientCounts[(app, user, client)] = count;
-                return;
+                return last;
             }
             _clientCounts.Remove((app, user, client));
             presence.Disconnected(app, user, client);
+            return last;
         }
     }
 

@@ -91,17 +91,27 @@ internal sealed class SubscriptionRegistry
 
     /// <summary>
     /// Removes the subscription to <paramref name="key"/> from every connection of <paramref name="userId"/>
-    /// (the key already names the app) and spoils that user's pending checks on it. Returns how many went.
+    /// (the key already names the app) and spoils that user's pending checks on it; an empty user id
+    /// (<see cref="SubscriptionCut.Everyone"/>) cuts every connection. Returns how many went.
     /// </summary>
     public int Cut(string key, string userId)
     {
         if (!_topics.TryGetValue(key, out var topic)) return 0;
+        var everyone = userId.Length == 0;
         lock (topic.Gate)
         {
             if (topic.Pending is not null)
                 foreach (var p in topic.Pending)
-                    if (p.Connection.UserId == userId) p.Cut = true;
+                    if (everyone || p.Connection.UserId == userId) p.Cut = true;
 
+            if (everyone)
+            {
+                var all = topic.Connections;
+                topic.Connections = [];
+                foreach (var c in all) c.RemoveSubscriptionKey(key);
+                RemoveIfEmpty(topic);
+                return all.Length;
+            }
             var removed = 0;
             foreach (var c in topic.Connections)
             {

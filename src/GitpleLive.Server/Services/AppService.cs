@@ -66,6 +66,7 @@ public sealed class AppService(ChatStore store, ChatServerOptions options, TimeP
         return UpdateAsync(caller.AppId, a =>
         {
             if (change.MaxMembersPerChannel is { } m) a.MaxMembersPerChannel = (int)m;
+            if (change.MaxParticipantsPerOpenChannel is { } op) a.MaxParticipantsPerOpenChannel = (int)op;
             if (change.MaxManagersPerChannel is { } mg) a.MaxManagersPerChannel = (int)mg;
             if (change.MaxFileSize is { } f) a.MaxFileSize = f;
             if (change.MaxMetaKeys is { } k) a.MaxMetaKeys = (int)k;
@@ -137,10 +138,14 @@ public sealed class AppService(ChatStore store, ChatServerOptions options, TimeP
         {
             var keys = await db.Messages.Where(m => m.AppId == appId && m.FileKey != null).Select(m => m.FileKey!).ToListAsync(ct);
             await db.DeviceTokens.Where(x => x.AppId == appId).ExecuteDeleteAsync(ct);
+            await Push.PushSettingsService.DeleteAppAsync(db, appId, ct);
             await db.ModerationActions.Where(x => x.AppId == appId).ExecuteDeleteAsync(ct);
             await db.ConsoleSessions.Where(x => x.AppId == appId).ExecuteDeleteAsync(ct);
+            await db.WebhookDeliveries.Where(x => x.AppId == appId).ExecuteDeleteAsync(ct);
+            await db.WebhookSettings.Where(x => x.AppId == appId).ExecuteDeleteAsync(ct);
             await db.Reports.Where(x => x.AppId == appId).ExecuteDeleteAsync(ct);
             await db.Bans.Where(x => x.AppId == appId).ExecuteDeleteAsync(ct);
+            await db.OpenManagers.Where(x => x.AppId == appId).ExecuteDeleteAsync(ct);
             await db.Reactions.Where(x => x.AppId == appId).ExecuteDeleteAsync(ct);
             await db.Messages.Where(x => x.AppId == appId).ExecuteDeleteAsync(ct);
             await db.Members.Where(x => x.AppId == appId).ExecuteDeleteAsync(ct);

@@ -12,4 +12,5 @@ public sealed record AppSettingsChange(
     string? Name = null,
     string? ProfanityMode = null,
     IReadOnlyList<string>? ProfanityWords = null,
-    IReadOnlyDictionary<string, int?>? RateLimits = null);
+    IReadOnlyDictionary<string, int?>? RateLimits = null,
+    long? MaxParticipantsPerOpenChannel = null);

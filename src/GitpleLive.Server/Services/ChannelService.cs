@@ -241,6 +241,7 @@ public sealed class ChannelService(ChatStore store, IEventPublisher events, Mess
             foreach (var u in users.Where(u => managerIds.Contains(u.UserId)))
                 list.Add(ChannelEvents.ToUser(
                     app.AppId, u.UserId, EventCategories.UserBecomeManager, UserService.ToDto(u, channel.CreatedAt), dto));
+            list.Add(Webhooks.WebhookEvents.ChannelCreated(app.AppId, channel, dto, memberIds, managerIds));
             await events.PublishAsync(list, cancellationToken);
         }
         return dto;

@@ -21,13 +21,39 @@ public sealed class DeviceTokenService(ChatStore store, TimeProvider time)
         return (parts[1], platform, device);
     }
 
-    public async Task RegisterAsync(ChatCaller caller, string clientId, string token, CancellationToken cancellationToken = default)
+    public Task RegisterAsync(ChatCaller caller, string clientId, string token, CancellationToken cancellationToken = default)
+    {
+        var (idUser, platform, deviceId) = ParseClientId(clientId);
+        if (idUser is not null && idUser != caller.RequireUserId())
+            throw ApiException.BadRequest($"clientId names user '{idUser}', not the caller");
+        return StoreAsync(caller, clientId, deviceId, platform, token, cancellationToken);
+    }
+
+    /// <summary>
+    /// PROTOCOL §10 <c>{ token, platform }</c> (our SDK, no MQTT client id): the token itself names the device.
+    /// </summary>
+    public Task RegisterTokenAsync(ChatCaller caller, string token, string platform, CancellationToken cancellationToken = default)
+    {
+        var deviceId = "token:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
+            System.Text.Encoding.UTF8.GetBytes(token)));
+        return StoreAsync(caller, "", deviceId, platform, token, cancellationToken);
+    }
+
+    /// <summary>Forgets one of the caller's tokens (DELETE <c>{ token }</c>); an unknown token is not an error.</summary>
+    public Task UnregisterTokenAsync(ChatCaller caller, string token, CancellationToken cancellationToken = default)
     {
         var userId = caller.RequireUserId();
         var appId = caller.AppId;
-        var (idUser, platform, deviceId) = ParseClientId(clientId);
-        if (idUser is not null && idUser != userId)
-            throw ApiException.BadRequest($"clientId names user '{idUser}', not the caller");
+        return store.WriteAsync(db => db.DeviceTokens
+            .Where(d => d.AppId == appId && d.UserId == userId && d.Token == token)
+            .ExecuteDeleteAsync(cancellationToken), cancellationToken);
+    }
+
+    private async Task StoreAsync(ChatCaller caller, string clientId, string deviceId, string platform, string token,
+        CancellationToken cancellationToken)
+    {
+        var userId = caller.RequireUserId();
+        var appId = caller.AppId;
         await store.WriteAsync(async db =>
         {
             var now = time.NowMs();
@@ -63,4 +89,24 @@ public sealed class DeviceTokenService(ChatStore store, TimeProvider time)
             .OrderByDescending(d => d.UpdatedAt)
             .Select(d => new DeviceToken(d.UserId, d.Token, d.Platform, d.DeviceId, d.ClientId, d.UpdatedAt))
             .ToListAsync(cancellationToken), cancellationToken);
+
+    /// <summary>The tokens of the devices of <paramref name="userIds"/> (for push delivery to many users at once).</summary>
+    public async Task<List<DeviceToken>> ForUsersAsync(string appId, IReadOnlyCollection<string> userIds,
+        CancellationToken cancellationToken = default)
+    {
+        var all = new List<DeviceToken>();
+        // In slices, so the IN list stays within what every provider takes in one statement.
+        foreach (var slice in userIds.Chunk(500))
+            all.AddRange(await store.ReadAsync(db => db.DeviceTokens
+                .Where(d => d.AppId == appId && slice.Contains(d.UserId))
+                .Select(d => new DeviceToken(d.UserId, d.Token, d.Platform, d.DeviceId, d.ClientId, d.UpdatedAt))
+                .ToListAsync(cancellationToken), cancellationToken));
+        return all;
+    }
+
+    /// <summary>Forgets tokens a push provider called invalid (unregistered, a bad device token).</summary>
+    public Task ForgetTokensAsync(string appId, IReadOnlyCollection<string> tokens, CancellationToken cancellationToken = default) =>
+        tokens.Count == 0 ? Task.CompletedTask : store.WriteAsync(db => db.DeviceTokens
+            .Where(d => d.AppId == appId && tokens.Contains(d.Token))
+            .ExecuteDeleteAsync(cancellationToken), cancellationToken);
 }

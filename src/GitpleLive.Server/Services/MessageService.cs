@@ -7,7 +7,7 @@ namespace GitpleLive.Server.Services;
 /// </summary>
 public sealed class MessageService(
     ChatStore store, IEventPublisher events, MessageMapper mapper, IFileStore files, StoreWriter writer, ProfanityFilter profanity,
-    TimeProvider time)
+    TimeProvider time, Push.PushOutbox push)
 {
     public sealed record FileUpload(Stream Content, string Name, string ContentType);
 
@@ -76,7 +76,10 @@ public sealed class MessageService(
                     : () => MessageExtras.BeforeInsertAsync(scope.Db, app.AppId, channelId, extras, row, ct), ct);
                 // A reply: its parent's reply_count and last_reply_at, in the same transaction.
                 var parent = extras is null ? null : await MessageExtras.AfterInsertAsync(scope.Db, mapper, row, ct);
-                return (stored, mapper.ToDto(stored.Message, stored.Sender), parent);
+                var message = mapper.ToDto(stored.Message, stored.Sender);
+                // Push: one outbox row in this transaction when the app has a push provider (else nothing).
+                await push.AddAsync(scope.Db, app.AppId, stored.Channel, message, row.MessageId, senderId, row.CreatedAt, ct);
+                return (stored, message, parent);
             }, afterCommit: sent =>
             {
                 var send = MessageEvent(app.AppId, sent.stored.Channel, EventCategories.MessageSend, sent.Item2,
@@ -113,7 +116,8 @@ public sealed class MessageService(
         return await store.WriteAsync(async db =>
         {
             var now = time.NowMs();
-            var updated = await db.Channels.Where(x => x.AppId == app.AppId && x.ChannelId == channelId)
+            var updated = await db.Channels
+                .Where(x => x.AppId == app.AppId && x.ChannelId == channelId && x.Type == ChannelService.GroupType)
                 .ExecuteUpdateAsync(s => s
                     .SetProperty(x => x.TotalMessageCount, x => x.TotalMessageCount + messages.Count)
                     .SetProperty(x => x.UpdatedAt, now), ct);
@@ -145,7 +149,8 @@ public sealed class MessageService(
     {
         // Left joins on the channel's key (not subqueries), which every provider translates.
         var found = await (
-                from c in db.Channels.AsNoTracking().Where(c => c.AppId == app.AppId && c.ChannelId == channelId)
+                from c in db.Channels.AsNoTracking()
+                    .Where(c => c.AppId == app.AppId && c.ChannelId == channelId && c.Type == ChannelService.GroupType)
                 join u in db.Users.AsNoTracking().Where(u => u.AppId == app.AppId && u.UserId == senderId)
                     on c.AppId equals u.AppId into senders
                 from u in senders.DefaultIfEmpty()
@@ -180,7 +185,20 @@ public sealed class MessageService(
             await db.RequireMemberAsync(caller, channelId, ct);
             var q = db.Messages.Where(m => m.AppId == appId && m.ChannelId == channelId);
             if (query.Type is not null) q = q.Where(m => m.Type == query.Type);
-            if (!string.IsNullOrEmpty(query.Content)) q = q.Where(m => m.Content != null && m.Content.Contains(query.Content));
+            if (query.ContentTerms is { } terms)
+            {
+                // The content filter reads the full-text index (words, see SearchTerms), not a scan of the channel: the
+                // page's ids in one index query, then those rows by primary key.
+                var ids = await db.MatchingIdsAsync(new MessageSearchFilter
+                {
+                    AppId = appId, Terms = terms, ChannelId = channelId, Type = query.Type, Ascending = query.Next,
+                    AfterId = query.Next ? query.BaseMessageId ?? 0 : null, BeforeId = query.Next ? null : query.BaseMessageId,
+                    Limit = query.Limit,
+                }, ct);
+                var found = await mapper.LoadAsync(db, appId, MessageSearch.ById(db, ids), ct);
+                found.Sort((a, c) => a.MessageId.CompareTo(c.MessageId));
+                return new MessagePage(found);
+            }
             if (query.Next)
             {
                 var baseId = query.BaseMessageId ?? 0;

@@ -24,6 +24,7 @@ public static class ServiceSetup
         services.TryAddSingleton<ProfanityFilter>();
         services.TryAddSingleton<MessageMapper>();
         services.TryAddSingleton<DeviceTokenService>();
+        services.TryAddSingleton<OpenChannelService>();
         services.TryAddSingleton<FileUrls>();
         services.TryAddSingleton<FileUrlKey>();
         services.TryAddSingleton<IChatAccess, ChatAccess>();
@@ -32,6 +33,7 @@ public static class ServiceSetup
         services.TryAddSingleton<ReactionService>();
         services.TryAddSingleton<ReplyService>();
         services.TryAddSingleton<TypingService>();
+        services.TryAddSingleton<SearchService>();
         services.AddChatEvents();
         services.AddChatRateLimits();
         return services;

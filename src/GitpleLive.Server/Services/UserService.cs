@@ -30,16 +30,19 @@ public sealed class UserService(ChatStore store, IEventPublisher events, UserCac
         ToDto(await RequireAsync(caller, userId, cancellationToken));
 
     /// <summary>Creates the user on first use (tokenless users), named after its id.</summary>
-    public Task EnsureAsync(ChatCaller caller, string userId, CancellationToken cancellationToken = default)
+    public async Task EnsureAsync(ChatCaller caller, string userId, CancellationToken cancellationToken = default)
     {
         caller.RequirePlatform();
         var appId = caller.AppId;
-        return store.WriteAsync(async db =>
+        var created = await store.WriteAsync(async db =>
         {
-            if (await db.Users.AnyAsync(u => u.AppId == appId && u.UserId == userId, cancellationToken)) return;
+            if (await db.Users.AnyAsync(u => u.AppId == appId && u.UserId == userId, cancellationToken)) return null;
             var now = time.NowMs();
-            db.Users.Add(new UserRow { AppId = appId, UserId = userId, Name = userId, CreatedAt = now, UpdatedAt = now });
+            var u = new UserRow { AppId = appId, UserId = userId, Name = userId, CreatedAt = now, UpdatedAt = now };
+            db.Users.Add(u);
+            return u;
         }, cancellationToken);
+        if (created is not null) await events.PublishAsync([Webhooks.WebhookEvents.UserCreated(appId, ToDto(created))], cancellationToken);
     }
 
     /// <summary>Platform API: a new user (1007 when the id is taken).</summary>
@@ -63,7 +66,9 @@ public sealed class UserService(ChatStore store, IEventPublisher events, UserCac
             db.Users.Add(u);
             return u;
         }, cancellationToken);
-        return ToDto(row);
+        var dto = ToDto(row);
+        await events.PublishAsync([Webhooks.WebhookEvents.UserCreated(app.AppId, dto)], cancellationToken);
+        return dto;
     }
 
     /// <summary>

@@ -13,9 +13,14 @@ public abstract class ChatDbContext(DbContextOptions options) : DbContext(option
     public DbSet<BanRow> Bans => Set<BanRow>();
     public DbSet<ReportRow> Reports => Set<ReportRow>();
     public DbSet<DeviceTokenRow> DeviceTokens => Set<DeviceTokenRow>();
+    public DbSet<OpenManagerRow> OpenManagers => Set<OpenManagerRow>();
+    public DbSet<PushSettingsRow> PushSettings => Set<PushSettingsRow>();
+    public DbSet<PushOutboxRow> PushOutbox => Set<PushOutboxRow>();
     public DbSet<ReactionRow> Reactions => Set<ReactionRow>();
     public DbSet<ConsoleSessionRow> ConsoleSessions => Set<ConsoleSessionRow>();
     public DbSet<ModerationActionRow> ModerationActions => Set<ModerationActionRow>();
+    public DbSet<Webhooks.WebhookSettingsRow> WebhookSettings => Set<Webhooks.WebhookSettingsRow>();
+    public DbSet<Webhooks.WebhookDeliveryRow> WebhookDeliveries => Set<Webhooks.WebhookDeliveryRow>();
 
     protected override void OnModelCreating(ModelBuilder b)
     {
@@ -89,6 +94,7 @@ public abstract class ChatDbContext(DbContextOptions options) : DbContext(option
             e.HasIndex(x => new { x.AppId, x.Token }).IsUnique();
             e.HasIndex(x => new { x.AppId, x.UserId });
         });
+        b.Entity<OpenManagerRow>(e => KeyedByChannelUser(e, "open_channel_managers"));
         b.Entity<ConsoleSessionRow>(e =>
         {
             e.ToTable("console_sessions");
@@ -111,6 +117,9 @@ public abstract class ChatDbContext(DbContextOptions options) : DbContext(option
             e.HasIndex(x => new { x.AppId, x.ReportId });
         });
         ConfigureMessageExtensions(b);
+        b.Entity<MemberRow>().Property(x => x.PushPreference).HasMaxLength(8);
+        PushModel.Configure(b);
+        Webhooks.WebhookModel.Configure(b);
     }
 
     /// <summary>PROTOCOL §10 storage: the replies index on messages and the reactions table.</summary>

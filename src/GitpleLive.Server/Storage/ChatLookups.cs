@@ -3,10 +3,11 @@ namespace GitpleLive.Server.Storage;
 /// <summary>The lookups every service makes, each with the protocol's refusal when it fails.</summary>
 public static class ChatLookups
 {
-    /// <summary>The channel, or 1003.</summary>
+    /// <summary>The group channel, or 1003 (an open channel of that id is not one: the group routes never see them).</summary>
     public static async Task<ChannelRow> RequireChannelAsync(
         this ChatDbContext db, string appId, string channelId, CancellationToken cancellationToken = default) =>
-        await db.Channels.FirstOrDefaultAsync(c => c.AppId == appId && c.ChannelId == channelId, cancellationToken)
+        await db.Channels.FirstOrDefaultAsync(c => c.AppId == appId && c.ChannelId == channelId && c.Type == ChannelService.GroupType,
+            cancellationToken)
         ?? throw ApiException.NotFound(ErrorCodes.ChannelNotFound, $"channel '{channelId}' not found");
 
     public static async Task<MemberRow?> FindMemberAsync(

@@ -22,6 +22,8 @@ public sealed class AppRow
     /// <summary>The app's rate limit overrides, <c>name=value;…</c> (<c>RateLimitOptions.Names</c>); null: the defaults.</summary>
     public string? RateLimits { get; set; }
     public long CreatedAt { get; set; }
+    /// <summary>How many users may be in one open channel at once (enter answers 1010 beyond it).</summary>
+    public int MaxParticipantsPerOpenChannel { get; set; } = AppLimits.DefaultMaxParticipants;
 }
 
 public static class AppLimits
@@ -30,6 +32,7 @@ public static class AppLimits
     public const int DefaultMaxManagers = 10;
     public const long DefaultMaxFileSize = 25L * 1024 * 1024;
     public const int DefaultMaxMetaKeys = 20;
+    public const int DefaultMaxParticipants = 20_000;
 }
 
 public sealed class UserRow
@@ -77,6 +80,8 @@ public sealed class MemberRow
     public long ReadMessageId { get; set; }
     public long ReadAt { get; set; }
     public long DeliveredAt { get; set; }
+    /// <summary>The member's push preference for the channel: <c>mentions</c> or <c>off</c>; null means <c>all</c>.</summary>
+    public string? PushPreference { get; set; }
 }
 
 public sealed class MessageRow

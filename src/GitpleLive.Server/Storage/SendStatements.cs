@@ -18,7 +18,7 @@ public static class SendStatements
         FROM channels c
         LEFT JOIN users u ON u."AppId" = c."AppId" AND u."UserId" = @u
         LEFT JOIN members m ON m."AppId" = c."AppId" AND m."ChannelId" = c."ChannelId" AND m."UserId" = @u
-        WHERE c."AppId" = @a AND c."ChannelId" = @c
+        WHERE c."AppId" = @a AND c."ChannelId" = @c AND c."Type" = 'group'
         """;
 
     private const string InsertSql = """
@@ -45,7 +45,7 @@ public static class SendStatements
             FROM channels c
             LEFT JOIN users u ON u."AppId" = c."AppId" AND u."UserId" = @u
             LEFT JOIN members m ON m."AppId" = c."AppId" AND m."ChannelId" = c."ChannelId" AND m."UserId" = @u
-            WHERE c."AppId" = @a AND c."ChannelId" = @c
+            WHERE c."AppId" = @a AND c."ChannelId" = @c AND c."Type" = 'group'
             FOR UPDATE OF c),
         ins AS (
             INSERT INTO messages ("AppId", "ChannelId", "Type", "UserId", "Content", "FileName", "FileType", "FileSize", "FileKey",

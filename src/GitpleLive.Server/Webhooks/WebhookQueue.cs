@@ -1,0 +1,156 @@
+using System.Text.Json;
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
+
+namespace GitpleLive.Server.Webhooks;
+
+/// <summary>
+/// Writes published changes to the delivery table, in batches, off the publish path: <see cref="Add"/> only stamps the
+/// change and puts it in a bounded in-memory buffer; this service drains it into one transaction per batch (up to
+/// <see cref="WebhookOptions.BatchSize"/>), filtering by each app's categories, then wakes the worker.
+/// <para>
+/// The window between a change's commit and its delivery row is the time the change waits in this buffer: one batch write,
+/// usually milliseconds. A crash (kill -9) inside it loses those deliveries; a graceful stop flushes the buffer first.
+/// </para>
+/// </summary>
+public sealed class WebhookQueue : BackgroundService
+{
+    private readonly Channel<Queued> _buffer;
+    private readonly ChatStore _store;
+    private readonly WebhookSettingsCache _settings;
+    private readonly WebhookSignal _signal;
+    private readonly WebhookOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<WebhookQueue> _logger;
+    private readonly Lock _order = new();
+    private long _dropped;
+
+    public WebhookQueue(ChatStore store, WebhookSettingsCache settings, WebhookSignal signal, WebhookOptions options,
+        TimeProvider time, ILogger<WebhookQueue> logger)
+    {
+        _store = store;
+        _settings = settings;
+        _signal = signal;
+        _options = options;
+        _time = time;
+        _logger = logger;
+        _buffer = Channel.CreateBounded<Queued>(new BoundedChannelOptions(options.MaxBuffered)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+    }
+
+    private sealed record Queued(ChatEvent Event, long Stamp);
+
+    /// <summary>Queues a published change; never waits. A full buffer drops it (counted and logged).</summary>
+    public void Add(ChatEvent chatEvent)
+    {
+        bool written;
+        // Stamped and buffered under one lock, so a node's stamps follow its buffer's order.
+        lock (_order) written = _buffer.Writer.TryWrite(new Queued(chatEvent, _time.GetUtcNow().UtcTicks));
+        if (written) return;
+        Operations.ChatMetrics.WebhookDropped();
+        if (Interlocked.Increment(ref _dropped) % 1000 == 1)
+            _logger.LogError("The webhook buffer is full ({Max} changes): dropping deliveries (is the database reachable?)",
+                _options.MaxBuffered);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken cancellationToken)
+    {
+        var batch = new List<Queued>(_options.BatchSize);
+        try
+        {
+            while (await _buffer.Reader.WaitToReadAsync(cancellationToken))
+            {
+                while (batch.Count < _options.BatchSize && _buffer.Reader.TryRead(out var q)) batch.Add(q);
+                await WriteAsync(batch, cancellationToken);
+                batch.Clear();
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping: what is buffered still goes to the table, for whichever node runs next.
+            using var flush = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            while (_buffer.Reader.TryRead(out var q)) batch.Add(q);
+            try
+            {
+                if (batch.Count > 0) await WriteAsync(batch, flush.Token);
+            }
+            catch (Exception e)
+            {
+                _logger.LogError(e, "Writing {Count} webhook deliveries at shutdown failed", batch.Count);
+            }
+        }
+    }
+
+    private async Task WriteAsync(List<Queued> batch, CancellationToken cancellationToken)
+    {
+        var rows = new List<WebhookDeliveryRow>(batch.Count);
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        foreach (var (e, stamp) in batch)
+        {
+            var settings = await _settings.GetAsync(e.AppId, cancellationToken);
+            if (settings is null || !settings.Wants(e.Category)) continue;
+            rows.Add(Row(e, stamp, now));
+        }
+        if (rows.Count == 0) return;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                foreach (var r in rows) r.Id = 0;
+                await _store.WriteAsync(db =>
+                {
+                    db.WebhookDeliveries.AddRange(rows);
+                    return Task.CompletedTask;
+                }, cancellationToken);
+                break;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The database is away: keep the batch (the buffer fills meanwhile, bounded) and try again.
+                _logger.LogWarning("Writing {Count} webhook deliveries failed (attempt {Attempt}): {Error}", rows.Count, attempt,
+                    ex.Message);
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5000, 100 * attempt)), cancellationToken);
+            }
+        }
+        Operations.ChatMetrics.WebhookQueued(rows.Count);
+        _signal.Wake();
+    }
+
+    internal static WebhookDeliveryRow Row(ChatEvent e, long stamp, long now)
+    {
+        var p = e.Payload;
+        var id = Guid.CreateVersion7().ToString("N");
+        var changedAt = new DateTimeOffset(stamp, TimeSpan.Zero).ToUnixTimeMilliseconds();
+        var body = new WebhookBody(id, e.AppId, e.Category, changedAt, p.Channel, p.User, p.Message, p.Data);
+        return new WebhookDeliveryRow
+        {
+            DeliveryId = id, AppId = e.AppId, Category = e.Category, OrderKey = WebhookEvents.OrderKey(e), Stamp = stamp,
+            Body = JsonSerializer.Serialize(body, ApiJson.Options), Status = WebhookDeliveryRow.Pending,
+            CreatedAt = now, UpdatedAt = now, NextAttemptAt = 0,
+        };
+    }
+}
+
+/// <summary>Wakes the delivery worker: new deliveries were queued or an attempt finished on this node.</summary>
+public sealed class WebhookSignal
+{
+    private readonly SemaphoreSlim _semaphore = new(0, 1);
+
+    public void Wake()
+    {
+        try
+        {
+            _semaphore.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // Already awake.
+        }
+    }
+
+    /// <summary>Waits until woken or <paramref name="timeout"/> passed.</summary>
+    public Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _semaphore.WaitAsync(timeout, cancellationToken);
+}
