@@ -36,7 +36,8 @@ public sealed class QuickRunTests(ITestOutputHelper output)
             Assert.True(results.ServerConnections!.Connected > 0, "no idle connection to the server");
             Assert.NotNull(results.History);
             Assert.True(results.History!.StoredMessages > 0, "no history message stored");
-            Assert.Equal(4, results.History.Queries.Count);
+            Assert.Equal(8, results.History.Queries.Count);
+            Assert.Contains(results.History.Queries, q => q.Name.StartsWith("search", StringComparison.Ordinal) && q.Count > 0);
 
             if (MosquittoHost.Locate() is not null)
             {

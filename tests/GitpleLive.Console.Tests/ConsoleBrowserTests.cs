@@ -145,6 +145,40 @@ public sealed class ConsoleBrowserTests(BrowserServer console) : IClassFixture<B
         await page.GetByRole(AriaRole.Link, new() { Name = "Apps" }).ClickAsync();
         await page.Locator("h1", new() { HasText = "App: second app" }).WaitForAsync();
 
+        // Webhooks for the second app through the Apps page: saved, then after a reload shown with the secret masked.
+        const string secret = "browser-webhook-secret-0123456789";
+        await using var receiver = await GitpleLive.TestHost.WebhookReceiver.StartAsync(secret);
+        var hooks = page.GetByRole(AriaRole.Form, new() { Name = "Webhooks" });
+        await hooks.GetByLabel("URL").FillAsync(receiver.Url);
+        await hooks.GetByLabel("Secret").FillAsync(secret);
+        await hooks.GetByLabel("Categories").FillAsync("group:message_send, user_create");
+        await hooks.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await page.Locator("#toast", new() { HasText = "Webhooks saved" }).WaitForAsync();
+        using var otherApp = new HttpClient { BaseAddress = new Uri(console.Server.BaseUrl) };
+        otherApp.DefaultRequestHeaders.Add("APP_ID", console.OtherAppId);
+        otherApp.DefaultRequestHeaders.Add("APP_API_KEY", console.OtherApiKey);
+        var stored = await ConsoleServer.ReadAsync(await otherApp.GetAsync("/v1/app/webhooks"));
+        Assert.Equal(receiver.Url, stored["url"]!.GetValue<string>());
+
+        await page.ReloadAsync();
+        await page.Locator("h1", new() { HasText = "App: second app" }).WaitForAsync();
+        Assert.Equal(receiver.Url, await hooks.GetByLabel("URL").InputValueAsync());
+        Assert.Equal("group:message_send, user_create", await hooks.GetByLabel("Categories").InputValueAsync());
+        Assert.Equal("", await hooks.GetByLabel("Secret").InputValueAsync());
+        Assert.Contains("****" + secret[^4..], await hooks.GetByLabel("Secret").GetAttributeAsync("placeholder") ?? "");
+        Assert.DoesNotContain(secret, await page.ContentAsync());
+
+        // A ping from the page reaches the receiver signed with the secret typed in, and shows in the delivery log.
+        await hooks.GetByRole(AriaRole.Button, new() { Name = "Send ping" }).ClickAsync();
+        var ping = await receiver.WaitForAsync("webhook:ping");
+        var delivered = page.Locator($"[data-delivery-id='{ping.DeliveryId}'] .badge", new() { HasText = "delivered" });
+        for (var i = 0; i < 40 && await delivered.CountAsync() == 0; i++)
+        {
+            await page.GetByRole(AriaRole.Button, new() { Name = "Refresh" }).ClickAsync();
+            await page.WaitForTimeoutAsync(250);
+        }
+        Assert.Equal(1, await delivered.CountAsync());
+
         await page.GetByRole(AriaRole.Link, new() { Name = "Live stats" }).ClickAsync();
         await page.Locator("#stat-connections").WaitForAsync();
         var first = await page.Locator("[role=status]", new() { HasText = "Updated" }).TextContentAsync();
@@ -157,6 +191,19 @@ public sealed class ConsoleBrowserTests(BrowserServer console) : IClassFixture<B
     [Fact]
     public async Task Screenshots_of_every_page()
     {
+        // Webhooks to a local receiver and an APNs key, so the Apps page shows settings and a delivery log.
+        await using var receiver = await GitpleLive.TestHost.WebhookReceiver.StartAsync("screenshot-webhook-secret-0123");
+        await ConsoleServer.ReadAsync(await console.Server.Platform.PutAsJsonAsync("/v1/app/webhooks",
+            new { url = receiver.Url, secret = receiver.Secret, categories = new[] { "*" } }));
+        using var ec = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        await ConsoleServer.ReadAsync(await console.Server.Platform.PutAsJsonAsync("/v1/app/push", new
+        {
+            apns = new
+            {
+                team_id = "A1B2C3D4E5", key_id = "K9L8M7N6O5", bundle_id = "com.example.chat", p8_pem = ec.ExportPkcs8PrivateKeyPem(),
+                production = true,
+            },
+        }));
         var (alice, bob) = await console.ChannelWithTwoUsersAsync("design-review", "Design review");
         await console.Server.CreateUserAsync("carol", "Carol Jones");
         foreach (var text in new[] { "Morning! The mock-ups are in the shared folder.", "Looks great — one note on the header." })
@@ -198,8 +245,10 @@ public sealed class ConsoleBrowserTests(BrowserServer console) : IClassFixture<B
             await page.GotoAsync("/console#/moderation");
             await page.Locator(".report").First.WaitForAsync();
             await Shot(page, $"moderation-{suffix}");
+            await receiver.WaitForAsync("group:message_send");
             await page.GotoAsync("/console#/apps");
             await page.Locator("h1", new() { HasText = "App:" }).WaitForAsync();
+            await page.Locator("[data-delivery-id] .badge", new() { HasText = "delivered" }).First.WaitForAsync();
             await Shot(page, $"apps-{suffix}");
             await page.GotoAsync("/console#/stats");
             await page.Locator("#stat-connections").WaitForAsync();

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace GitpleLive.Console.Tests;
 
@@ -305,6 +306,98 @@ public sealed class ConsoleHttpTests(ConsoleServer console) : IClassFixture<Cons
     {
         var apps = Console.Server.Services.GetService(typeof(GitpleLive.Server.Services.AppService)) as GitpleLive.Server.Services.AppService;
         return (await apps!.FindAsync(Console.OtherAppId))!.ApiKey;
+    }
+
+    [Fact]
+    public async Task A_console_session_sets_and_reads_push_and_webhook_settings_with_the_secrets_masked()
+    {
+        const string hookSecret = "console-webhook-secret-0123456789";
+        const string pushSecret = "console-push-secret-0123456789";
+        using var rsa = System.Security.Cryptography.RSA.Create(2048);
+        using var ec = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var serviceAccount = new JsonObject
+        {
+            ["type"] = "service_account", ["project_id"] = "console-project", ["client_email"] = "push@console-project.example",
+            ["private_key"] = rsa.ExportPkcs8PrivateKeyPem(),
+        }.ToJsonString();
+        var p8 = ec.ExportPkcs8PrivateKeyPem();
+        await using var receiver = await GitpleLive.TestHost.WebhookReceiver.StartAsync(hookSecret);
+        var appId = Console.OtherAppId;
+        var (client, csrf, _) = await Console.SignInAsync(appId, Console.OtherApiKey);
+        using (client)
+        {
+            // Push: all three providers; the answer and a later GET show every secret masked.
+            var put = await client.SendAsync(Request(HttpMethod.Put, "/v1/app/push", appId, csrf, new
+            {
+                fcm = new { service_account_json = serviceAccount },
+                apns = new { team_id = "TEAM123", key_id = "KEY123", bundle_id = "com.example.chat", p8_pem = p8, production = false },
+                webhook = new { url = receiver.Url, secret = pushSecret },
+            }));
+            var saved = await ConsoleServer.ReadAsync(put);
+            var push = await ConsoleServer.ReadAsync(await client.SendAsync(Request(HttpMethod.Get, "/v1/app/push", appId, null)));
+            foreach (var shown in new[] { saved, push })
+            {
+                Assert.Equal("console-project", shown["fcm"]!["project_id"]!.GetValue<string>());
+                Assert.Equal("push@console-project.example", shown["fcm"]!["client_email"]!.GetValue<string>());
+                Assert.Equal("********", shown["fcm"]!["service_account_json"]!.GetValue<string>());
+                Assert.Equal("TEAM123", shown["apns"]!["team_id"]!.GetValue<string>());
+                Assert.Equal("********", shown["apns"]!["p8_pem"]!.GetValue<string>());
+                Assert.Equal("********", shown["webhook"]!["secret"]!.GetValue<string>());
+                var text = shown.ToJsonString();
+                Assert.DoesNotContain("PRIVATE KEY", text);
+                Assert.DoesNotContain(pushSecret, text);
+            }
+
+            // What the Apps page sends on a second save: no secrets (kept), production switched, the FCM block removed.
+            var again = await ConsoleServer.ReadAsync(await client.SendAsync(Request(HttpMethod.Put, "/v1/app/push", appId, csrf,
+                new JsonObject
+                {
+                    ["fcm"] = null, ["apns"] = new JsonObject { ["team_id"] = "TEAM123", ["production"] = true },
+                    ["webhook"] = new JsonObject { ["url"] = receiver.Url },
+                })));
+            Assert.Null(again["fcm"]);
+            Assert.True(again["apns"]!["production"]!.GetValue<bool>());
+            var stored = await Console.Server.Services.GetRequiredService<GitpleLive.Server.Push.PushSettingsService>()
+                .GetAsync(appId);
+            Assert.Null(stored.Fcm);
+            Assert.Equal(p8, stored.Apns!.P8Pem);
+            Assert.Equal(pushSecret, stored.Webhook!.Secret);
+
+            // Webhooks: set, read back masked (the last four characters only), change without the secret: it is kept.
+            var hook = await ConsoleServer.ReadAsync(await client.SendAsync(Request(HttpMethod.Put, "/v1/app/webhooks", appId, csrf,
+                new { url = receiver.Url, secret = hookSecret, categories = new[] { "group:message_send" } })));
+            Assert.Equal("****" + hookSecret[^4..], hook["secret"]!.GetValue<string>());
+            await ConsoleServer.ReadAsync(await client.SendAsync(Request(HttpMethod.Put, "/v1/app/webhooks", appId, csrf,
+                new { url = receiver.Url, categories = new[] { "*" } })));
+            var shownHook = await ConsoleServer.ReadAsync(await client.SendAsync(Request(HttpMethod.Get, "/v1/app/webhooks", appId, null)));
+            Assert.Equal(receiver.Url, shownHook["url"]!.GetValue<string>());
+            Assert.Equal("*", Assert.Single(shownHook["categories"]!.AsArray())!.GetValue<string>());
+            Assert.Equal("****" + hookSecret[^4..], shownHook["secret"]!.GetValue<string>());
+            Assert.DoesNotContain(hookSecret, shownHook.ToJsonString());
+
+            // The ping is signed with the first secret (the receiver refuses anything else) and shows in the delivery log.
+            var refused = await client.SendAsync(Request(HttpMethod.Post, "/v1/app/webhooks/ping", appId, null));
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+            var ping = await ConsoleServer.ReadAsync(await client.SendAsync(Request(HttpMethod.Post, "/v1/app/webhooks/ping", appId, csrf)));
+            var deliveryId = ping["delivery_id"]!.GetValue<string>();
+            Assert.Equal(deliveryId, (await receiver.WaitForAsync("webhook:ping")).DeliveryId);
+            var log = await ConsoleServer.ReadAsync(
+                await client.SendAsync(Request(HttpMethod.Get, "/v1/app/webhooks/deliveries", appId, null)));
+            Assert.Contains(log["deliveries"]!.AsArray(), d => d!["delivery_id"]!.GetValue<string>() == deliveryId);
+
+            // The app the session is not for sees none of it.
+            var mine = await ConsoleServer.ReadAsync(await Console.Server.Platform.GetAsync("/v1/app/webhooks"));
+            Assert.Null(mine["url"]);
+            var wrongApp = await client.SendAsync(Request(HttpMethod.Get, "/v1/app/push", Console.Server.AppId, null));
+            Assert.Equal(HttpStatusCode.Unauthorized, wrongApp.StatusCode);
+
+            // Turning webhooks off from the console.
+            Assert.Equal(HttpStatusCode.OK,
+                (await client.SendAsync(Request(HttpMethod.Delete, "/v1/app/webhooks", appId, csrf))).StatusCode);
+            var off = await ConsoleServer.ReadAsync(await client.SendAsync(Request(HttpMethod.Get, "/v1/app/webhooks", appId, null)));
+            Assert.Null(off["url"]);
+            Assert.Null(off["secret"]);
+        }
     }
 }
 

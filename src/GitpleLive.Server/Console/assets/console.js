@@ -282,7 +282,10 @@ async function appsPage(main) {
     h('div', { class: 'buttons' }, h('button', { type: 'button', class: 'danger', text: 'Rotate the API key…', onclick: rotate })));
 
   main.append(h('div', { class: 'grid2' }, settings, h('div', {}, profanity, rate, key)),
-    h('h2', { text: 'Push and webhooks' }), h('div', { class: 'grid2' }, await pushPanel(), await webhooksPanel()));
+    h('h2', { text: 'Push and webhooks' }));
+  const log = deliveryLog();
+  const [push, hooks] = await Promise.all([pushPanel(), webhooksPanel(log), log.refresh()]);
+  main.append(h('div', { class: 'grid2' }, push, h('div', {}, hooks, log)));
 }
 
 async function rotate() {
@@ -296,70 +299,155 @@ async function rotate() {
 }
 
 // Secrets are write-only: the server shows them masked; an empty field keeps the stored one.
-function secretInput(name, masked) {
-  return input(name, '', { type: 'password', autocomplete: 'off', placeholder: masked ? `set (${masked}) — leave empty to keep` : 'not set' });
+function secretInput(name, masked, { multiline = false, unset = 'not set' } = {}) {
+  // Push masks a secret as stars only; webhooks show its last four characters.
+  const placeholder = !masked ? unset : /[^*]/.test(masked) ? `stored (${masked}), leave empty to keep` : 'stored, leave empty to keep';
+  if (!multiline) return input(name, '', { type: 'password', autocomplete: 'off', placeholder });
+  return h('textarea', { name, autocomplete: 'off', spellcheck: 'false', class: 'mono', placeholder });
 }
 
+// A settings form whose GET/PUT share one path (PUT answers the new settings, which redraw the form).
+// `build(panel, current)` adds the fields and returns { body, extra }: `body()` makes the PUT body,
+// `extra` (optional) is more buttons.
 async function settingsPanel(path, title, build) {
-  const panel = h('form', { class: 'panel', 'aria-label': title }, h('h2', { text: title }));
-  let current;
-  try { current = await get(path); }
+  const panel = h('form', { class: 'panel', 'aria-label': title });
+  const draw = current => {
+    panel.replaceChildren(h('h2', { text: title }));
+    const { body, extra = [] } = build(panel, current, draw);
+    panel.append(h('div', { class: 'buttons' }, extra, h('button', { type: 'submit', text: 'Save' })));
+    panel.onsubmit = async ev => {
+      ev.preventDefault();
+      let put;
+      try { put = body(); } catch (e) { failed(e); return; }
+      try { draw(await call('PUT', path, put)); toast(`${title} saved`); } catch (e) { failed(e); }
+    };
+  };
+  try { draw(await get(path)); }
   catch (e) {
-    panel.append(h('p', { class: 'muted', text: e.status === 404 ? 'Not available on this server.' : e.message }));
-    return panel;
+    panel.replaceChildren(h('h2', { text: title }),
+      h('p', { class: 'muted', text: e.status === 404 ? 'Not available on this server.' : e.message }));
   }
-  const save = build(panel, current);
-  panel.append(h('div', { class: 'buttons' }, h('button', { type: 'submit', text: 'Save' })));
-  panel.addEventListener('submit', async ev => {
-    ev.preventDefault();
-    try { await call('PUT', path, save()); toast(`${title} saved`); } catch (e) { failed(e); }
-  });
   return panel;
 }
 
+const stateBadge = on => h('span', { class: on ? 'badge done' : 'badge', text: on ? 'set' : 'not set' });
+const removeBox = (name, what) =>
+  h('label', { class: 'inline' }, h('input', { type: 'checkbox', name }), `Remove the ${what} settings on save`);
+
+// PUT /v1/app/push: each provider's block is left out (unchanged), null (removed) or the fields given (the rest kept).
 function pushPanel() {
   return settingsPanel('/v1/app/push', 'Push settings', (panel, p) => {
-    const fcm = p.fcm || {}, apns = p.apns || {};
-    panel.append(
-      h('h3', { text: 'FCM (Android)' }),
-      field('Project ID', input('fcm_project_id', fcm.project_id)),
-      field('Service account JSON', secretInput('fcm_service_account_json', fcm.service_account_json)),
-      h('h3', { text: 'APNs (iOS)' }),
-      field('Team ID', input('apns_team_id', apns.team_id)),
-      field('Key ID', input('apns_key_id', apns.key_id)),
-      field('Bundle ID', input('apns_bundle_id', apns.bundle_id)),
-      field('Key (.p8)', secretInput('apns_p8_pem', apns.p8_pem)),
-      h('label', { class: 'inline' }, h('input', { type: 'checkbox', name: 'apns_production', checked: !!apns.production }), 'Production'));
-    return () => {
-      const f = panel, body = {};
-      const v = n => f[n].value.trim();
-      if (v('fcm_project_id')) {
-        body.fcm = { project_id: v('fcm_project_id') };
-        if (v('fcm_service_account_json')) body.fcm.service_account_json = f.fcm_service_account_json.value;
-      }
-      if (v('apns_team_id')) {
-        body.apns = { team_id: v('apns_team_id'), key_id: v('apns_key_id'), bundle_id: v('apns_bundle_id'),
-          production: f.apns_production.checked };
-        if (v('apns_p8_pem')) body.apns.p8_pem = f.apns_p8_pem.value;
-      }
-      return body;
+    const fcm = p.fcm, apns = p.apns, hook = p.webhook;
+    panel.append(...[
+      h('h3', {}, 'FCM (Android) ', stateBadge(fcm)),
+      field('Project ID', input('fcm_project_id', fcm?.project_id), 'taken from the key when empty'),
+      fcm?.client_email ? h('p', { class: 'small muted' }, 'Service account ', h('code', { text: fcm.client_email })) : null,
+      field('Service account key (JSON)', secretInput('fcm_service_account_json', fcm?.service_account_json,
+        { multiline: true, unset: 'paste the key file\'s JSON' })),
+      fcm ? removeBox('fcm_remove', 'FCM') : null,
+      h('h3', {}, 'APNs (iOS) ', stateBadge(apns)),
+      field('Team ID', input('apns_team_id', apns?.team_id)),
+      field('Key ID', input('apns_key_id', apns?.key_id)),
+      field('Bundle ID', input('apns_bundle_id', apns?.bundle_id)),
+      field('Key (.p8)', secretInput('apns_p8_pem', apns?.p8_pem, { multiline: true, unset: 'paste the .p8 file\'s text' })),
+      h('label', { class: 'inline' }, h('input', { type: 'checkbox', name: 'apns_production', checked: !!apns?.production }),
+        'Production (else the sandbox)'),
+      apns ? removeBox('apns_remove', 'APNs') : null,
+      h('h3', {}, 'Webhook provider ', stateBadge(hook)),
+      field('URL', input('push_webhook_url', hook?.url, { type: 'url', placeholder: 'https://example.com/hooks/push' })),
+      field('Secret', secretInput('push_webhook_secret', hook?.secret, { unset: 'at least 16 characters' }), 'signs each push'),
+      hook ? removeBox('push_webhook_remove', 'webhook provider') : null].filter(Boolean));
+    const v = n => panel[n].value.trim();
+    // The fields typed in (an empty one keeps what is stored), or undefined when none is.
+    const block = fields => {
+      const b = {};
+      for (const [k, n] of Object.entries(fields)) if (v(n)) b[k] = v(n);
+      return Object.keys(b).length ? b : undefined;
+    };
+    return {
+      body: () => {
+        const body = {};
+        const production = panel.apns_production.checked;
+        const f = panel.fcm_remove?.checked ? null
+          : block({ project_id: 'fcm_project_id', service_account_json: 'fcm_service_account_json' });
+        const a = panel.apns_remove?.checked ? null
+          : block({ team_id: 'apns_team_id', key_id: 'apns_key_id', bundle_id: 'apns_bundle_id', p8_pem: 'apns_p8_pem' });
+        const w = panel.push_webhook_remove?.checked ? null : block({ url: 'push_webhook_url', secret: 'push_webhook_secret' });
+        if (f !== undefined) body.fcm = f;
+        if (a) body.apns = { ...a, production };
+        else if (a === null) body.apns = null;
+        else if (apns && production !== apns.production) body.apns = { production };
+        if (w !== undefined) body.webhook = w;
+        return body;
+      },
     };
   });
 }
 
-function webhooksPanel() {
-  return settingsPanel('/v1/app/webhooks', 'Webhooks', (panel, w) => {
-    const categories = h('input', { type: 'text', name: 'categories', value: (w.categories || ['*']).join(', ') });
+// PUT /v1/app/webhooks: url (and categories) every time, the secret only when typed (required the first time).
+function webhooksPanel(log) {
+  return settingsPanel('/v1/app/webhooks', 'Webhooks', (panel, w, draw) => {
+    const on = !!w.url;
+    const categories = h('input', { type: 'text', name: 'categories',
+      value: (w.categories && w.categories.length ? w.categories : ['*']).join(', ') });
     panel.append(
+      h('p', { class: 'small muted' }, stateBadge(on), on && w.updated_at ? ` since ${when(w.updated_at)}` : ' webhooks are off'),
       field('URL', input('url', w.url, { type: 'url', placeholder: 'https://example.com/hooks/chat' })),
-      field('Secret', secretInput('secret', w.secret), 'signs each delivery'),
+      field('Secret', secretInput('secret', w.secret, { unset: 'required: 16 to 256 characters' }), 'signs each delivery'),
       field('Categories', categories, '* for every change, or a comma-separated list'));
-    return () => {
-      const body = { url: panel.url.value.trim(), categories: categories.value.split(',').map(c => c.trim()).filter(Boolean) };
-      if (panel.secret.value) body.secret = panel.secret.value;
-      return body;
+    const ping = async () => {
+      try { const r = await call('POST', '/v1/app/webhooks/ping'); toast(`Ping queued (${r.delivery_id})`); await log.refresh(); }
+      catch (e) { failed(e); }
+    };
+    const off = async () => {
+      const done = await confirmDialog('Turn webhooks off?', 'Deliveries still queued are given up.', 'Turn off',
+        () => call('DELETE', '/v1/app/webhooks'));
+      if (done) { draw({ categories: [] }); toast('Webhooks turned off'); await log.refresh(); }
+    };
+    return {
+      body: () => {
+        const body = { url: panel.url.value.trim(), categories: categories.value.split(',').map(c => c.trim()).filter(Boolean) };
+        if (!body.url) throw new Error('Enter the URL deliveries go to.');
+        if (panel.secret.value) body.secret = panel.secret.value;
+        return body;
+      },
+      extra: on ? [h('button', { type: 'button', class: 'ghost danger', text: 'Turn off…', onclick: off }),
+        h('button', { type: 'button', class: 'ghost', text: 'Send ping', onclick: ping })] : [],
     };
   });
+}
+
+// The newest webhook deliveries (GET /v1/app/webhooks/deliveries), with a refresh button.
+function deliveryLog() {
+  const body = h('tbody');
+  const status = h('p', { class: 'muted small', role: 'status' });
+  const panel = h('section', { class: 'panel', 'aria-labelledby': 'deliveries-h' },
+    h('div', { class: 'row' }, h('h2', { id: 'deliveries-h', text: 'Webhook deliveries', style: 'margin-right:auto' }),
+      h('button', { type: 'button', class: 'ghost small', text: 'Refresh', onclick: () => panel.refresh() })),
+    h('div', { class: 'table-wrap' }, h('table', {},
+      h('thead', {}, h('tr', {}, ['Queued', 'Category', 'Status', 'Result'].map(t => h('th', { scope: 'col', text: t })))),
+      body)),
+    status);
+  // Today's times without the date: the log is mostly about the last minutes.
+  const today = ms => new Date(ms).toDateString() === new Date().toDateString() ? new Date(ms).toLocaleTimeString() : when(ms);
+  const badge = s => h('span', { class: s === 'delivered' ? 'badge done' : s === 'failed' ? 'badge down' : 'badge', text: s });
+  panel.refresh = async () => {
+    try {
+      const page = await get('/v1/app/webhooks/deliveries?limit=20');
+      body.replaceChildren(...page.deliveries.map(d => h('tr', { 'data-delivery-id': d.delivery_id },
+        h('td', { class: 'small nowrap', text: today(d.created_at) }), h('td', {}, h('code', { class: 'nowrap', text: d.category })),
+        h('td', {}, badge(d.status)),
+        h('td', { class: 'small', text: [d.attempts === 1 ? '1 try' : `${d.attempts} tries`,
+          d.last_status ? `HTTP ${d.last_status}` : '', d.last_error || '',
+          d.next_attempt_at ? `next at ${today(d.next_attempt_at)}` : ''].filter(Boolean).join(' · ') }))));
+      if (!page.deliveries.length) body.append(h('tr', {}, h('td', { class: 'empty', colspan: 4, text: 'No deliveries yet.' })));
+      status.textContent = page.deliveries.length ? `The ${page.deliveries.length} newest` : '';
+    } catch (e) {
+      body.replaceChildren(h('tr', {}, h('td', { class: e.status === 404 ? 'empty' : 'error', colspan: 4,
+        text: e.status === 404 ? 'Not available on this server.' : e.message })));
+    }
+  };
+  return panel;
 }
 
 // ---- Paged tables -------------------------------------------------------------------------------
