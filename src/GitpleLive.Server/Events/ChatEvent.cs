@@ -22,6 +22,13 @@ public sealed class ChatEvent
     /// </summary>
     public MessageOrder? Order { get; init; }
 
+    /// <summary>
+    /// When the change took its place in its channel's commit order (UTC ticks, read under the channel's row lock; a
+    /// message send's on PostgreSQL from the database's clock): orders the change's webhook deliveries within their
+    /// channel across nodes. Null: the time it is queued. Set on the node that stored the change only (not relayed).
+    /// </summary>
+    public long? Stamp { get; init; }
+
     /// <summary>The full MQTT topic name.</summary>
     public string Topic => TopicKind switch
     {

@@ -12,7 +12,7 @@ public sealed class MessageService(
     public sealed record FileUpload(Stream Content, string Name, string ContentType);
 
     private static ChatEvent MessageEvent(string appId, ChannelRow channel, string category, MessageDto message,
-        long? previousMessageId = null) => new()
+        long? previousMessageId = null, long? stamp = null) => new()
     {
         AppId = appId,
         TopicKind = EventTopicKind.ChannelAll,
@@ -20,6 +20,7 @@ public sealed class MessageService(
         ChannelType = channel.Type,
         Payload = new EventPayload(category, Channel: ChannelService.ToDto(channel), Message: message),
         Order = previousMessageId is { } previous ? new MessageOrder(message.MessageId, previous) : null,
+        Stamp = stamp,
     };
 
     /// <summary>
@@ -82,11 +83,14 @@ public sealed class MessageService(
                 return (stored, message, parent);
             }, afterCommit: sent =>
             {
+                // The stamp (the database's clock under the channel's row lock) orders webhook deliveries across nodes.
+                var stamp = sent.stored.OrderStamp;
                 var send = MessageEvent(app.AppId, sent.stored.Channel, EventCategories.MessageSend, sent.Item2,
-                    sent.stored.PreviousMessageId);
+                    sent.stored.PreviousMessageId, stamp);
                 // A reply: the reply first, then its parent's new reply_count (PROTOCOL §10).
                 return events.PublishAsync(sent.parent is null ? [send]
-                    : [send, MessageEvent(app.AppId, sent.stored.Channel, EventCategories.MessageUpdate, sent.parent)]);
+                    : [send, MessageEvent(app.AppId, sent.stored.Channel, EventCategories.MessageUpdate, sent.parent,
+                        stamp: stamp + 1)]);
             }, ct, refusesBeforeWriting: true);
             Operations.ChatMetrics.MessageSent(started);
             return dto;

@@ -21,7 +21,7 @@ public sealed class OpenChannelService(
         ChannelService.ToDto(c) with { ParticipantCount = participantCount };
 
     private static ChatEvent ChannelEvent(string appId, ChannelRow channel, string category, object? user = null, object? message = null,
-        object? data = null, IReadOnlyList<SubscriptionCut>? cuts = null, MessageOrder? order = null) => new()
+        object? data = null, IReadOnlyList<SubscriptionCut>? cuts = null, MessageOrder? order = null, long? stamp = null) => new()
     {
         AppId = appId,
         TopicKind = EventTopicKind.ChannelAll,
@@ -30,6 +30,7 @@ public sealed class OpenChannelService(
         Payload = new EventPayload(category, Channel: ChannelService.ToDto(channel), User: user, Message: message, Data: data),
         CutsAfter = cuts ?? [],
         Order = order,
+        Stamp = stamp,
     };
 
     private static SubscriptionCut CutOf(string userId, string channelId) => new(userId, OpenType, channelId, ManagerOnly: false);
@@ -488,7 +489,7 @@ public sealed class OpenChannelService(
             await store.ReadAsync(db => RequireOpenAsync(db, app.AppId, channelId, ct), ct);
             throw NotParticipant(sender, channelId);
         }
-        var (_, dto, _) = await writer.WriteAsync(async scope =>
+        var (_, dto, _, _) = await writer.WriteAsync(async scope =>
         {
             var db = scope.Db;
             var now = time.NowMs();
@@ -497,6 +498,8 @@ public sealed class OpenChannelService(
                     .SetProperty(x => x.TotalMessageCount, x => x.TotalMessageCount + 1)
                     .SetProperty(x => x.UpdatedAt, now), ct);
             if (updated == 0) throw ApiException.NotFound(ErrorCodes.ChannelNotFound, $"open channel '{channelId}' not found");
+            // Read under the channel's row lock (the update above): orders the send's webhook delivery in its channel.
+            var stamp = time.GetUtcNow().UtcTicks;
             var found = await (
                     from c in db.Channels.AsNoTracking().Where(c => c.AppId == app.AppId && c.ChannelId == channelId)
                     join u in db.Users.AsNoTracking().Where(u => u.AppId == app.AppId && u.UserId == sender)
@@ -524,9 +527,9 @@ public sealed class OpenChannelService(
             // the nodes restore the order from.
             var previous = found.Channel.LastMessageId;
             found.Channel.LastMessageId = row.MessageId;
-            return (found.Channel, mapper.ToDto(row, user), new MessageOrder(row.MessageId, previous));
+            return (found.Channel, mapper.ToDto(row, user), new MessageOrder(row.MessageId, previous), stamp);
         }, afterCommit: sent => events.PublishAsync([ChannelEvent(app.AppId, sent.Item1, EventCategories.OpenMessageSend,
-            message: sent.Item2, order: sent.Item3)]), ct);
+            message: sent.Item2, order: sent.Item3, stamp: sent.Item4)]), ct);
         Operations.ChatMetrics.MessageSent(started);
         return dto;
     }

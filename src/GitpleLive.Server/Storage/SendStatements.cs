@@ -37,7 +37,7 @@ public static class SendStatements
 
     // PostgreSQL: the check (locking the channel's row first), the message and the counters in one statement, one
     // round trip; a refused send inserts and updates nothing and is told apart from the columns it returns.
-    private const string SendPostgresSql = """
+    private const string SendPostgresSql = $"""
         WITH c AS (
             SELECT c."Type", c."Name", c."ProfileUrl", c."Meta", c."Freeze", c."CreatedAt", c."LastMessageId",
                    u."UserId" AS uid, u."Name" AS uname, u."ProfileUrl" AS uprofile, u."Meta" AS umeta,
@@ -57,13 +57,31 @@ public static class SendStatements
             UPDATE channels SET "TotalMessageCount" = "TotalMessageCount" + 1, "TotalFileCount" = "TotalFileCount" + @f,
                 "UpdatedAt" = @now, "LastMessageId" = (SELECT "MessageId" FROM ins)
             WHERE "AppId" = @a AND "ChannelId" = @c AND EXISTS (SELECT 1 FROM ins)
-            RETURNING "TotalMessageCount", "TotalFileCount")
-        SELECT c.*, (SELECT "MessageId" FROM ins), (SELECT "TotalMessageCount" FROM upd), (SELECT "TotalFileCount" FROM upd)
+            RETURNING "TotalMessageCount", "TotalFileCount", {ClockSql} AS at)
+        SELECT c.*, (SELECT "MessageId" FROM ins), (SELECT "TotalMessageCount" FROM upd), (SELECT "TotalFileCount" FROM upd),
+            (SELECT at FROM upd)
         FROM c
         """;
 
-    /// <summary>What a send stored: the channel as it is after it, the message (its id set), its sender.</summary>
-    public sealed record Stored(ChannelRow Channel, MessageRow Message, UserRow Sender, long PreviousMessageId);
+    // The database's clock (Unix microseconds), read by the statement that updates the locked channel row: one clock
+    // for every node, so a channel's sends are stamped in commit order (the webhook queue orders by it).
+    private const string ClockSql = "(extract(epoch from clock_timestamp()) * 1000000)::bigint";
+
+    private const string CountPostgresSql = """
+        UPDATE channels SET "TotalMessageCount" = "TotalMessageCount" + 1, "TotalFileCount" = "TotalFileCount" + @f,
+            "UpdatedAt" = @now, "LastMessageId" = @id
+        WHERE "AppId" = @a AND "ChannelId" = @c
+        RETURNING "TotalMessageCount", "TotalFileCount",
+        """ + ClockSql;
+
+    /// <summary>
+    /// What a send stored: the channel as it is after it, the message (its id set), its sender, and (PostgreSQL) when the
+    /// send took its place in the channel (UTC ticks of the database's clock, read under the channel's row lock; null
+    /// on SQLite, whose single writer publishes in commit order).
+    /// </summary>
+    public sealed record Stored(ChannelRow Channel, MessageRow Message, UserRow Sender, long PreviousMessageId, long? OrderStamp);
+
+    private static long Ticks(long unixMicroseconds) => DateTimeOffset.UnixEpoch.UtcTicks + unixMicroseconds * 10;
 
     /// <summary>
     /// Checks that <paramref name="row"/>'s sender may send into its channel (1003, 1004, and for SDK senders 1008
@@ -96,8 +114,9 @@ public static class SendStatements
         SetMessage(insert.Parameters, row);
         row.MessageId = Convert.ToInt64(await insert.ExecuteScalarAsync(ct));
 
-        var count = scope.Command(CountSql, ("@f", DbType.Int64), ("@now", DbType.Int64), ("@id", DbType.Int64),
-            ("@a", DbType.String), ("@c", DbType.String));
+        long? stamp = null;
+        var count = scope.Command(scope.IsPostgres ? CountPostgresSql : CountSql, ("@f", DbType.Int64), ("@now", DbType.Int64),
+            ("@id", DbType.Int64), ("@a", DbType.String), ("@c", DbType.String));
         count.Parameters[0].Value = row.FileKey is null ? 0L : 1L;
         count.Parameters[1].Value = row.CreatedAt;
         count.Parameters[2].Value = row.MessageId;
@@ -108,10 +127,11 @@ public static class SendStatements
             await r.ReadAsync(ct);
             channel.TotalMessageCount = r.GetInt64(0);
             channel.TotalFileCount = r.GetInt64(1);
+            if (scope.IsPostgres) stamp = Ticks(r.GetInt64(2));
         }
         channel.UpdatedAt = row.CreatedAt;
         channel.LastMessageId = row.MessageId;
-        return new Stored(channel, row, sender, previous);
+        return new Stored(channel, row, sender, previous, stamp);
     }
 
     private static async Task<Stored> SendPostgresAsync(WriteScope scope, MessageRow row, bool asPlatform, CancellationToken ct)
@@ -138,7 +158,7 @@ public static class SendStatements
         channel.TotalFileCount = r.GetInt64(17);
         channel.UpdatedAt = row.CreatedAt;
         channel.LastMessageId = row.MessageId;
-        return new Stored(channel, row, sender, previous);
+        return new Stored(channel, row, sender, previous, Ticks(r.GetInt64(18)));
     }
 
     private static readonly (string, DbType)[] MessageParameters =

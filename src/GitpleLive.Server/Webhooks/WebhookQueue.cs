@@ -48,7 +48,8 @@ public sealed class WebhookQueue : BackgroundService
     {
         bool written;
         // Stamped and buffered under one lock, so a node's stamps follow its buffer's order.
-        lock (_order) written = _buffer.Writer.TryWrite(new Queued(chatEvent, _time.GetUtcNow().UtcTicks));
+        // A change stamped under its channel's row lock keeps that stamp (commit order across nodes).
+        lock (_order) written = _buffer.Writer.TryWrite(new Queued(chatEvent, chatEvent.Stamp ?? _time.GetUtcNow().UtcTicks));
         if (written) return;
         Operations.ChatMetrics.WebhookDropped();
         if (Interlocked.Increment(ref _dropped) % 1000 == 1)
