@@ -71,4 +71,65 @@ public class WebhookMultiNodeTests
             await ExternalServices.DropPostgresDatabaseAsync(db);
         }
     }
+
+    [SkippableFact]
+    public async Task Replies_made_on_either_node_are_delivered_each_before_its_parents_update_in_commit_order()
+    {
+        var reason = await ExternalServices.PostgresAndRedisMissingAsync();
+        Skip.If(reason is not null, reason);
+        var db = await ExternalServices.CreatePostgresDatabaseAsync();
+        var id = Guid.NewGuid().ToString("N")[..8];
+        var settings = WebhookTestKit.ShortSettings();
+        settings["GitpleLive:StorageProvider"] = "postgres";
+        settings["GitpleLive:ConnectionString"] = db;
+        settings["GitpleLive:Redis"] = ExternalServices.Redis;
+        settings["GitpleLive:DefaultAppId"] = "replies-" + id;
+        settings["GitpleLive:DefaultApiKey"] = "key-" + id;
+        settings["GitpleLive:Webhooks:OrderingDelay"] = "00:00:01";
+        var a = await TestServer.StartAsync(settings);
+        var b = await TestServer.StartAsync(settings);
+        await using var receiver = await WebhookReceiver.StartAsync(WebhookTestKit.Secret);
+        try
+        {
+            await a.CreateUserAsync("bob");
+            await a.Platform.PutJsonAsync("/v1/app/webhooks", new
+            {
+                url = receiver.Url, secret = WebhookTestKit.Secret, categories = new[] { "group:message_send", "group:message_update" },
+            });
+            await b.Events.WaitForAsync(e => e.Category == "node:webhooks_changed");
+            var alice = await a.SdkUserAsync("alice");
+            var bob = await b.SdkUserAsync("bob");
+            await alice.Http.PostJsonAsync("/v1/sdk/group/channels", new { channel_id = "thread", name = "n", members = new[] { "bob" } });
+            const string messages = "/v1/sdk/group/channels/thread/messages";
+            var parent = (await alice.Http.PostJsonAsync(messages, new { type = "text", content = "parent" }))!["message_id"]!
+                .GetValue<long>();
+            // Replies take the send's split path (checks before the insert, the parent's counters after it).
+            var replies = Enumerable.Range(1, 6).SelectMany(i => new[]
+            {
+                alice.Http.PostJsonAsync(messages, new { type = "text", content = $"a-{i}", parent_message_id = parent }),
+                bob.Http.PostJsonAsync(messages, new { type = "text", content = $"b-{i}", parent_message_id = parent }),
+            });
+            var sent = (await Task.WhenAll(replies)).Select(m => m!["message_id"]!.GetValue<long>()).ToList();
+
+            const int expected = 1 + 12 + 12;
+            await receiver.WaitAsync(all => all.Count >= expected, TimeSpan.FromSeconds(40));
+            var got = receiver.Accepted;
+            Assert.Equal(expected, got.Count);
+            var sends = got.Where(r => r.Category == "group:message_send").Select(r => r.Body["message"]!["message_id"]!.GetValue<long>())
+                .ToList();
+            Assert.Equal([parent, .. sent.Order()], sends); // in message id order across both nodes
+            // Each reply, then its parent's reply_count (1, 2, … in commit order), whichever node stored it.
+            var counts = got.Where(r => r.Category == "group:message_update")
+                .Select(r => r.Body["message"]!["reply_count"]!.GetValue<long>()).ToList();
+            Assert.Equal(Enumerable.Range(1, 12).Select(i => (long)i), counts);
+            var order = got.Select(r => r.Category == "group:message_send" ? "send" : "update").Skip(1).ToList();
+            Assert.Equal(Enumerable.Range(0, 12).SelectMany(_ => new[] { "send", "update" }), order);
+        }
+        finally
+        {
+            await a.DisposeAsync();
+            await b.DisposeAsync();
+            await ExternalServices.DropPostgresDatabaseAsync(db);
+        }
+    }
 }
