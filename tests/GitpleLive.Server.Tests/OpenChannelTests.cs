@@ -36,6 +36,19 @@ public class OpenChannelTests(ServerFixture fx) : IClassFixture<ServerFixture>
     }
 
     [Fact]
+    public async Task The_official_js_sdks_doubled_prefix_reaches_an_open_channel_with_the_same_rules()
+    {
+        var (alice, bob) = (await Server.NewUsersAsync("jo", "jp")) is var u ? (u[0], u[1]) : default;
+        var id = await NewOpenChannelAsync(alice);
+        var got = await bob.Http.GetJsonAsync($"/v1/v1/sdk/open/channels/{id}");
+        Assert.Equal(id, got.Str("channel_id"));
+        Assert.Equal("open", got.Str("type"));
+        using var anonymous = new HttpClient { BaseAddress = bob.Http.BaseAddress };
+        var refused = await anonymous.GetAsync($"/v1/v1/sdk/open/channels/{id}");
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, refused.StatusCode);
+    }
+
+    [Fact]
     public async Task Lifecycle_and_group_and_open_lists_stay_apart()
     {
         var (alice, bob) = (await Server.NewUsersAsync("oa", "ob")) is var u ? (u[0], u[1]) : default;

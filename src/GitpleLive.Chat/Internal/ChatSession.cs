@@ -128,8 +128,8 @@ internal sealed class ChatSession
     {
         var options = _core.Options;
         _ = Task.Run(RunWorkAsync);
-        _ = Task.Run(() => Tokens.RunAsync(options.TokenRefreshCheckInterval, options.TokenRefreshThreshold,
-            () => _core.State == ConnectionState.Connected, _core.ReportError, Cancellation.Token));
+        _ = Tokens.RunAsync(options.TokenRefreshCheckInterval, options.TokenRefreshThreshold,
+            () => _core.State == ConnectionState.Connected, _core.ReportError, Cancellation.Token);
     }
 
     private async Task RunWorkAsync()

@@ -90,10 +90,19 @@ internal sealed class TokenKeeper
     /// <paramref name="threshold"/> is left and <paramref name="canRefresh"/> says the session is connected.
     /// Runs until <paramref name="cancellationToken"/> is cancelled; failures go to <paramref name="onError"/>.
     /// </summary>
-    public async Task RunAsync(TimeSpan interval, TimeSpan threshold, Func<bool> canRefresh, Action<GitpleLiveException> onError,
+    public Task RunAsync(TimeSpan interval, TimeSpan threshold, Func<bool> canRefresh, Action<GitpleLiveException> onError,
         CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(interval, _time);
+        // The timer starts here, on the caller's thread, so the first check is one interval after the session started
+        // on the injected clock, even when the clock moves before the loop's first turn on the thread pool.
+        var timer = new PeriodicTimer(interval, _time);
+        return Task.Run(() => LoopAsync(timer, threshold, canRefresh, onError, cancellationToken), CancellationToken.None);
+    }
+
+    private async Task LoopAsync(PeriodicTimer timer, TimeSpan threshold, Func<bool> canRefresh, Action<GitpleLiveException> onError,
+        CancellationToken cancellationToken)
+    {
+        using var _ = timer;
         try
         {
             while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))

@@ -33,6 +33,9 @@ public static class EndpointMap
             channels.MapMessageExtensions();
             api.MapSearch();
         }
+        // The official JS SDK 1.1.0 asks for an open channel at its API prefix twice (/v1/v1/sdk/open/channels/{id}):
+        // answer there too, with the same rules, so its getChannel works unchanged. Not part of the API reference.
+        app.MapGroup("/v1/v1/sdk/open/channels").RequireSdkUser().ExcludeFromDescription().MapOpenChannels();
 
         var sdkChannels = sdk.MapGroup("/group/channels");
         sdkChannels.MapSdkChannels();
