@@ -29,6 +29,12 @@ public sealed class ChatEvent
     /// </summary>
     public long? Stamp { get; init; }
 
+    /// <summary>
+    /// Set by the webhook stage of the <see cref="StoreWriter"/> once it decided this event's delivery (and stored its row,
+    /// when the app wants it) in the transaction of the write that raised it: publishing it after the commit queues nothing.
+    /// </summary>
+    public bool WebhookStaged { get; internal set; }
+
     /// <summary>The full MQTT topic name.</summary>
     public string Topic => TopicKind switch
     {

@@ -19,4 +19,30 @@ public sealed class ChatStore(IDbContextFactory<ChatDbContext> factory, StoreWri
 
     public Task WriteAsync(Func<ChatDbContext, Task> work, CancellationToken cancellationToken = default) =>
         WriteAsync(async db => { await work(db); return true; }, cancellationToken);
+
+    /// <summary>
+    /// A write that raises events: <paramref name="events"/> is evaluated on the writer from the work's result, right after the
+    /// work and its changes succeeded, inside the write's savepoint, where the writer's stages store the events' webhook
+    /// deliveries (a change committed means its deliveries are). Once the batch has committed, <paramref name="publish"/> is
+    /// called with them on the writer, in commit order, and the write is answered when it has finished.
+    /// </summary>
+    public async Task<T> WriteAsync<T>(Func<ChatDbContext, Task<T>> work, Func<T, IReadOnlyList<ChatEvent>> events,
+        Func<IReadOnlyList<ChatEvent>, ValueTask> publish, CancellationToken cancellationToken = default)
+    {
+        var (result, _) = await writer.WriteAsync(async scope =>
+        {
+            var result = await work(scope.Db);
+            // The events may carry what saving fills in (generated ids).
+            if (scope.Db.ChangeTracker.HasChanges()) await scope.Db.SaveChangesAsync(CancellationToken.None);
+            var raised = events(result);
+            scope.Raise(raised);
+            return (result, raised);
+        }, afterCommit: done => done.raised.Count == 0 ? ValueTask.CompletedTask : publish(done.raised), cancellationToken);
+        return result;
+    }
+
+    /// <summary>The write above (events raised in it, published after its commit) publishing through <paramref name="publisher"/>.</summary>
+    public Task<T> WriteAsync<T>(Func<ChatDbContext, Task<T>> work, Func<T, IReadOnlyList<ChatEvent>> events, IEventPublisher publisher,
+        CancellationToken cancellationToken = default) =>
+        WriteAsync(work, events, raised => publisher.PublishAsync(raised), cancellationToken);
 }

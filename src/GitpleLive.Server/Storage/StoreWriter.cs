@@ -22,6 +22,11 @@ namespace GitpleLive.Server.Storage;
 /// say) is run once more alone, in a transaction of its own; so is every write of a batch whose commit failed.
 /// Work must therefore be re-runnable: it must not change anything outside the store before it returns.
 /// </para>
+/// <para>
+/// A write may raise the events of its change (<see cref="WriteScope.Raise"/>): once its work and its EF Core changes
+/// succeeded, the <see cref="IWriteStage"/>s (the webhook deliveries) add their rows in that write's savepoint, so they
+/// commit with the change or not at all. Publishing the events stays the after-commit step's.
+/// </para>
 /// </summary>
 public sealed class StoreWriter : IAsyncDisposable
 {
@@ -33,14 +38,16 @@ public sealed class StoreWriter : IAsyncDisposable
     });
     private readonly IDbContextFactory<ChatDbContext> _factory;
     private readonly ILogger<StoreWriter> _logger;
+    private readonly IWriteStage[] _stages;
     private readonly Task _loop;
     private WriteScope? _scope;
     private long _largestBatch;
 
-    public StoreWriter(IDbContextFactory<ChatDbContext> factory, ILogger<StoreWriter> logger)
+    public StoreWriter(IDbContextFactory<ChatDbContext> factory, ILogger<StoreWriter> logger, IEnumerable<IWriteStage> stages)
     {
         _factory = factory;
         _logger = logger;
+        _stages = stages.ToArray();
         _loop = Task.Run(RunAsync);
     }
 
@@ -107,16 +114,22 @@ public sealed class StoreWriter : IAsyncDisposable
                 var savepoint = !alone && job.NeedsSavepoint;
                 if (savepoint) scope.Exec(WriteScope.Savepoint);
                 scope.Wrote = false;
+                scope.Raised.Clear();
+                job.Staged = 0;
                 try
                 {
                     await job.ExecuteAsync(scope);
                     if (scope.Db.ChangeTracker.HasChanges()) await scope.Db.SaveChangesAsync(CancellationToken.None);
+                    // The rows of the events it raised, in its savepoint: rolled back with it, committed with it.
+                    if (scope.Raised.Count > 0)
+                        foreach (var stage in _stages) job.Staged += await stage.StageAsync(scope, scope.Raised);
                     if (savepoint) scope.Exec(WriteScope.ReleaseSavepoint);
                     committed.Add(job);
                 }
                 catch (Exception e)
                 {
                     scope.Db.ChangeTracker.Clear();
+                    scope.Raised.Clear();
                     if (alone)
                     {
                         // The transaction holds nothing else: roll it back and keep the connection.
@@ -140,6 +153,7 @@ public sealed class StoreWriter : IAsyncDisposable
                 scope.Db.ChangeTracker.Clear();
             }
             await scope.CommitAsync();
+            scope.Raised.Clear();
         }
         catch (Exception e)
         {
@@ -156,6 +170,12 @@ public sealed class StoreWriter : IAsyncDisposable
             if (!alone && again is not null)
                 _logger.LogWarning("A batch of {Count} writes failed ({Error}); running them one by one", batch.Count, e.Message);
             return;
+        }
+        if (_stages.Length > 0)
+        {
+            var staged = 0;
+            foreach (var job in committed) staged += job.Staged;
+            if (staged > 0) foreach (var stage in _stages) stage.Committed(staged);
         }
         foreach (var job in committed) job.Committed(_logger);
     }
@@ -196,6 +216,8 @@ public sealed class StoreWriter : IAsyncDisposable
     {
         public CancellationToken CancellationToken { get; } = cancellationToken;
         public bool NeedsSavepoint { get; init; } = true;
+        /// <summary>The rows the stages added for the events this write raised (this attempt).</summary>
+        public int Staged { get; set; }
         public abstract Task ExecuteAsync(WriteScope scope);
         public abstract void Committed(ILogger logger);
         public abstract void Fail(Exception e);
@@ -279,6 +301,16 @@ public sealed class WriteScope : IAsyncDisposable
 
     /// <summary>Whether the current write was handed a command that changes data (anything but a SELECT).</summary>
     internal bool Wrote { get; set; }
+
+    /// <summary>The events the current write raised.</summary>
+    internal List<ChatEvent> Raised { get; } = [];
+
+    /// <summary>
+    /// Raises the events of the current write's change: once its work succeeded, the writer's <see cref="IWriteStage"/>s
+    /// store what they derive from them (webhook deliveries) in the write's own savepoint. Publishing them is still the
+    /// caller's, after the commit (its after-commit step keeps commit order).
+    /// </summary>
+    public void Raise(IReadOnlyList<ChatEvent> events) => Raised.AddRange(events);
 
     /// <summary>
     /// The command for <paramref name="sql"/>, prepared on first use with one parameter per name (of the given

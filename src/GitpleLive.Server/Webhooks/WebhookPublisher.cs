@@ -10,6 +10,11 @@ namespace GitpleLive.Server.Webhooks;
 /// <c>user_become_manager</c>), node events and what is not stored (typing) out. <see cref="EventTopicKind.Webhook"/>
 /// events are for the queue only. For an app without webhooks the cost is one dictionary lookup per event.
 /// </para>
+/// <para>
+/// Events raised in a write (<see cref="WriteScope.Raise"/>, what the services do) had their delivery rows stored in that
+/// write's transaction by <see cref="WebhookStage"/> (<see cref="ChatEvent.WebhookStaged"/>): they are not queued again.
+/// Only what was published without being raised in a write goes through the buffered queue.
+/// </para>
 /// </summary>
 internal sealed class WebhookPublisher(IEventPublisher inner, WebhookSettingsCache settings, WebhookQueue queue) : IEventPublisher
 {
@@ -30,7 +35,8 @@ internal sealed class WebhookPublisher(IEventPublisher inner, WebhookSettingsCac
         {
             // The change is stored whatever became of its realtime publication.
             foreach (var e in events)
-                if (e.TopicKind != EventTopicKind.Node && WebhookCategories.IsDelivered(e.Category) && settings.MayDeliver(e.AppId))
+                if (!e.WebhookStaged && e.TopicKind != EventTopicKind.Node && WebhookCategories.IsDelivered(e.Category)
+                    && settings.MayDeliver(e.AppId))
                     queue.Add(e);
         }
     }

@@ -39,9 +39,10 @@ public sealed class WebhookSettings
 /// <summary>
 /// Which apps have webhooks, remembered so that publishing a change of an app without them costs one dictionary
 /// lookup. A change of settings on any node raises a <see cref="ChangedCategory"/> node event that forgets the app
-/// on every node (through Redis); a short lifetime bounds staleness should one be missed.
+/// on every node (through Redis); a short lifetime bounds staleness should one be missed. It reads through the context
+/// factory, not <see cref="ChatStore"/>: the writer's webhook stage uses it (the store depends on the writer).
 /// </summary>
-public sealed class WebhookSettingsCache(ChatStore store) : IEventSink
+public sealed class WebhookSettingsCache(IDbContextFactory<ChatDbContext> factory) : IEventSink
 {
     /// <summary>Category of the node event that says an app's webhook settings changed (target: the app id).</summary>
     public const string ChangedCategory = "node:webhooks_changed";
@@ -56,9 +57,23 @@ public sealed class WebhookSettingsCache(ChatStore store) : IEventSink
     /// <summary>The app's settings (null: webhooks are off), read from the store when not remembered.</summary>
     public async ValueTask<WebhookSettings?> GetAsync(string appId, CancellationToken cancellationToken = default)
     {
-        if (_apps.TryGetValue(appId, out var entry) && entry.Until > Environment.TickCount64) return entry.Settings;
-        var row = await store.ReadAsync(db => db.WebhookSettings.FirstOrDefaultAsync(s => s.AppId == appId, cancellationToken),
-            cancellationToken);
+        if (TryGetCached(appId, out var settings)) return settings;
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        return await LoadAsync(db, appId, cancellationToken);
+    }
+
+    /// <summary>The app's settings when remembered (null inside: webhooks are off): one dictionary lookup.</summary>
+    public bool TryGetCached(string appId, out WebhookSettings? settings)
+    {
+        var found = _apps.TryGetValue(appId, out var entry) && entry.Until > Environment.TickCount64;
+        settings = found ? entry.Settings : null;
+        return found;
+    }
+
+    /// <summary>Reads the app's settings through <paramref name="db"/> (the writer's own, in its transaction) and remembers them.</summary>
+    public async ValueTask<WebhookSettings?> LoadAsync(ChatDbContext db, string appId, CancellationToken cancellationToken = default)
+    {
+        var row = await db.WebhookSettings.AsNoTracking().FirstOrDefaultAsync(s => s.AppId == appId, cancellationToken);
         var settings = row is null ? null : WebhookSettings.From(row);
         if (_apps.Count > 10_000) _apps.Clear(); // bounded: a cache, not a directory
         _apps[appId] = (settings, Environment.TickCount64 + LifetimeMs);

@@ -9,7 +9,8 @@ public static class WebhookSetup
     private const string InnerPublisher = "gitplelive:realtime-publisher";
 
     /// <summary>
-    /// Registers webhooks: the settings cache (an event sink, for the node event that forgets an app), the queue writer
+    /// Registers webhooks: the settings cache (an event sink, for the node event that forgets an app), the writer's stage
+    /// (<see cref="WebhookStage"/>: the deliveries of what a write raises, in its transaction), the queue writer
     /// and the delivery worker (hosted services), and the <see cref="WebhookPublisher"/> around whatever
     /// <see cref="IEventPublisher"/> is registered at this point (the server's own, or a host's). Call after the event seams.
     /// </summary>
@@ -22,6 +23,8 @@ public static class WebhookSetup
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IEventSink, WebhookSettingsCache>(
             sp => sp.GetRequiredService<WebhookSettingsCache>()));
         services.TryAddSingleton<WebhookSignal>();
+        // The writer's stage: deliveries of the events a write raises, stored in its transaction.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IWriteStage, WebhookStage>());
         services.TryAddSingleton<WebhookQueue>();
         services.TryAddSingleton<WebhookDispatcher>();
         services.TryAddSingleton<WebhookService>();
