@@ -17,7 +17,7 @@ public sealed class BanService(ChatStore store, IEventPublisher events, TimeProv
     {
         var appId = caller.AppId;
         if (caller.UserId == userId) throw ApiException.Invalid(ErrorCodes.CannotBanYourself, "user_id: you cannot ban yourself");
-        var (channel, ban, wasMember) = await store.WriteAsync(async db =>
+        var (_, ban, _) = await store.WriteAsync(async db =>
         {
             var c = await db.RequireChannelAsync(appId, channelId, cancellationToken);
             await db.RequireManagerAsync(caller, channelId, cancellationToken);
@@ -40,16 +40,16 @@ public sealed class BanService(ChatStore store, IEventPublisher events, TimeProv
             if (member is not null) db.Members.Remove(member);
             c.UpdatedAt = now;
             return (c, ToDto(row, user), member is not null);
-        }, cancellationToken);
-        await events.PublishAsync([ChannelEvents.ToChannel(appId, channel, EventCategories.ChannelBan, user: ban.User, data: ban,
-            cuts: wasMember ? [new SubscriptionCut(userId, channel.Type, channelId, ManagerOnly: false)] : null)], cancellationToken);
+        }, banned => [ChannelEvents.ToChannel(appId, banned.c, EventCategories.ChannelBan, user: banned.Item2.User, data: banned.Item2,
+            cuts: banned.Item3 ? [new SubscriptionCut(userId, banned.c.Type, channelId, ManagerOnly: false)] : null)],
+            events, cancellationToken);
         return ban;
     }
 
     public async Task UnbanAsync(ChatCaller caller, string channelId, string userId, CancellationToken cancellationToken = default)
     {
         var appId = caller.AppId;
-        var (channel, user) = await store.WriteAsync(async db =>
+        await store.WriteAsync(async db =>
         {
             var c = await db.RequireChannelAsync(appId, channelId, cancellationToken);
             await db.RequireManagerAsync(caller, channelId, cancellationToken);
@@ -60,8 +60,8 @@ public sealed class BanService(ChatStore store, IEventPublisher events, TimeProv
                 ?? throw ApiException.NotFound(ErrorCodes.ResourceNotFound, $"user '{userId}' is not banned from channel '{channelId}'");
             db.Bans.Remove(row);
             return (c, UserService.ToDto(u));
-        }, cancellationToken);
-        await events.PublishAsync([ChannelEvents.ToChannel(appId, channel, EventCategories.ChannelUnban, user: user)], cancellationToken);
+        }, unbanned => [ChannelEvents.ToChannel(appId, unbanned.c, EventCategories.ChannelUnban, user: unbanned.Item2)], events,
+            cancellationToken);
     }
 
     public Task<List<BanDto>> BannedAsync(ChatCaller caller, string channelId, CancellationToken cancellationToken = default)

@@ -202,7 +202,7 @@ public sealed class ChannelService(ChatStore store, IEventPublisher events, Mess
             throw ApiException.Invalid(ErrorCodes.ManagerLimitExceeded,
                 $"managers: {managerIds.Count} exceeds this app's limit of {app.MaxManagersPerChannel} per channel");
 
-        var (channel, users, created) = await store.WriteAsync(async db =>
+        var (channel, _, _) = await store.WriteAsync(async db =>
         {
             var existing = await db.Channels.FirstOrDefaultAsync(c => c.AppId == app.AppId && c.ChannelId == request.ChannelId,
                 cancellationToken);
@@ -229,22 +229,22 @@ public sealed class ChannelService(ChatStore store, IEventPublisher events, Mess
                     JoinedAt = now, ReadAt = 0, DeliveredAt = 0,
                 });
             return (c, memberIds.Select(id => found.First(u => u.UserId == id)).ToList(), true);
-        }, cancellationToken);
+        }, stored => stored.Item3 ? CreatedEvents(app.AppId, stored.Item1, stored.Item2, memberIds, managerIds) : [],
+            events, cancellationToken);
+        return ToDto(channel);
+    }
 
+    private static List<ChatEvent> CreatedEvents(string appId, ChannelRow channel, List<UserRow> users, List<string> memberIds,
+        List<string> managerIds)
+    {
         var dto = ToDto(channel);
-        if (created)
-        {
-            var list = new List<ChatEvent>();
-            foreach (var u in users)
-                list.Add(ChannelEvents.ToUser(
-                    app.AppId, u.UserId, EventCategories.UserJoinedChannel, UserService.ToDto(u, channel.CreatedAt), dto));
-            foreach (var u in users.Where(u => managerIds.Contains(u.UserId)))
-                list.Add(ChannelEvents.ToUser(
-                    app.AppId, u.UserId, EventCategories.UserBecomeManager, UserService.ToDto(u, channel.CreatedAt), dto));
-            list.Add(Webhooks.WebhookEvents.ChannelCreated(app.AppId, channel, dto, memberIds, managerIds));
-            await events.PublishAsync(list, cancellationToken);
-        }
-        return dto;
+        var list = new List<ChatEvent>();
+        foreach (var u in users)
+            list.Add(ChannelEvents.ToUser(appId, u.UserId, EventCategories.UserJoinedChannel, UserService.ToDto(u, channel.CreatedAt), dto));
+        foreach (var u in users.Where(u => managerIds.Contains(u.UserId)))
+            list.Add(ChannelEvents.ToUser(appId, u.UserId, EventCategories.UserBecomeManager, UserService.ToDto(u, channel.CreatedAt), dto));
+        list.Add(Webhooks.WebhookEvents.ChannelCreated(appId, channel, dto, memberIds, managerIds));
+        return list;
     }
 
     /// <summary>Changes name, picture (and meta for the Platform API); manager only; raises <c>group:channel_update</c>.</summary>
@@ -267,7 +267,7 @@ public sealed class ChannelService(ChatStore store, IEventPublisher events, Mess
     public async Task DeleteAsync(ChatCaller caller, string channelId, CancellationToken cancellationToken = default)
     {
         var appId = caller.AppId;
-        var (channel, memberIds, fileKeys) = await store.WriteAsync(async db =>
+        var (_, _, fileKeys) = await store.WriteAsync(async db =>
         {
             var c = await db.RequireChannelAsync(appId, channelId, cancellationToken);
             await db.RequireManagerAsync(caller, channelId, cancellationToken);
@@ -282,10 +282,10 @@ public sealed class ChannelService(ChatStore store, IEventPublisher events, Mess
             await db.Bans.Where(m => m.AppId == appId && m.ChannelId == channelId).ExecuteDeleteAsync(cancellationToken);
             db.Channels.Remove(c);
             return (c, ids, keys);
-        }, cancellationToken);
+        }, deleted => [ChannelEvents.ToChannel(appId, deleted.c, EventCategories.ChannelDelete,
+            cuts: deleted.ids.Select(u => new SubscriptionCut(u, deleted.c.Type, channelId, ManagerOnly: false)).ToList())],
+            events, cancellationToken);
         foreach (var key in fileKeys) await files.DeleteAsync(key, cancellationToken);
-        var cuts = memberIds.Select(u => new SubscriptionCut(u, channel.Type, channelId, ManagerOnly: false)).ToList();
-        await events.PublishAsync([ChannelEvents.ToChannel(appId, channel, EventCategories.ChannelDelete, cuts: cuts)], cancellationToken);
     }
 
     // ---- freeze, meta -------------------------------------------------------------------------
@@ -323,7 +323,7 @@ public sealed class ChannelService(ChatStore store, IEventPublisher events, Mess
     private async Task<ChannelDto> ChangeAsync(ChatCaller caller, string channelId, bool managerOnly, Func<ChannelRow, string> change,
         CancellationToken ct)
     {
-        var (channel, category) = await store.WriteAsync(async db =>
+        var (channel, _) = await store.WriteAsync(async db =>
         {
             var c = await db.RequireChannelAsync(caller.AppId, channelId, ct);
             if (managerOnly) await db.RequireManagerAsync(caller, channelId, ct);
@@ -331,8 +331,7 @@ public sealed class ChannelService(ChatStore store, IEventPublisher events, Mess
             var category = change(c);
             c.UpdatedAt = time.NowMs();
             return (c, category);
-        }, ct);
-        await events.PublishAsync([ChannelEvents.ToChannel(caller.AppId, channel, category)], ct);
+        }, changed => [ChannelEvents.ToChannel(caller.AppId, changed.c, changed.category)], events, ct);
         return ToDto(channel);
     }
 }

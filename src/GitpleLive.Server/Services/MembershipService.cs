@@ -63,7 +63,7 @@ public sealed class MembershipService(ChatStore store, IEventPublisher events, I
     private async Task AddAsync(MemberChange change, string channelId, CancellationToken ct)
     {
         var (app, userIds, strict) = change;
-        var (channel, added) = await store.WriteAsync(async db =>
+        await store.WriteAsync(async db =>
         {
             var c = await db.RequireChannelAsync(app.AppId, channelId, ct);
             var now = time.NowMs();
@@ -99,15 +99,17 @@ public sealed class MembershipService(ChatStore store, IEventPublisher events, I
                 });
             if (toAdd.Count > 0) c.UpdatedAt = now;
             return (c, toAdd.Select(u => UserService.ToDto(u, now)).ToList());
-        }, ct);
-        var dto = ChannelService.ToDto(channel);
-        var list = new List<ChatEvent>();
-        foreach (var u in added)
+        }, joined =>
         {
-            list.Add(ChannelEvents.ToChannel(app.AppId, channel, EventCategories.ChannelJoin, user: u));
-            list.Add(ChannelEvents.ToUser(app.AppId, u.UserId, EventCategories.UserJoinedChannel, u, dto));
-        }
-        await events.PublishAsync(list, ct);
+            var dto = ChannelService.ToDto(joined.c);
+            var list = new List<ChatEvent>();
+            foreach (var u in joined.Item2)
+            {
+                list.Add(ChannelEvents.ToChannel(app.AppId, joined.c, EventCategories.ChannelJoin, user: u));
+                list.Add(ChannelEvents.ToUser(app.AppId, u.UserId, EventCategories.UserJoinedChannel, u, dto));
+            }
+            return list;
+        }, events, ct);
     }
 
     /// <summary>SDK join: the caller joins. Banned 1019, already 1006, full 1010.</summary>
@@ -125,7 +127,7 @@ public sealed class MembershipService(ChatStore store, IEventPublisher events, I
     private async Task RemoveAsync(MemberChange change, string channelId, CancellationToken ct)
     {
         var (app, userIds, strict) = change;
-        var (channel, removed) = await store.WriteAsync(async db =>
+        await store.WriteAsync(async db =>
         {
             var c = await db.RequireChannelAsync(app.AppId, channelId, ct);
             var rows = await db.Members.Where(m => m.AppId == app.AppId && m.ChannelId == channelId
@@ -137,9 +139,8 @@ public sealed class MembershipService(ChatStore store, IEventPublisher events, I
             db.Members.RemoveRange(rows);
             if (rows.Count > 0) c.UpdatedAt = time.NowMs();
             return (c, rows.Select(r => UserService.ToDto(users.First(u => u.UserId == r.UserId))).ToList());
-        }, ct);
-        await events.PublishAsync(removed.Select(u => ChannelEvents.ToChannel(app.AppId, channel, EventCategories.ChannelLeave, user: u,
-            cuts: [new SubscriptionCut(u.UserId, channel.Type, channelId, ManagerOnly: false)])).ToList(), ct);
+        }, left => left.Item2.Select(u => ChannelEvents.ToChannel(app.AppId, left.c, EventCategories.ChannelLeave, user: u,
+            cuts: [new SubscriptionCut(u.UserId, left.c.Type, channelId, ManagerOnly: false)])).ToList(), events, ct);
     }
 
     /// <summary>SDK leave: the caller leaves (1008 when not a member).</summary>
@@ -157,7 +158,7 @@ public sealed class MembershipService(ChatStore store, IEventPublisher events, I
     public async Task AddManagerAsync(ChatCaller caller, string channelId, string userId, CancellationToken cancellationToken = default)
     {
         var app = caller.App;
-        var result = await store.WriteAsync<(ChannelRow, UserDto)?>(async db =>
+        await store.WriteAsync<(ChannelRow, UserDto)?>(async db =>
         {
             var c = await db.RequireChannelAsync(app.AppId, channelId, cancellationToken);
             await db.RequireManagerAsync(caller, channelId, cancellationToken);
@@ -172,17 +173,16 @@ public sealed class MembershipService(ChatStore store, IEventPublisher events, I
                     $"channel '{channelId}' already has {count} managers (limit {app.MaxManagersPerChannel})");
             m.IsManager = true;
             return (c, UserService.ToDto(user, m.JoinedAt));
-        }, cancellationToken);
-        if (result is var (channel, dto))
-            await events.PublishAsync([ChannelEvents.ToChannel(app.AppId, channel, EventCategories.ChannelManagerCreate, user: dto)],
-                cancellationToken);
+        }, made => made is var (channel, dto)
+            ? [ChannelEvents.ToChannel(app.AppId, channel, EventCategories.ChannelManagerCreate, user: dto)]
+            : [], events, cancellationToken);
     }
 
     /// <summary>Takes manager rights away (1016 when not a manager); the user then loses the manager topic.</summary>
     public async Task RemoveManagerAsync(ChatCaller caller, string channelId, string userId, CancellationToken cancellationToken = default)
     {
         var appId = caller.AppId;
-        var (channel, dto) = await store.WriteAsync(async db =>
+        await store.WriteAsync(async db =>
         {
             var c = await db.RequireChannelAsync(appId, channelId, cancellationToken);
             await db.RequireManagerAsync(caller, channelId, cancellationToken);
@@ -192,9 +192,8 @@ public sealed class MembershipService(ChatStore store, IEventPublisher events, I
             var user = await db.RequireUserAsync(appId, userId, cancellationToken);
             m.IsManager = false;
             return (c, UserService.ToDto(user, m.JoinedAt));
-        }, cancellationToken);
-        await events.PublishAsync([ChannelEvents.ToChannel(appId, channel, EventCategories.ChannelManagerDelete, user: dto,
-            cuts: [new SubscriptionCut(userId, channel.Type, channelId, ManagerOnly: true)])], cancellationToken);
+        }, removed => [ChannelEvents.ToChannel(appId, removed.c, EventCategories.ChannelManagerDelete, user: removed.Item2,
+            cuts: [new SubscriptionCut(userId, removed.c.Type, channelId, ManagerOnly: true)])], events, cancellationToken);
     }
 
     // ---- receipts -----------------------------------------------------------------------------
@@ -206,7 +205,7 @@ public sealed class MembershipService(ChatStore store, IEventPublisher events, I
     public async Task MarkReadAsync(ChatCaller caller, IReadOnlyList<string> channelIds, CancellationToken cancellationToken = default)
     {
         caller.RequireUserId();
-        var payloads = await store.WriteAsync(async db =>
+        await store.WriteAsync(async db =>
         {
             var now = time.NowMs();
             var result = new List<(ChannelRow, ChannelDto)>();
@@ -225,26 +224,23 @@ public sealed class MembershipService(ChatStore store, IEventPublisher events, I
             await db.SaveChangesAsync(cancellationToken);
             foreach (var (c, _) in pending) result.Add((c, await WithReceiptsAsync(db, c, cancellationToken)));
             return result;
-        }, cancellationToken);
-        await events.PublishAsync(payloads.Select(p =>
+        }, payloads => payloads.Select(p =>
             ChannelEvents.ToChannel(caller.AppId, p.Item1, EventCategories.ChannelMessageReadEvent,
-                channelPayload: p.Item2)).ToList(), cancellationToken);
+                channelPayload: p.Item2)).ToList(), events, cancellationToken);
     }
 
     public async Task MarkDeliveredAsync(ChatCaller caller, string channelId, CancellationToken cancellationToken = default)
     {
         caller.RequireUserId();
-        var (channel, payload) = await store.WriteAsync(async db =>
+        await store.WriteAsync(async db =>
         {
             var c = await db.RequireChannelAsync(caller.AppId, channelId, cancellationToken);
             var m = (await db.RequireMemberAsync(caller, channelId, cancellationToken))!;
             m.DeliveredAt = time.NowMs();
             await db.SaveChangesAsync(cancellationToken);
             return (c, await WithReceiptsAsync(db, c, cancellationToken));
-        }, cancellationToken);
-        await events.PublishAsync([ChannelEvents.ToChannel(caller.AppId, channel, EventCategories.ChannelMessageDeliveredEvent,
-            channelPayload: payload)],
-            cancellationToken);
+        }, delivered => [ChannelEvents.ToChannel(caller.AppId, delivered.c, EventCategories.ChannelMessageDeliveredEvent,
+            channelPayload: delivered.Item2)], events, cancellationToken);
     }
 
     /// <summary>The channel with receipts and unread counts, as read/delivered events carry it.</summary>

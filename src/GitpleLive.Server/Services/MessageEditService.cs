@@ -14,7 +14,7 @@ public sealed class MessageEditService(ChatStore store, IEventPublisher events, 
     {
         var app = caller.App;
         var ct = cancellationToken;
-        var (channel, dto) = await store.WriteAsync(async db =>
+        var (_, dto) = await store.WriteAsync(async db =>
         {
             var c = await MessageExtras.RequireCanActAsync(db, caller, channelId, ct);
             var m = await MessageExtras.RequireMessageAsync(db, app.AppId, channelId, messageId, ct);
@@ -30,8 +30,7 @@ public sealed class MessageEditService(ChatStore store, IEventPublisher events, 
             m.EditedAt = now;
             m.UpdatedAt = now;
             return (c, await MessageExtras.CurrentAsync(db, mapper, m, ct));
-        }, ct);
-        await events.PublishAsync([MessageExtras.Event(app.AppId, channel, EventCategories.MessageUpdate, dto)], ct);
+        }, edited => [MessageExtras.Event(app.AppId, edited.c, EventCategories.MessageUpdate, edited.Item2)], events, ct);
         return dto;
     }
 }

@@ -66,9 +66,10 @@ public sealed class MessageService(
             // statements other features add to a send belong in this lambda too: checks that can refuse go before the
             // first write (beforeInsert, after the sender's own checks; refusesBeforeWriting: no savepoint needed), work
             // after the insert must not refuse (or the send must drop that flag, so that a refusal rolls back this send
-            // only). The events are published from the writer in commit order, so message events leave in message_id
-            // order; the answer follows the commit (and the events' hand-over).
-            var (_, dto, parent) = await writer.WriteAsync(async scope =>
+            // only). The events are raised in the write (their webhook deliveries are stored in its transaction) and
+            // published from the writer in commit order, so message events leave in message_id order; the answer follows
+            // the commit (and the events' hand-over).
+            var (dto, raised) = await writer.WriteAsync(async scope =>
             {
                 row.CreatedAt = row.UpdatedAt = time.NowMs();
                 row.ParentMessageId = null;
@@ -80,18 +81,16 @@ public sealed class MessageService(
                 var message = mapper.ToDto(stored.Message, stored.Sender);
                 // Push: one outbox row in this transaction when the app has a push provider (else nothing).
                 await push.AddAsync(scope.Db, app.AppId, stored.Channel, message, row.MessageId, senderId, row.CreatedAt, ct);
-                return (stored, message, parent);
-            }, afterCommit: sent =>
-            {
-                // The stamp (the database's clock under the channel's row lock) orders webhook deliveries across nodes.
-                var stamp = sent.stored.OrderStamp;
-                var send = MessageEvent(app.AppId, sent.stored.Channel, EventCategories.MessageSend, sent.Item2,
-                    sent.stored.PreviousMessageId, stamp);
+                // The stamp (PostgreSQL: the database's clock under the channel's row lock) orders webhook deliveries across
+                // nodes; on SQLite the writer's stage stamps them.
+                var stamp = stored.OrderStamp;
+                var send = MessageEvent(app.AppId, stored.Channel, EventCategories.MessageSend, message, stored.PreviousMessageId, stamp);
                 // A reply: the reply first, then its parent's new reply_count (PROTOCOL §10).
-                return events.PublishAsync(sent.parent is null ? [send]
-                    : [send, MessageEvent(app.AppId, sent.stored.Channel, EventCategories.MessageUpdate, sent.parent,
-                        stamp: stamp + 1)]);
-            }, ct, refusesBeforeWriting: true);
+                IReadOnlyList<ChatEvent> raised = parent is null ? [send]
+                    : [send, MessageEvent(app.AppId, stored.Channel, EventCategories.MessageUpdate, parent, stamp: stamp + 1)];
+                scope.Raise(raised);
+                return (message, raised);
+            }, afterCommit: sent => events.PublishAsync(sent.raised), ct, refusesBeforeWriting: true);
             Operations.ChatMetrics.MessageSent(started);
             return dto;
         }
@@ -229,7 +228,7 @@ public sealed class MessageService(
     {
         var app = caller.App;
         var ct = cancellationToken;
-        var (channel, dto, fileKey, parent) = await store.WriteAsync(async db =>
+        var (_, _, fileKey, _) = await store.WriteAsync(async db =>
         {
             var c = await db.RequireChannelAsync(app.AppId, channelId, ct);
             var member = await db.RequireMemberAsync(caller, channelId, ct);
@@ -247,12 +246,11 @@ public sealed class MessageService(
                     .MaxAsync(x => (long?)x.MessageId, ct) ?? 0;
             c.UpdatedAt = time.NowMs();
             return (c, dto, m.FileKey, parent);
-        }, ct);
+        }, deleted => deleted.parent is null
+            ? [MessageEvent(app.AppId, deleted.c, EventCategories.MessageDelete, deleted.dto)]
+            : [MessageEvent(app.AppId, deleted.c, EventCategories.MessageDelete, deleted.dto),
+                MessageEvent(app.AppId, deleted.c, EventCategories.MessageUpdate, deleted.parent)], events, ct);
         if (fileKey is not null) await files.DeleteAsync(fileKey, ct);
-        await events.PublishAsync(parent is null
-            ? [MessageEvent(app.AppId, channel, EventCategories.MessageDelete, dto)]
-            : [MessageEvent(app.AppId, channel, EventCategories.MessageDelete, dto),
-                MessageEvent(app.AppId, channel, EventCategories.MessageUpdate, parent)], ct);
     }
 
     public Task<MessageDto> UpdateMetaAsync(ChatCaller caller, string channelId, long messageId, Dictionary<string, string> changes,
@@ -267,7 +265,7 @@ public sealed class MessageService(
         CancellationToken ct)
     {
         var app = caller.App;
-        var (channel, dto) = await store.WriteAsync(async db =>
+        var (_, dto) = await store.WriteAsync(async db =>
         {
             var c = await db.RequireChannelAsync(app.AppId, channelId, ct);
             await db.RequireMemberAsync(caller, channelId, ct);
@@ -276,8 +274,7 @@ public sealed class MessageService(
             m.UpdatedAt = time.NowMs();
             var sender = await db.Users.FirstOrDefaultAsync(u => u.AppId == app.AppId && u.UserId == m.UserId, ct);
             return (c, mapper.ToDto(m, sender));
-        }, ct);
-        await events.PublishAsync([MessageEvent(app.AppId, channel, EventCategories.MessageUpdate, dto)], ct);
+        }, changed => [MessageEvent(app.AppId, changed.c, EventCategories.MessageUpdate, changed.Item2)], events, ct);
         return dto;
     }
 }

@@ -21,7 +21,7 @@ public sealed class ModerationService(ChatStore store, IEventPublisher events, M
         var app = caller.App;
         var reporterId = caller.RequireUserId();
         var ct = cancellationToken;
-        var (row, channel, dto) = await store.WriteAsync(async db =>
+        var (_, _, dto) = await store.WriteAsync(async db =>
         {
             var reporter = await db.RequireUserAsync(app.AppId, reporterId, ct);
             UserRow? target = null;
@@ -73,16 +73,14 @@ public sealed class ModerationService(ChatStore store, IEventPublisher events, M
             };
             db.Reports.Add(row);
             return (row, c, ToDto(row, reporter, message));
-        }, ct);
-        if (channel is not null)
-            await events.PublishAsync([new ChatEvent
-            {
-                AppId = app.AppId,
-                TopicKind = EventTopicKind.ChannelManager,
-                TargetId = channel.ChannelId,
-                ChannelType = channel.Type,
-                Payload = new EventPayload(EventCategories.ReportCreate, Channel: ChannelService.ToDto(channel), Data: dto),
-            }], ct);
+        }, reported => reported.c is not { } channel ? [] : [new ChatEvent
+        {
+            AppId = app.AppId,
+            TopicKind = EventTopicKind.ChannelManager,
+            TargetId = channel.ChannelId,
+            ChannelType = channel.Type,
+            Payload = new EventPayload(EventCategories.ReportCreate, Channel: ChannelService.ToDto(channel), Data: reported.Item3),
+        }], events, ct);
         return dto;
     }
 

@@ -21,7 +21,7 @@ public sealed class OpenChannelService(
         ChannelService.ToDto(c) with { ParticipantCount = participantCount };
 
     private static ChatEvent ChannelEvent(string appId, ChannelRow channel, string category, object? user = null, object? message = null,
-        object? data = null, IReadOnlyList<SubscriptionCut>? cuts = null, MessageOrder? order = null, long? stamp = null) => new()
+        object? data = null, IReadOnlyList<SubscriptionCut>? cuts = null, MessageOrder? order = null) => new()
     {
         AppId = appId,
         TopicKind = EventTopicKind.ChannelAll,
@@ -30,7 +30,6 @@ public sealed class OpenChannelService(
         Payload = new EventPayload(category, Channel: ChannelService.ToDto(channel), User: user, Message: message, Data: data),
         CutsAfter = cuts ?? [],
         Order = order,
-        Stamp = stamp,
     };
 
     private static SubscriptionCut CutOf(string userId, string channelId) => new(userId, OpenType, channelId, ManagerOnly: false);
@@ -206,15 +205,14 @@ public sealed class OpenChannelService(
 
     private async Task<ChannelDto> ChangeAsync(ChatCaller caller, string channelId, Func<ChannelRow, string> change, CancellationToken ct)
     {
-        var (channel, category) = await store.WriteAsync(async db =>
+        var (channel, _) = await store.WriteAsync(async db =>
         {
             var c = await RequireOpenAsync(db, caller.AppId, channelId, ct);
             await RequireManagerAsync(db, caller, channelId, ct);
             var category = change(c);
             c.UpdatedAt = time.NowMs();
             return (c, category);
-        }, ct);
-        await events.PublishAsync([ChannelEvent(caller.AppId, channel, category)], ct);
+        }, changed => [ChannelEvent(caller.AppId, changed.c, changed.category)], events, ct);
         var counts = await participants.CountsAsync(caller.AppId, [channelId], ct);
         return ToDto(channel, counts[channelId]);
     }
@@ -227,7 +225,7 @@ public sealed class OpenChannelService(
     {
         var appId = caller.AppId;
         var ct = cancellationToken;
-        var (channel, fileKeys) = await store.WriteAsync(async db =>
+        var (_, fileKeys) = await store.WriteAsync(async db =>
         {
             var c = await RequireOpenAsync(db, appId, channelId, ct);
             await RequireManagerAsync(db, caller, channelId, ct);
@@ -238,10 +236,9 @@ public sealed class OpenChannelService(
             await db.Bans.Where(m => m.AppId == appId && m.ChannelId == channelId).ExecuteDeleteAsync(ct);
             db.Channels.Remove(c);
             return (c, keys);
-        }, ct);
+        }, deleted => [ChannelEvent(appId, deleted.c, EventCategories.OpenChannelDelete,
+            cuts: [CutOf(SubscriptionCut.Everyone, channelId)])], events, ct);
         foreach (var key in fileKeys) await files.DeleteAsync(key, ct);
-        await events.PublishAsync([ChannelEvent(appId, channel, EventCategories.OpenChannelDelete,
-            cuts: [CutOf(SubscriptionCut.Everyone, channelId)])], ct);
         await participants.RemoveChannelAsync(appId, channelId, ct);
     }
 
@@ -348,7 +345,7 @@ public sealed class OpenChannelService(
     {
         var app = caller.App;
         var ct = cancellationToken;
-        var (channel, user) = await store.WriteAsync(async db =>
+        await store.WriteAsync(async db =>
         {
             var c = await RequireOpenAsync(db, app.AppId, channelId, ct);
             await RequireManagerAsync(db, caller, channelId, ct);
@@ -360,10 +357,9 @@ public sealed class OpenChannelService(
                     $"open channel '{channelId}' has {count} managers, this app's limit");
             db.OpenManagers.Add(new OpenManagerRow { AppId = app.AppId, ChannelId = channelId, UserId = userId, CreatedAt = time.NowMs() });
             return (c, u);
-        }, ct);
-        if (user is not null)
-            await events.PublishAsync([ChannelEvent(app.AppId, channel, EventCategories.OpenChannelManagerCreate,
-                user: UserService.ToDto(user))], ct);
+        }, added => added.Item2 is { } user
+            ? [ChannelEvent(app.AppId, added.c, EventCategories.OpenChannelManagerCreate, user: UserService.ToDto(user))]
+            : [], events, ct);
     }
 
     /// <summary>Removes a manager (1016 when not one); manager; raises <c>open:channel_manager_delete</c>.</summary>
@@ -371,7 +367,7 @@ public sealed class OpenChannelService(
     {
         var appId = caller.AppId;
         var ct = cancellationToken;
-        var (channel, user) = await store.WriteAsync(async db =>
+        await store.WriteAsync(async db =>
         {
             var c = await RequireOpenAsync(db, appId, channelId, ct);
             await RequireManagerAsync(db, caller, channelId, ct);
@@ -381,9 +377,8 @@ public sealed class OpenChannelService(
                     $"user '{userId}' is not a manager of open channel '{channelId}'");
             db.OpenManagers.Remove(row);
             return (c, u);
-        }, ct);
-        await events.PublishAsync([ChannelEvent(appId, channel, EventCategories.OpenChannelManagerDelete,
-            user: UserService.ToDto(user))], ct);
+        }, removed => [ChannelEvent(appId, removed.c, EventCategories.OpenChannelManagerDelete, user: UserService.ToDto(removed.u))],
+            events, ct);
     }
 
     // ---- bans ---------------------------------------------------------------------------------
@@ -398,7 +393,7 @@ public sealed class OpenChannelService(
         var appId = caller.AppId;
         var ct = cancellationToken;
         if (caller.UserId == userId) throw ApiException.Invalid(ErrorCodes.CannotBanYourself, "user_id: you cannot ban yourself");
-        var (channel, ban) = await store.WriteAsync(async db =>
+        var (_, ban) = await store.WriteAsync(async db =>
         {
             var c = await RequireOpenAsync(db, appId, channelId, ct);
             await RequireManagerAsync(db, caller, channelId, ct);
@@ -418,10 +413,13 @@ public sealed class OpenChannelService(
             row.Reason = reason;
             c.UpdatedAt = now;
             return (c, BanService.ToDto(row, user));
+        }, banned => [ChannelEvent(appId, banned.c, EventCategories.OpenChannelBan, user: banned.Item2.User, data: banned.Item2,
+            cuts: [CutOf(userId, channelId)])], async raised =>
+        {
+            // Out of the channel before the event's cut, so the ACL refuses a subscription coming back meanwhile.
+            await participants.ExitAsync(appId, channelId, userId, CancellationToken.None);
+            await events.PublishAsync(raised);
         }, ct);
-        await participants.ExitAsync(appId, channelId, userId, ct);
-        await events.PublishAsync([ChannelEvent(appId, channel, EventCategories.OpenChannelBan, user: ban.User, data: ban,
-            cuts: [CutOf(userId, channelId)])], ct);
         return ban;
     }
 
@@ -430,7 +428,7 @@ public sealed class OpenChannelService(
     {
         var appId = caller.AppId;
         var ct = cancellationToken;
-        var (channel, user) = await store.WriteAsync(async db =>
+        await store.WriteAsync(async db =>
         {
             var c = await RequireOpenAsync(db, appId, channelId, ct);
             await RequireManagerAsync(db, caller, channelId, ct);
@@ -442,8 +440,7 @@ public sealed class OpenChannelService(
                     $"user '{userId}' is not banned from open channel '{channelId}'");
             db.Bans.Remove(row);
             return (c, UserService.ToDto(u));
-        }, ct);
-        await events.PublishAsync([ChannelEvent(appId, channel, EventCategories.OpenChannelUnban, user: user)], ct);
+        }, unbanned => [ChannelEvent(appId, unbanned.c, EventCategories.OpenChannelUnban, user: unbanned.Item2)], events, ct);
     }
 
     /// <summary>The active bans; manager.</summary>
@@ -489,7 +486,7 @@ public sealed class OpenChannelService(
             await store.ReadAsync(db => RequireOpenAsync(db, app.AppId, channelId, ct), ct);
             throw NotParticipant(sender, channelId);
         }
-        var (_, dto, _, _) = await writer.WriteAsync(async scope =>
+        var (dto, raised) = await writer.WriteAsync(async scope =>
         {
             var db = scope.Db;
             var now = time.NowMs();
@@ -498,8 +495,6 @@ public sealed class OpenChannelService(
                     .SetProperty(x => x.TotalMessageCount, x => x.TotalMessageCount + 1)
                     .SetProperty(x => x.UpdatedAt, now), ct);
             if (updated == 0) throw ApiException.NotFound(ErrorCodes.ChannelNotFound, $"open channel '{channelId}' not found");
-            // Read under the channel's row lock (the update above): orders the send's webhook delivery in its channel.
-            var stamp = time.GetUtcNow().UtcTicks;
             var found = await (
                     from c in db.Channels.AsNoTracking().Where(c => c.AppId == app.AppId && c.ChannelId == channelId)
                     join u in db.Users.AsNoTracking().Where(u => u.AppId == app.AppId && u.UserId == sender)
@@ -527,9 +522,14 @@ public sealed class OpenChannelService(
             // the nodes restore the order from.
             var previous = found.Channel.LastMessageId;
             found.Channel.LastMessageId = row.MessageId;
-            return (found.Channel, mapper.ToDto(row, user), new MessageOrder(row.MessageId, previous), stamp);
-        }, afterCommit: sent => events.PublishAsync([ChannelEvent(app.AppId, sent.Item1, EventCategories.OpenMessageSend,
-            message: sent.Item2, order: sent.Item3, stamp: sent.Item4)]), ct);
+            var message = mapper.ToDto(row, user);
+            // Raised here: its webhook delivery is stored in this transaction, stamped by the writer's stage after the
+            // statements above, under the channel's row lock (on PostgreSQL with the database's clock, as group sends are).
+            IReadOnlyList<ChatEvent> raised = [ChannelEvent(app.AppId, found.Channel, EventCategories.OpenMessageSend,
+                message: message, order: new MessageOrder(row.MessageId, previous))];
+            scope.Raise(raised);
+            return (message, raised);
+        }, afterCommit: sent => events.PublishAsync(sent.raised), ct);
         Operations.ChatMetrics.MessageSent(started);
         return dto;
     }
@@ -573,7 +573,7 @@ public sealed class OpenChannelService(
     {
         var appId = caller.AppId;
         var ct = cancellationToken;
-        var (channel, dto) = await store.WriteAsync(async db =>
+        await store.WriteAsync(async db =>
         {
             var c = await RequireOpenAsync(db, appId, channelId, ct);
             var m = await RequireMessageAsync(db, appId, channelId, messageId, ct);
@@ -588,8 +588,7 @@ public sealed class OpenChannelService(
                     .MaxAsync(x => (long?)x.MessageId, ct) ?? 0;
             c.UpdatedAt = time.NowMs();
             return (c, dto);
-        }, ct);
-        await events.PublishAsync([ChannelEvent(appId, channel, EventCategories.OpenMessageDelete, message: dto)], ct);
+        }, deleted => [ChannelEvent(appId, deleted.c, EventCategories.OpenMessageDelete, message: deleted.dto)], events, ct);
     }
 
     /// <summary>Merges message meta keys; participants (and the Platform API); raises <c>open:message_update</c>.</summary>
@@ -606,7 +605,7 @@ public sealed class OpenChannelService(
         Func<string?, string?> change, CancellationToken ct)
     {
         var appId = caller.AppId;
-        var (channel, dto) = await store.WriteAsync(async db =>
+        var (_, dto) = await store.WriteAsync(async db =>
         {
             var c = await RequireOpenAsync(db, appId, channelId, ct);
             await RequireParticipantOrManagerAsync(db, caller, channelId, ct);
@@ -615,8 +614,7 @@ public sealed class OpenChannelService(
             m.UpdatedAt = time.NowMs();
             var sender = await db.Users.FirstOrDefaultAsync(u => u.AppId == appId && u.UserId == m.UserId, ct);
             return (c, mapper.ToDto(m, sender));
-        }, ct);
-        await events.PublishAsync([ChannelEvent(appId, channel, EventCategories.OpenMessageUpdate, message: dto)], ct);
+        }, changed => [ChannelEvent(appId, changed.c, EventCategories.OpenMessageUpdate, message: changed.Item2)], events, ct);
         return dto;
     }
 }

@@ -50,7 +50,7 @@ public sealed class ReactionService(ChatStore store, IEventPublisher events, Mes
         var app = caller.App;
         var userId = caller.RequireUserId();
         CheckKey(key);
-        var (channel, dto, changed) = await store.WriteAsync(async db =>
+        var (_, dto, _) = await store.WriteAsync(async db =>
         {
             await db.LockChannelAsync(app.AppId, channelId, ct);
             var c = await MessageExtras.RequireCanActAsync(db, caller, channelId, ct);
@@ -79,8 +79,7 @@ public sealed class ReactionService(ChatStore store, IEventPublisher events, Mes
             if (changed) m.UpdatedAt = time.NowMs();
             await db.SaveChangesAsync(ct);
             return (c, await MessageExtras.CurrentAsync(db, mapper, m, ct), changed);
-        }, ct);
-        if (changed) await events.PublishAsync([MessageExtras.Event(app.AppId, channel, EventCategories.MessageUpdate, dto)], ct);
+        }, done => done.changed ? [MessageExtras.Event(app.AppId, done.c, EventCategories.MessageUpdate, done.Item2)] : [], events, ct);
         return dto;
     }
 }

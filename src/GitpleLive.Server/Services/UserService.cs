@@ -34,15 +34,14 @@ public sealed class UserService(ChatStore store, IEventPublisher events, UserCac
     {
         caller.RequirePlatform();
         var appId = caller.AppId;
-        var created = await store.WriteAsync(async db =>
+        await store.WriteAsync(async db =>
         {
             if (await db.Users.AnyAsync(u => u.AppId == appId && u.UserId == userId, cancellationToken)) return null;
             var now = time.NowMs();
             var u = new UserRow { AppId = appId, UserId = userId, Name = userId, CreatedAt = now, UpdatedAt = now };
             db.Users.Add(u);
             return u;
-        }, cancellationToken);
-        if (created is not null) await events.PublishAsync([Webhooks.WebhookEvents.UserCreated(appId, ToDto(created))], cancellationToken);
+        }, created => created is null ? [] : [Webhooks.WebhookEvents.UserCreated(appId, ToDto(created))], events, cancellationToken);
     }
 
     /// <summary>Platform API: a new user (1007 when the id is taken).</summary>
@@ -65,10 +64,8 @@ public sealed class UserService(ChatStore store, IEventPublisher events, UserCac
             };
             db.Users.Add(u);
             return u;
-        }, cancellationToken);
-        var dto = ToDto(row);
-        await events.PublishAsync([Webhooks.WebhookEvents.UserCreated(app.AppId, dto)], cancellationToken);
-        return dto;
+        }, created => [Webhooks.WebhookEvents.UserCreated(app.AppId, ToDto(created))], events, cancellationToken);
+        return ToDto(row);
     }
 
     /// <summary>
@@ -165,10 +162,8 @@ public sealed class UserService(ChatStore store, IEventPublisher events, UserCac
             change(u);
             u.UpdatedAt = time.NowMs();
             return u;
-        }, cancellationToken);
-        var dto = ToDto(row);
-        await PublishUserAsync(appId, EventCategories.UserUpdate, dto, cancellationToken);
-        return dto;
+        }, changed => [UserEvent(appId, EventCategories.UserUpdate, ToDto(changed))], events, cancellationToken);
+        return ToDto(row);
     }
 
     /// <summary>
@@ -180,7 +175,7 @@ public sealed class UserService(ChatStore store, IEventPublisher events, UserCac
     {
         caller.RequirePlatform();
         var appId = caller.AppId;
-        var (user, channels) = await store.WriteAsync(async db =>
+        await store.WriteAsync(async db =>
         {
             var u = await db.Users.FirstOrDefaultAsync(x => x.AppId == appId && x.UserId == userId, cancellationToken)
                 ?? throw ApiException.NotFound(ErrorCodes.UserNotFound, $"user '{userId}' not found");
@@ -194,24 +189,25 @@ public sealed class UserService(ChatStore store, IEventPublisher events, UserCac
             await db.Reactions.Where(r => r.AppId == appId && r.UserId == userId).ExecuteDeleteAsync(cancellationToken);
             db.Users.Remove(u);
             return (u, channelIds);
-        }, cancellationToken);
-        cache.Forget(appId, userId);
-        await events.PublishAsync([new ChatEvent
+        }, deleted => [new ChatEvent
         {
             AppId = appId,
             TopicKind = EventTopicKind.User,
             TargetId = userId,
-            Payload = new EventPayload(EventCategories.UserDelete, User: ToDto(user)),
-            CutsAfter = channels.Select(c => new SubscriptionCut(userId, c.Type, c.ChannelId, ManagerOnly: false)).ToList(),
-        }], cancellationToken);
+            Payload = new EventPayload(EventCategories.UserDelete, User: ToDto(deleted.u)),
+            CutsAfter = deleted.channelIds.Select(c => new SubscriptionCut(userId, c.Type, c.ChannelId, ManagerOnly: false)).ToList(),
+        }], raised =>
+        {
+            cache.Forget(appId, userId);
+            return events.PublishAsync(raised);
+        }, cancellationToken);
     }
 
-    private ValueTask PublishUserAsync(string appId, string category, UserDto user, CancellationToken cancellationToken) =>
-        events.PublishAsync([new ChatEvent
-        {
-            AppId = appId,
-            TopicKind = EventTopicKind.User,
-            TargetId = user.UserId,
-            Payload = new EventPayload(category, User: user),
-        }], cancellationToken);
+    private static ChatEvent UserEvent(string appId, string category, UserDto user) => new()
+    {
+        AppId = appId,
+        TopicKind = EventTopicKind.User,
+        TargetId = user.UserId,
+        Payload = new EventPayload(category, User: user),
+    };
 }
