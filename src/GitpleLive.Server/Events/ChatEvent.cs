@@ -25,7 +25,8 @@ public sealed class ChatEvent
     /// <summary>
     /// When the change took its place in its channel's commit order (UTC ticks, read under the channel's row lock; a
     /// message send's on PostgreSQL from the database's clock): orders the change's webhook deliveries within their
-    /// channel across nodes. Null: the time it is queued. Set on the node that stored the change only (not relayed).
+    /// channel across nodes. Null: the time the writer's webhook stage stores its delivery, inside the change's transaction
+    /// (the time it is queued, for an event not raised in a write). Set on the node that stored the change only (not relayed).
     /// </summary>
     public long? Stamp { get; init; }
 

@@ -38,8 +38,8 @@ public sealed class WebhookOptions
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// How long a delivery waits after its change before it may be sent, so one that another node has not written to the
-    /// queue yet cannot be overtaken by a later one of the same channel. Default: none on one node, 500 ms with Redis.
+    /// How long a delivery waits after its change's stamp before it may be sent, so one that another node stamped but has
+    /// not committed yet cannot be overtaken by a later one of the same channel. Default: none on one node, 500 ms with Redis.
     /// </summary>
     public TimeSpan? OrderingDelay { get; set; }
 

@@ -5,12 +5,17 @@ using Microsoft.Extensions.Hosting;
 namespace GitpleLive.Server.Webhooks;
 
 /// <summary>
-/// Writes published changes to the delivery table, in batches, off the publish path: <see cref="Add"/> only stamps the
-/// change and puts it in a bounded in-memory buffer; this service drains it into one transaction per batch (up to
-/// <see cref="WebhookOptions.BatchSize"/>), filtering by each app's categories, then wakes the worker.
+/// The fallback path for changes published without being raised in a write. The server's own changes do not come here:
+/// services raise their events inside the write that stores the change (<see cref="WriteScope.Raise"/>, or
+/// <see cref="ChatStore"/>'s <c>WriteAsync(work, events, publisher)</c>) and <see cref="WebhookStage"/> inserts their
+/// delivery rows in that write's savepoint, before the batch commits — a change committed means its deliveries are, a
+/// write rolled back leaves none — and marks them (<see cref="ChatEvent.WebhookStaged"/>) so they are not queued here too.
 /// <para>
-/// The window between a change's commit and its delivery row is the time the change waits in this buffer: one batch write,
-/// usually milliseconds. A crash (kill -9) inside it loses those deliveries; a graceful stop flushes the buffer first.
+/// What remains (events a host publishes itself, say) is written to the delivery table in batches, off the publish path:
+/// <see cref="Add"/> only stamps the change and puts it in a bounded in-memory buffer; this service drains it into one
+/// transaction per batch (up to <see cref="WebhookOptions.BatchSize"/>), filtering by each app's categories, then wakes the
+/// worker. For those, the window between a change's commit and its delivery row is the time the change waits in this
+/// buffer (usually milliseconds); a crash (kill -9) inside it loses those deliveries; a graceful stop flushes the buffer.
 /// </para>
 /// </summary>
 public sealed class WebhookQueue : BackgroundService
