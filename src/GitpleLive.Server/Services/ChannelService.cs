@@ -240,9 +240,11 @@ public sealed class ChannelService(ChatStore store, IEventPublisher events, Mess
         var dto = ToDto(channel);
         var list = new List<ChatEvent>();
         foreach (var u in users)
-            list.Add(ChannelEvents.ToUser(appId, u.UserId, EventCategories.UserJoinedChannel, UserService.ToDto(u, channel.CreatedAt), dto));
+            list.Add(ChannelEvents.ToUser(appId, u.UserId, EventCategories.UserJoinedChannel, UserService.ToDto(u, channel.CreatedAt),
+                dto));
         foreach (var u in users.Where(u => managerIds.Contains(u.UserId)))
-            list.Add(ChannelEvents.ToUser(appId, u.UserId, EventCategories.UserBecomeManager, UserService.ToDto(u, channel.CreatedAt), dto));
+            list.Add(ChannelEvents.ToUser(appId, u.UserId, EventCategories.UserBecomeManager, UserService.ToDto(u, channel.CreatedAt),
+                dto));
         list.Add(Webhooks.WebhookEvents.ChannelCreated(appId, channel, dto, memberIds, managerIds));
         return list;
     }

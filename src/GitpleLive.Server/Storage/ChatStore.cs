@@ -41,7 +41,7 @@ public sealed class ChatStore(IDbContextFactory<ChatDbContext> factory, StoreWri
         return result;
     }
 
-    /// <summary>The write above (events raised in it, published after its commit) publishing through <paramref name="publisher"/>.</summary>
+    /// <summary>The write above (events raised in it, published after its commit) through <paramref name="publisher"/>.</summary>
     public Task<T> WriteAsync<T>(Func<ChatDbContext, Task<T>> work, Func<T, IReadOnlyList<ChatEvent>> events, IEventPublisher publisher,
         CancellationToken cancellationToken = default) =>
         WriteAsync(work, events, raised => publisher.PublishAsync(raised), cancellationToken);
