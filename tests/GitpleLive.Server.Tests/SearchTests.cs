@@ -282,9 +282,95 @@ public sealed class SqliteSearchTests(ServerFixture fx) : SearchTests, IClassFix
         var names = await Server.Services.GetRequiredService<ChatStore>().ReadAsync(db =>
             db.Database.SqlQueryRaw<string>("SELECT name AS \"Value\" FROM sqlite_master WHERE name LIKE 'messages_fts%' ORDER BY name").ToListAsync());
         Assert.Contains("messages_fts", names);
-        Assert.Contains("messages_fts_insert", names);
+        Assert.Contains("messages_fts_state", names);
         Assert.Contains("messages_fts_update", names);
         Assert.Contains("messages_fts_delete", names);
+        // New messages join the index in batches (SearchIndexer), not by a trigger per insert.
+        Assert.DoesNotContain("messages_fts_insert", names);
+    }
+}
+
+/// <summary>
+/// SQLite's batch indexing (<see cref="SearchIndexer"/>): with the timer all but off, a search still finds every message
+/// stored before it, edits and deletes of messages not indexed yet leave the index exact, and the timer indexes by itself.
+/// </summary>
+public sealed class SqliteSearchIndexTests
+{
+    private static async Task<JsonNode> SearchAsync(HttpClient http, string query) =>
+        (await http.GetJsonAsync($"/v1/sdk/search/messages?query={Uri.EscapeDataString(query)}"))!;
+
+    private static long[] Ids(JsonNode page) => page["messages"]!.AsArray().Select(m => m.Long("message_id")).ToArray();
+
+    private static Task<long> IndexedThroughAsync(TestServer server) => server.Services.GetRequiredService<ChatStore>().ReadAsync(db =>
+        db.Database.SqlQueryRaw<long>("SELECT \"IndexedThrough\" AS \"Value\" FROM messages_fts_state").SingleAsync());
+
+    private static Task<int> IntegrityCheckAsync(TestServer server) => server.Services.GetRequiredService<ChatStore>().WriteAsync(db =>
+        // FTS5 raises an error when the index does not match the content it indexes.
+        db.Database.ExecuteSqlRawAsync("INSERT INTO messages_fts(messages_fts, rank) VALUES ('integrity-check', 1)"));
+
+    [Fact]
+    public async Task A_search_finds_messages_the_timer_has_not_indexed_and_edits_and_deletes_before_indexing_keep_it_exact()
+    {
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["GitpleLive:SearchIndexInterval"] = "01:00:00",
+        });
+        var u = await server.NewUsersAsync("alice", "bob");
+        var (alice, bob) = (u[0], u[1]);
+        var channel = await alice.NewChannelAsync(bob);
+        var tag = "zq" + Guid.NewGuid().ToString("N")[..8];
+        var kept = await alice.SendTextAsync(channel, $"{tag} kept");
+        var edited = await alice.SendTextAsync(channel, $"{tag} before");
+        var deleted = await bob.SendTextAsync(channel, $"{tag} gone");
+        Assert.True(await IndexedThroughAsync(server) < kept.Long("message_id"));
+
+        // Changed and removed before the index has seen them: the index later reads what is stored then.
+        await alice.Http.PutJsonAsync($"/v1/sdk/group/channels/{channel}/messages/{edited.Long("message_id")}", new { content = $"{tag} after" });
+        (await bob.Http.DeleteAsync($"/v1/sdk/group/channels/{channel}/messages/{deleted.Long("message_id")}")).EnsureSuccessStatusCode();
+
+        Assert.Equal(new[] { edited.Long("message_id"), kept.Long("message_id") }, Ids(await SearchAsync(bob.Http, tag)));
+        Assert.Equal(new[] { edited.Long("message_id") }, Ids(await SearchAsync(bob.Http, $"{tag} after")));
+        Assert.Empty(Ids(await SearchAsync(bob.Http, $"{tag} before")));
+        Assert.Empty(Ids(await SearchAsync(bob.Http, $"{tag} gone")));
+        // Up to the newest message stored (the deleted one is not there to index).
+        Assert.True(await IndexedThroughAsync(server) >= edited.Long("message_id"));
+
+        // Indexed now: an edit and a delete go through the index's triggers, and the index still matches its content.
+        await alice.Http.PutJsonAsync($"/v1/sdk/group/channels/{channel}/messages/{edited.Long("message_id")}", new { content = $"{tag} again" });
+        (await alice.Http.DeleteAsync($"/v1/sdk/group/channels/{channel}/messages/{kept.Long("message_id")}")).EnsureSuccessStatusCode();
+        Assert.Equal(new[] { edited.Long("message_id") }, Ids(await SearchAsync(bob.Http, tag)));
+        Assert.Empty(Ids(await SearchAsync(bob.Http, $"{tag} after")));
+        // The history's content filter reads the same index, caught up the same way.
+        var later = await alice.SendTextAsync(channel, $"{tag} filtered");
+        var page = (await bob.Http.GetJsonAsync($"/v1/sdk/group/channels/{channel}/messages?content={Uri.EscapeDataString("filtered")}"))!;
+        Assert.Equal(new[] { later.Long("message_id") }, Ids(page));
+        await IntegrityCheckAsync(server);
+    }
+
+    [Fact]
+    public async Task The_timer_indexes_new_messages_without_a_search()
+    {
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["GitpleLive:SearchIndexInterval"] = "00:00:00.020",
+        });
+        var u = await server.NewUsersAsync("alice", "bob");
+        var channel = await u[0].NewChannelAsync(u[1]);
+        var sent = await u[0].SendTextAsync(channel, "indexed by the timer");
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (await IndexedThroughAsync(server) < sent.Long("message_id") && DateTime.UtcNow < deadline) await Task.Delay(20);
+        Assert.True(await IndexedThroughAsync(server) >= sent.Long("message_id"));
+        await IntegrityCheckAsync(server);
+    }
+
+    [Fact]
+    public async Task A_search_index_interval_that_is_not_positive_is_refused_at_start_naming_the_setting()
+    {
+        var e = await Assert.ThrowsAnyAsync<Exception>(async () => await TestServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["GitpleLive:SearchIndexInterval"] = "00:00:00",
+        }));
+        Assert.Contains("SearchIndexInterval", e.ToString());
     }
 }
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
@@ -44,32 +45,75 @@ public static class Jwt
     /// <summary>Reads the claims without checking the signature (to find the app to check against).</summary>
     public static Claims? Peek(string token)
     {
-        var parts = token.Split('.');
-        if (parts.Length != 3) return null;
+        // Spans and a reader over the decoded payload, not split strings and a JsonDocument: every SDK call checks a
+        // token, and this was a tenth of the send path's allocations (bench/RESULTS.md).
+        var first = token.IndexOf('.');
+        var last = token.LastIndexOf('.');
+        if (first < 0 || last == first) return null;
+        var chars = token.AsSpan(first + 1, last - first - 1);
+        if (chars.Contains('.')) return null;
+        var max = Base64Url.GetMaxDecodedLength(chars.Length);
+        byte[]? rented = null;
+        Span<byte> bytes = max <= 1024 ? stackalloc byte[max] : (rented = ArrayPool<byte>.Shared.Rent(max));
         try
         {
-            using var doc = JsonDocument.Parse(Base64Url.DecodeFromChars(parts[1]));
-            var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object) return null;
-            if (!root.TryGetProperty("user_id", out var user) || user.ValueKind != JsonValueKind.String) return null;
-            if (!root.TryGetProperty("app_id", out var app) || app.ValueKind != JsonValueKind.String) return null;
-            if (!root.TryGetProperty("typ", out var kind) || kind.ValueKind != JsonValueKind.String) return null;
-            // TryGetInt64 throws on a non-number, so check the kind first: the payload is unverified input.
-            if (!root.TryGetProperty("iat", out var iat) || iat.ValueKind != JsonValueKind.Number
-                || !iat.TryGetInt64(out var iatValue)) return null;
-            if (!root.TryGetProperty("exp", out var exp) || exp.ValueKind != JsonValueKind.Number
-                || !exp.TryGetInt64(out var expValue)) return null;
-            long? siat = root.TryGetProperty("siat", out var si) && si.ValueKind == JsonValueKind.Number && si.TryGetInt64(out var siv)
-                ? siv : null;
-            long? sexp = root.TryGetProperty("sexp", out var se) && se.ValueKind == JsonValueKind.Number && se.TryGetInt64(out var sev)
-                ? sev : null;
-            return new Claims(user.GetString()!, app.GetString()!, kind.GetString()!, iatValue, expValue,
-                siat is not null && sexp is not null ? siat : null, siat is not null && sexp is not null ? sexp : null);
+            if (Base64Url.DecodeFromChars(chars, bytes, out _, out var written) != OperationStatus.Done) return null;
+            return Read(bytes[..written]);
         }
-        catch (Exception e) when (e is FormatException or JsonException or ArgumentException or InvalidOperationException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException)
         {
             return null;
         }
+        finally
+        {
+            if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>The claims of a decoded payload: a JSON object with every required claim of its type, else null.</summary>
+    private static Claims? Read(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 16 });
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return null;
+        string? user = null, app = null, kind = null;
+        long? iat = null, exp = null, siat = null, sexp = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var name = reader.ValueTextEquals("user_id"u8) ? 1 : reader.ValueTextEquals("app_id"u8) ? 2
+                : reader.ValueTextEquals("typ"u8) ? 3 : reader.ValueTextEquals("iat"u8) ? 4 : reader.ValueTextEquals("exp"u8) ? 5
+                : reader.ValueTextEquals("siat"u8) ? 6 : reader.ValueTextEquals("sexp"u8) ? 7 : 0;
+            if (!reader.Read()) return null;
+            if (name is >= 1 and <= 3)
+            {
+                if (reader.TokenType != JsonTokenType.String) return null;
+                var text = reader.GetString();
+                if (name == 1) user = text;
+                else if (name == 2) app = text;
+                else kind = text;
+            }
+            else if (name is 4 or 5)
+            {
+                // The payload is unverified input: a claim of the wrong kind refuses the token.
+                if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out var value)) return null;
+                if (name == 4) iat = value;
+                else exp = value;
+            }
+            else if (name is 6 or 7)
+            {
+                long? value = reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var v) ? v : null;
+                if (name == 6) siat = value;
+                else sexp = value;
+                reader.Skip();
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+        if (reader.TokenType != JsonTokenType.EndObject || reader.Read()) return null;
+        if (user is null || app is null || kind is null || iat is null || exp is null) return null;
+        var session = siat is not null && sexp is not null;
+        return new Claims(user, app, kind, iat.Value, exp.Value, session ? siat : null, session ? sexp : null);
     }
 
     /// <summary>Checks the signature and expiry; null when the token is not valid now.</summary>
@@ -79,14 +123,26 @@ public static class Jwt
     /// <summary>Checks the signature and kind only: the caller decides what an expired token may still do.</summary>
     public static Claims? ValidateSignature(string token, byte[] secret, string expectedKind)
     {
-        var claims = Peek(token);
-        if (claims is null || claims.Kind != expectedKind) return null;
         var dot = token.LastIndexOf('.');
+        if (dot < 0) return null;
+        var signed = token.AsSpan(0, dot);
+        byte[]? rented = null;
+        Span<byte> input = signed.Length <= 2048 ? stackalloc byte[signed.Length] : (rented = ArrayPool<byte>.Shared.Rent(signed.Length));
         Span<byte> expected = stackalloc byte[32];
-        HMACSHA256.HashData(secret, Encoding.ASCII.GetBytes(token.AsSpan(0, dot).ToString()), expected);
-        byte[] actual;
-        try { actual = Base64Url.DecodeFromChars(token.AsSpan(dot + 1)); }
-        catch (FormatException) { return null; }
-        return CryptographicOperations.FixedTimeEquals(expected, actual) ? claims : null;
+        try
+        {
+            var n = Encoding.ASCII.GetBytes(signed, input);
+            HMACSHA256.HashData(secret, input[..n], expected);
+        }
+        finally
+        {
+            if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
+        }
+        var signature = token.AsSpan(dot + 1);
+        Span<byte> actual = stackalloc byte[64];
+        if (Base64Url.GetMaxDecodedLength(signature.Length) > actual.Length
+            || Base64Url.DecodeFromChars(signature, actual, out _, out var written) != OperationStatus.Done
+            || !CryptographicOperations.FixedTimeEquals(expected, actual[..written])) return null;
+        return Peek(token) is { } claims && claims.Kind == expectedKind ? claims : null;
     }
 }

@@ -97,7 +97,9 @@ public static class ChatServer
             .WithHeaders("APP_ID", "USER_ID", "APP_API_KEY", "Authorization", "Content-Type")
             .WithMethods("GET", "POST", "PUT", "DELETE")
             .WithExposedHeaders("x-forwarded-for"));
-        app.UseWebSockets();
+        // Only the realtime path upgrades: elsewhere the WebSocket middleware's per-request handshake feature is waste.
+        var realtimePath = app.Services.GetRequiredService<Realtime.RealtimeOptions>().Path;
+        app.UseWhen(http => http.Request.Path.StartsWithSegments(realtimePath, StringComparison.Ordinal), ws => ws.UseWebSockets());
         app.MapChatRealtime();
         Endpoints.EndpointMap.MapAll(app);
         app.MapChatDiagnostics();

@@ -72,6 +72,12 @@ public sealed class ChatServerOptions
     public long MaxUploadSize { get; set; } = 200L * 1024 * 1024;
 
     /// <summary>
+    /// SQLite: how often new messages are added to the full-text index, in one write for all of them (a search first
+    /// brings the index up to date, so it never misses a stored message). Default 50 ms.
+    /// </summary>
+    public TimeSpan SearchIndexInterval { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
     /// Enables the Platform API's <c>/v1/diagnostics</c> routes (a server-side event generator for
     /// measuring fan-out). For benchmarks only. Default false.
     /// </summary>

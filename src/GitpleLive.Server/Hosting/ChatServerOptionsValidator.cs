@@ -31,6 +31,7 @@ internal sealed class ChatServerOptionsValidator : IValidateOptions<ChatServerOp
         if (options.SdkTokenGrace < TimeSpan.Zero)
             failures.Add(nameof(options.SdkTokenGrace), $"must not be negative (was {options.SdkTokenGrace}).");
         failures.Positive(nameof(options.FileUrlLifetime), options.FileUrlLifetime);
+        failures.Positive(nameof(options.SearchIndexInterval), options.SearchIndexInterval);
         failures.Positive(nameof(options.MaxJsonBodySize), options.MaxJsonBodySize);
         failures.Positive(nameof(options.MaxUploadSize), options.MaxUploadSize);
         return failures.Result();

@@ -16,6 +16,10 @@ public static class TelemetrySetup
     public const string OtlpProtocolKey = "GitpleLive:Otlp:Protocol";
     public const string MetricsPath = "/metrics";
 
+    private static readonly string[] AspNetCoreMeters =
+        ["Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.Http.Connections",
+         "Microsoft.AspNetCore.Routing", "Microsoft.AspNetCore.Diagnostics", "Microsoft.AspNetCore.RateLimiting"];
+
     public static WebApplicationBuilder AddChatTelemetry(this WebApplicationBuilder builder)
     {
         var endpoint = builder.Configuration[OtlpEndpointKey];
@@ -34,7 +38,9 @@ public static class TelemetrySetup
             .ConfigureResource(r => r.AddService("gitplelive-server", serviceInstanceId: Environment.MachineName))
             .WithMetrics(m =>
             {
-                m.AddMeter(ChatMetrics.MeterName).AddAspNetCoreInstrumentation().AddRuntimeInstrumentation().AddPrometheusExporter();
+                // ASP.NET Core's own meters (http.server.request.duration, kestrel.*), without the instrumentation package's
+                // per-request middleware (it only tags unhandled exceptions, and the error middleware leaves none).
+                m.AddMeter(ChatMetrics.MeterName).AddMeter(AspNetCoreMeters).AddRuntimeInstrumentation().AddPrometheusExporter();
                 if (otlp) m.AddOtlpExporter(Otlp);
             });
         // Traces only go somewhere over OTLP; without it, requests are not traced at all.

@@ -7,7 +7,7 @@ namespace GitpleLive.Server.Services;
 /// </summary>
 public sealed class MessageService(
     ChatStore store, IEventPublisher events, MessageMapper mapper, IFileStore files, StoreWriter writer, ProfanityFilter profanity,
-    TimeProvider time, Push.PushOutbox push)
+    TimeProvider time, Push.PushOutbox push, SearchIndexer index)
 {
     public sealed record FileUpload(Stream Content, string Name, string ContentType);
 
@@ -177,12 +177,14 @@ public sealed class MessageService(
     /// <summary>
     /// History (PROTOCOL §5.3): ascending by id; <c>prev</c> = the newest before the base, <c>next</c> = the oldest after it.
     /// </summary>
-    public Task<MessagePage> ListAsync(ChatCaller caller, string channelId, MessageQuery query,
+    public async Task<MessagePage> ListAsync(ChatCaller caller, string channelId, MessageQuery query,
         CancellationToken cancellationToken = default)
     {
         var appId = caller.AppId;
         var ct = cancellationToken;
-        return store.ReadAsync(async db =>
+        // The content filter finds every message stored before this call (SQLite indexes new messages in batches).
+        if (query.ContentTerms is not null) await index.CatchUpAsync(ct);
+        return await store.ReadAsync(async db =>
         {
             await db.RequireChannelAsync(appId, channelId, ct);
             await db.RequireMemberAsync(caller, channelId, ct);

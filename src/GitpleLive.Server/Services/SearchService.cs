@@ -21,9 +21,10 @@ public sealed record MessageSearchPage(IReadOnlyList<MessageDto> Messages, strin
 /// or every channel of the app), newest first, paged by a cursor on the message id. Reads the index only
 /// (<see cref="MessageSearch"/>): no scan of messages, whatever the history's size.
 /// </summary>
-public sealed class SearchService(ChatStore store, MessageMapper mapper)
+public sealed class SearchService(ChatStore store, MessageMapper mapper, SearchIndexer index)
 {
-    public Task<MessageSearchPage> SearchAsync(ChatCaller caller, MessageSearchQuery query, CancellationToken cancellationToken = default)
+    public async Task<MessageSearchPage> SearchAsync(ChatCaller caller, MessageSearchQuery query,
+        CancellationToken cancellationToken = default)
     {
         var appId = caller.AppId;
         var ct = cancellationToken;
@@ -31,7 +32,9 @@ public sealed class SearchService(ChatStore store, MessageMapper mapper)
             throw ApiException.Forbidden(ErrorCodes.NoPermission, "only the Platform API may search as another user");
         var user = caller.IsPlatform ? query.AsUserId : caller.UserId;
         var before = DecodeCursor(query.Next);
-        return store.ReadAsync(async db =>
+        // Every message stored before this call is found (SQLite indexes new messages in batches).
+        await index.CatchUpAsync(ct);
+        return await store.ReadAsync(async db =>
         {
             if (user is not null && caller.IsPlatform) await db.RequireUserAsync(appId, user, ct);
             if (query.ChannelId is { } channelId)

@@ -28,8 +28,8 @@ public sealed record MessageSearchFilter
 /// provider SQL: LINQ has no full-text match). Both answer message ids in id order, read from the index, never by
 /// scanning the messages:
 /// <list type="bullet">
-/// <item>SQLite: the FTS5 table <c>messages_fts</c> (external content over <c>messages.Content</c>, kept by triggers;
-/// migration <c>MessageSearch</c>), tokenizer <c>unicode61 remove_diacritics 2</c>. The match walks the index in rowid
+/// <item>SQLite: the FTS5 table <c>messages_fts</c> (external content over <c>messages.Content</c>; new messages
+/// added in batches by <see cref="SearchIndexer"/>, which callers catch up first; edits and deletes by triggers), tokenizer <c>unicode61 remove_diacritics 2</c>. The match walks the index in rowid
 /// (= message id) order and stops at the page's end.</item>
 /// <item>PostgreSQL: the GIN expression index <c>IX_messages_search</c> on
 /// <c>to_tsvector('simple', coalesce("Content", ''))</c> (<c>simple</c>: lower-cased words, no stemming, no stop words).</item>

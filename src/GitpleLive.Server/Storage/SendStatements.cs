@@ -14,11 +14,28 @@ public static class SendStatements
 {
     private const string CheckSql = """
         SELECT c."Type", c."Name", c."ProfileUrl", c."Meta", c."Freeze", c."CreatedAt", c."LastMessageId",
-               u."UserId", u."Name", u."ProfileUrl", u."Meta", u."CreatedAt", u."UpdatedAt", m."UserId", m."IsManager"
+               u."UserId", u."Name", u."ProfileUrl", u."Meta", u."CreatedAt", u."UpdatedAt", m."UserId", m."IsManager",
+               c."TotalMessageCount", c."TotalFileCount"
         FROM channels c
         LEFT JOIN users u ON u."AppId" = c."AppId" AND u."UserId" = @u
         LEFT JOIN members m ON m."AppId" = c."AppId" AND m."ChannelId" = c."ChannelId" AND m."UserId" = @u
         WHERE c."AppId" = @a AND c."ChannelId" = @c AND c."Type" = 'group'
+        """;
+
+    private static readonly string InsertFileSqliteSql = InsertSql[..InsertSql.IndexOf("RETURNING", StringComparison.Ordinal)];
+
+    // SQLite, a text message: no file columns to bind (Microsoft.Data.Sqlite allocates a binder per parameter and run).
+    private const string InsertTextSql = """
+        INSERT INTO messages ("AppId", "ChannelId", "Type", "UserId", "Content", "Meta", "FilterOriginContent", "CreatedAt",
+            "UpdatedAt", "ParentMessageId", "MentionedUserIds", "ReplyCount")
+        VALUES (@a, @c, 'text', @u, @content, @meta, @origin, @now, @now, @parent, @mentions, 0)
+        """;
+
+    // SQLite: the counters are the checked ones plus this send (one writer: nothing changed them in between).
+    private const string CountSqliteSql = """
+        UPDATE channels SET "TotalMessageCount" = "TotalMessageCount" + 1, "TotalFileCount" = "TotalFileCount" + @f,
+            "UpdatedAt" = @now, "LastMessageId" = @id
+        WHERE "AppId" = @a AND "ChannelId" = @c
         """;
 
     private const string InsertSql = """
@@ -26,13 +43,6 @@ public static class SendStatements
             "Meta", "FilterOriginContent", "CreatedAt", "UpdatedAt", "ParentMessageId", "MentionedUserIds", "ReplyCount")
         VALUES (@a, @c, @t, @u, @content, @fn, @ft, @fs, @fk, @meta, @origin, @now, @now, @parent, @mentions, 0)
         RETURNING "MessageId"
-        """;
-
-    private const string CountSql = """
-        UPDATE channels SET "TotalMessageCount" = "TotalMessageCount" + 1, "TotalFileCount" = "TotalFileCount" + @f,
-            "UpdatedAt" = @now, "LastMessageId" = @id
-        WHERE "AppId" = @a AND "ChannelId" = @c
-        RETURNING "TotalMessageCount", "TotalFileCount"
         """;
 
     // PostgreSQL: the check (locking the channel's row first), the message and the counters in one statement, one
@@ -104,34 +114,85 @@ public static class SendStatements
         ChannelRow channel;
         UserRow sender;
         long previous;
-        await using (var r = await check.ExecuteReaderAsync(ct))
+        // SQLite's "async" calls run synchronously anyway: the plain ones spare their tasks.
+        await using (var r = scope.IsPostgres ? await check.ExecuteReaderAsync(ct) : check.ExecuteReader())
         {
-            (channel, sender, previous) = Checked(r, await r.ReadAsync(ct), row, asPlatform);
+            (channel, sender, previous) = Checked(r, scope.IsPostgres ? await r.ReadAsync(ct) : r.Read(), row, asPlatform);
+            channel.TotalMessageCount = r.GetInt64(15);
+            channel.TotalFileCount = r.GetInt64(16);
         }
         if (beforeInsert is not null) await beforeInsert();
+        var file = row.FileKey is null ? 0L : 1L;
+        if (!scope.IsPostgres)
+        {
+            row.MessageId = InsertSqlite(scope, row);
+            var update = scope.Command(CountSqliteSql, ("@f", DbType.Int64), ("@now", DbType.Int64), ("@id", DbType.Int64),
+                ("@a", DbType.String), ("@c", DbType.String));
+            SetCount(update.Parameters, row, file);
+            update.ExecuteNonQuery();
+            channel.TotalMessageCount++;
+            channel.TotalFileCount += file;
+            channel.UpdatedAt = row.CreatedAt;
+            channel.LastMessageId = row.MessageId;
+            return new Stored(channel, row, sender, previous, null);
+        }
 
         var insert = scope.Command(InsertSql, MessageParameters);
         SetMessage(insert.Parameters, row);
         row.MessageId = Convert.ToInt64(await insert.ExecuteScalarAsync(ct));
-
-        long? stamp = null;
-        var count = scope.Command(scope.IsPostgres ? CountPostgresSql : CountSql, ("@f", DbType.Int64), ("@now", DbType.Int64),
-            ("@id", DbType.Int64), ("@a", DbType.String), ("@c", DbType.String));
-        count.Parameters[0].Value = row.FileKey is null ? 0L : 1L;
-        count.Parameters[1].Value = row.CreatedAt;
-        count.Parameters[2].Value = row.MessageId;
-        count.Parameters[3].Value = row.AppId;
-        count.Parameters[4].Value = row.ChannelId;
+        long stamp;
+        var count = scope.Command(CountPostgresSql, ("@f", DbType.Int64), ("@now", DbType.Int64), ("@id", DbType.Int64),
+            ("@a", DbType.String), ("@c", DbType.String));
+        SetCount(count.Parameters, row, file);
         await using (var r = await count.ExecuteReaderAsync(ct))
         {
             await r.ReadAsync(ct);
             channel.TotalMessageCount = r.GetInt64(0);
             channel.TotalFileCount = r.GetInt64(1);
-            if (scope.IsPostgres) stamp = Ticks(r.GetInt64(2));
+            stamp = Ticks(r.GetInt64(2));
         }
         channel.UpdatedAt = row.CreatedAt;
         channel.LastMessageId = row.MessageId;
         return new Stored(channel, row, sender, previous, stamp);
+    }
+
+    /// <summary>
+    /// Stores the message on SQLite and returns its id: a statement without a reader (no RETURNING), its id read from the
+    /// connection (the rowid of this insert; no trigger on messages inserts elsewhere).
+    /// </summary>
+    private static long InsertSqlite(WriteScope scope, MessageRow row)
+    {
+        DbCommand insert;
+        if (row.FileKey is null && row.Type == "text")
+        {
+            insert = scope.Command(InsertTextSql, TextParameters);
+            var p = insert.Parameters;
+            p[0].Value = row.AppId;
+            p[1].Value = row.ChannelId;
+            p[2].Value = row.UserId;
+            p[3].Value = (object?)row.Content ?? DBNull.Value;
+            p[4].Value = (object?)row.Meta ?? DBNull.Value;
+            p[5].Value = (object?)row.FilterOriginContent ?? DBNull.Value;
+            p[6].Value = row.CreatedAt;
+            p[7].Value = (object?)row.ParentMessageId ?? DBNull.Value;
+            p[8].Value = (object?)row.MentionedUserIds ?? DBNull.Value;
+        }
+        else
+        {
+            insert = scope.Command(InsertFileSqliteSql, MessageParameters);
+            SetMessage(insert.Parameters, row);
+        }
+        insert.ExecuteNonQuery();
+        return SQLitePCL.raw.sqlite3_last_insert_rowid(((Microsoft.Data.Sqlite.SqliteConnection)insert.Connection!).Handle);
+    }
+
+    private static void SetCount(DbParameterCollection p, MessageRow row, long file)
+    {
+        p[0].Value = file;
+        p[1].Value = row.CreatedAt;
+        p[2].Value = row.MessageId;
+        p[3].Value = row.AppId;
+        p[4].Value = row.ChannelId;
     }
 
     private static async Task<Stored> SendPostgresAsync(WriteScope scope, MessageRow row, bool asPlatform, CancellationToken ct)
@@ -165,6 +226,12 @@ public static class SendStatements
     [
         ("@a", DbType.String), ("@c", DbType.String), ("@t", DbType.String), ("@u", DbType.String), ("@content", DbType.String),
         ("@fn", DbType.String), ("@ft", DbType.String), ("@fs", DbType.Int64), ("@fk", DbType.String), ("@meta", DbType.String),
+        ("@origin", DbType.String), ("@now", DbType.Int64), ("@parent", DbType.Int64), ("@mentions", DbType.String),
+    ];
+
+    private static readonly (string, DbType)[] TextParameters =
+    [
+        ("@a", DbType.String), ("@c", DbType.String), ("@u", DbType.String), ("@content", DbType.String), ("@meta", DbType.String),
         ("@origin", DbType.String), ("@now", DbType.Int64), ("@parent", DbType.Int64), ("@mentions", DbType.String),
     ];
 

@@ -22,6 +22,9 @@ public static class StorageSetup
         // One writer per process, group commit (SQLite has one writer at a time anyway).
         services.TryAddSingleton<StoreWriter>();
         services.TryAddSingleton<ChatStore>();
+        // SQLite: new messages join the full-text index in batches (a search catches it up first).
+        services.TryAddSingleton<SearchIndexer>();
+        services.AddHostedService(sp => sp.GetRequiredService<SearchIndexer>());
         return services;
     }
 
