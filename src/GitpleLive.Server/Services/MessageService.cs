@@ -88,9 +88,9 @@ public sealed class MessageService(
                 // A reply: the reply first, then its parent's new reply_count (PROTOCOL §10).
                 IReadOnlyList<ChatEvent> raised = parent is null ? [send]
                     : [send, MessageEvent(app.AppId, stored.Channel, EventCategories.MessageUpdate, parent, stamp: stamp + 1)];
-                scope.Raise(raised);
                 return (message, raised);
-            }, afterCommit: sent => events.PublishAsync(sent.raised), ct, refusesBeforeWriting: true);
+            }, afterCommit: sent => events.PublishAsync(sent.raised), ct, refusesBeforeWriting: true, pipelined: extras is null,
+                events: sent => sent.raised);
             Operations.ChatMetrics.MessageSent(started);
             return dto;
         }

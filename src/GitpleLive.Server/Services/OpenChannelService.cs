@@ -523,13 +523,12 @@ public sealed class OpenChannelService(
             var previous = found.Channel.LastMessageId;
             found.Channel.LastMessageId = row.MessageId;
             var message = mapper.ToDto(row, user);
-            // Raised here: its webhook delivery is stored in this transaction, stamped by the writer's stage after the
-            // statements above, under the channel's row lock (on PostgreSQL with the database's clock, as group sends are).
+            // Raised by this write: its webhook delivery is stored in this transaction, stamped by the writer's stage after
+            // the statements above, under the channel's row lock (on PostgreSQL with the database's clock, as group sends are).
             IReadOnlyList<ChatEvent> raised = [ChannelEvent(app.AppId, found.Channel, EventCategories.OpenMessageSend,
                 message: message, order: new MessageOrder(row.MessageId, previous))];
-            scope.Raise(raised);
             return (message, raised);
-        }, afterCommit: sent => events.PublishAsync(sent.raised), ct);
+        }, afterCommit: sent => events.PublishAsync(sent.raised), ct, events: sent => sent.raised);
         Operations.ChatMetrics.MessageSent(started);
         return dto;
     }

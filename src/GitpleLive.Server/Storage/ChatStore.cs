@@ -26,19 +26,14 @@ public sealed class ChatStore(IDbContextFactory<ChatDbContext> factory, StoreWri
     /// deliveries (a change committed means its deliveries are). Once the batch has committed, <paramref name="publish"/> is
     /// called with them on the writer, in commit order, and the write is answered when it has finished.
     /// </summary>
-    public async Task<T> WriteAsync<T>(Func<ChatDbContext, Task<T>> work, Func<T, IReadOnlyList<ChatEvent>> events,
+    public Task<T> WriteAsync<T>(Func<ChatDbContext, Task<T>> work, Func<T, IReadOnlyList<ChatEvent>> events,
         Func<IReadOnlyList<ChatEvent>, ValueTask> publish, CancellationToken cancellationToken = default)
     {
-        var (result, _) = await writer.WriteAsync(async scope =>
-        {
-            var result = await work(scope.Db);
-            // The events may carry what saving fills in (generated ids).
-            if (scope.Db.ChangeTracker.HasChanges()) await scope.Db.SaveChangesAsync(CancellationToken.None);
-            var raised = events(result);
-            scope.Raise(raised);
-            return (result, raised);
-        }, afterCommit: done => done.raised.Count == 0 ? ValueTask.CompletedTask : publish(done.raised), cancellationToken);
-        return result;
+        // Evaluated by the writer after the work's changes are saved (each attempt anew), read by the after-commit step.
+        IReadOnlyList<ChatEvent> raised = [];
+        return writer.WriteAsync(scope => work(scope.Db),
+            afterCommit: _ => raised.Count == 0 ? ValueTask.CompletedTask : publish(raised), cancellationToken,
+            events: result => raised = events(result));
     }
 
     /// <summary>The write above (events raised in it, published after its commit) through <paramref name="publisher"/>.</summary>

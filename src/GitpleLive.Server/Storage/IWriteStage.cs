@@ -1,7 +1,7 @@
 namespace GitpleLive.Server.Storage;
 
 /// <summary>
-/// What the <see cref="StoreWriter"/> stores beside a write for the events it raised (<see cref="WriteScope.Raise"/>): the
+/// What the <see cref="StoreWriter"/> stores beside a write for the events it raised (its <c>events</c>): the
 /// webhook deliveries (<c>Webhooks/WebhookStage</c>). Called on the writer, in commit order, once the write's work and its
 /// EF Core changes succeeded and before its savepoint is released, so what it adds commits with the change or not at all.
 /// Registered with <c>TryAddEnumerable</c>; it must not depend on <see cref="ChatStore"/> or <see cref="StoreWriter"/>

@@ -11,8 +11,9 @@ namespace GitpleLive.Server.Webhooks;
 /// events are for the queue only. For an app without webhooks the cost is one dictionary lookup per event.
 /// </para>
 /// <para>
-/// Events raised in a write (<see cref="WriteScope.Raise"/>, what the services do) had their delivery rows stored in that
-/// write's transaction by <see cref="WebhookStage"/> (<see cref="ChatEvent.WebhookStaged"/>): they are not queued again.
+/// Events raised in a write (<see cref="StoreWriter.WriteAsync{T}"/>'s <c>events</c>, what the services do) had their
+/// delivery rows stored in that write's transaction by <see cref="WebhookStage"/> (<see cref="ChatEvent.WebhookStaged"/>):
+/// they are not queued again.
 /// Only what was published without being raised in a write goes through the buffered queue.
 /// </para>
 /// </summary>

@@ -6,7 +6,7 @@ namespace GitpleLive.Server.Webhooks;
 
 /// <summary>
 /// The fallback path for changes published without being raised in a write. The server's own changes do not come here:
-/// services raise their events inside the write that stores the change (<see cref="WriteScope.Raise"/>, or
+/// services raise their events inside the write that stores the change (<see cref="StoreWriter.WriteAsync{T}"/>'s <c>events</c>, or
 /// <see cref="ChatStore"/>'s <c>WriteAsync(work, events, publisher)</c>) and <see cref="WebhookStage"/> inserts their
 /// delivery rows in that write's savepoint, before the batch commits — a change committed means its deliveries are, a
 /// write rolled back leaves none — and marks them (<see cref="ChatEvent.WebhookStaged"/>) so they are not queued here too.

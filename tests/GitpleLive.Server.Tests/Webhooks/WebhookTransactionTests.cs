@@ -187,18 +187,17 @@ public class WebhookTransactionTests
                     new { meta = new { k = "v" } }, 403, 1008);
             }
         }));
-        // Writes that raise their events and then refuse, straight on the writer, beside ones that succeed.
+        // Writes with events straight on the writer, half of them refusing, beside ones that succeed: rows for these only.
         var writer = server.Services.GetRequiredService<StoreWriter>();
-        var direct = Enumerable.Range(0, 40).Select(i => writer.WriteAsync<int>(scope =>
+        var direct = Enumerable.Range(0, 40).Select(i => writer.WriteAsync<int>(_ =>
         {
-            scope.Raise([new ChatEvent
-            {
-                AppId = server.AppId, TopicKind = EventTopicKind.User, TargetId = $"direct-{i}",
-                Payload = new EventPayload(EventCategories.UserUpdate, User: new { user_id = $"direct-{i}" }),
-            }]);
             if (i % 2 == 1) throw ApiException.BadRequest($"refused {i}");
             return Task.FromResult(i);
-        })).ToList();
+        }, events: n => [new ChatEvent
+        {
+            AppId = server.AppId, TopicKind = EventTopicKind.User, TargetId = $"direct-{n}",
+            Payload = new EventPayload(EventCategories.UserUpdate, User: new { user_id = $"direct-{n}" }),
+        }])).ToList();
         await Task.WhenAll(sends.Concat(refusals));
         for (var i = 0; i < direct.Count; i++)
         {
