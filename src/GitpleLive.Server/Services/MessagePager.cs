@@ -7,7 +7,7 @@ namespace GitpleLive.Server.Services;
 /// </summary>
 internal static class MessagePager
 {
-    /// <summary>The page of <paramref name="rows"/> (already filtered) that <paramref name="query"/> asks for, loaded and ascending.</summary>
+    /// <summary>The page of <paramref name="rows"/> (already filtered) that <paramref name="query"/> asks for, ascending.</summary>
     public static async Task<MessagePage> LoadAsync(ChatDbContext db, MessageMapper mapper, string appId, IQueryable<MessageRow> rows,
         MessageQuery query, CancellationToken cancellationToken = default)
     {

@@ -13,7 +13,7 @@ namespace GitpleLive.Server.Services;
 /// </summary>
 public sealed class OpenChannelService(
     ChatStore store, IEventPublisher events, IOpenParticipants participants, IPresence presence, MessageMapper mapper,
-    IFileStore files, StoreWriter writer, ProfanityFilter profanity, TimeProvider time)
+    IFileStore files, StoreWriter writer, ProfanityFilter profanity, TimeProvider time) : IChannelAdmin, IChannelManagers, IChannelBans
 {
     public const string OpenType = "open";
 
