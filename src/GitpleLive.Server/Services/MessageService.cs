@@ -91,7 +91,7 @@ public sealed class MessageService(
                 return events.PublishAsync(sent.parent is null ? [send]
                     : [send, MessageEvent(app.AppId, sent.stored.Channel, EventCategories.MessageUpdate, sent.parent,
                         stamp: stamp + 1)]);
-            }, ct, refusesBeforeWriting: true);
+            }, ct, refusesBeforeWriting: true, pipelined: extras is null);
             Operations.ChatMetrics.MessageSent(started);
             return dto;
         }

@@ -117,7 +117,7 @@ public static class SendStatements
         // SQLite's "async" calls run synchronously anyway: the plain ones spare their tasks.
         await using (var r = scope.IsPostgres ? await check.ExecuteReaderAsync(ct) : check.ExecuteReader())
         {
-            (channel, sender, previous) = Checked(r, scope.IsPostgres ? await r.ReadAsync(ct) : r.Read(), row, asPlatform);
+            (channel, sender, previous) = Checked(new ReaderRow(r), scope.IsPostgres ? await r.ReadAsync(ct) : r.Read(), row, asPlatform);
             channel.TotalMessageCount = r.GetInt64(15);
             channel.TotalFileCount = r.GetInt64(16);
         }
@@ -197,29 +197,66 @@ public static class SendStatements
 
     private static async Task<Stored> SendPostgresAsync(WriteScope scope, MessageRow row, bool asPlatform, CancellationToken ct)
     {
-        var send = scope.Command(SendPostgresSql, PostgresParameters);
-        SetMessage(send.Parameters, row);
-        send.Parameters[14].Value = row.FileKey is null ? 0L : 1L;
-        send.Parameters[15].Value = asPlatform;
-        await using var r = await send.ExecuteReaderAsync(ct);
+        object?[]? values;
+        if (scope.Pipelining)
+        {
+            // One round trip for every send of the batch (StoreWriter's pipeline), not one each.
+            values = await scope.PipelineAsync(SendPostgresSql, PostgresParameters, v => SetPostgres(v, row, asPlatform));
+        }
+        else
+        {
+            var send = scope.Command(SendPostgresSql, PostgresParameters);
+            var bound = new object?[PostgresParameters.Length];
+            SetPostgres(bound, row, asPlatform);
+            for (var i = 0; i < bound.Length; i++) send.Parameters[i].Value = bound[i] ?? DBNull.Value;
+            await using var r = await send.ExecuteReaderAsync(ct);
+            values = null;
+            if (await r.ReadAsync(ct))
+            {
+                values = new object?[r.FieldCount];
+                r.GetValues(values!);
+            }
+        }
         ChannelRow channel;
         UserRow sender;
         long previous;
+        var v = new ValuesRow(values ?? []);
         try
         {
-            (channel, sender, previous) = Checked(r, await r.ReadAsync(ct), row, asPlatform);
+            (channel, sender, previous) = Checked(v, values is not null, row, asPlatform);
         }
         catch (ApiException)
         {
             scope.Wrote = false; // a refused send's statement inserted and updated nothing
             throw;
         }
-        row.MessageId = r.GetInt64(15);
-        channel.TotalMessageCount = r.GetInt64(16);
-        channel.TotalFileCount = r.GetInt64(17);
+        row.MessageId = v.GetInt64(15);
+        channel.TotalMessageCount = v.GetInt64(16);
+        channel.TotalFileCount = v.GetInt64(17);
         channel.UpdatedAt = row.CreatedAt;
         channel.LastMessageId = row.MessageId;
-        return new Stored(channel, row, sender, previous, Ticks(r.GetInt64(18)));
+        return new Stored(channel, row, sender, previous, Ticks(v.GetInt64(18)));
+    }
+
+    /// <summary>The one-statement send's parameters (<see cref="PostgresParameters"/>), in order.</summary>
+    private static void SetPostgres(IList<object?> p, MessageRow row, bool asPlatform)
+    {
+        p[0] = row.AppId;
+        p[1] = row.ChannelId;
+        p[2] = row.Type;
+        p[3] = row.UserId;
+        p[4] = row.Content;
+        p[5] = row.FileName;
+        p[6] = row.FileType;
+        p[7] = row.FileSize;
+        p[8] = row.FileKey;
+        p[9] = row.Meta;
+        p[10] = row.FilterOriginContent;
+        p[11] = row.CreatedAt;
+        p[12] = row.ParentMessageId;
+        p[13] = row.MentionedUserIds;
+        p[14] = row.FileKey is null ? 0L : 1L;
+        p[15] = asPlatform;
     }
 
     private static readonly (string, DbType)[] MessageParameters =
@@ -257,7 +294,7 @@ public static class SendStatements
     }
 
     /// <summary>The channel, sender and membership columns (0–14) of the check; the protocol's refusal when they say no.</summary>
-    private static (ChannelRow, UserRow, long) Checked(DbDataReader r, bool found, MessageRow row, bool asPlatform)
+    private static (ChannelRow, UserRow, long) Checked<TRow>(TRow r, bool found, MessageRow row, bool asPlatform) where TRow : IRow
     {
         if (!found) throw ApiException.NotFound(ErrorCodes.ChannelNotFound, $"channel '{row.ChannelId}' not found");
         var channel = new ChannelRow
@@ -282,5 +319,30 @@ public static class SendStatements
         return (channel, sender, previous);
     }
 
-    private static string? Text(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+    private static string? Text<TRow>(TRow r, int i) where TRow : IRow => r.IsDBNull(i) ? null : r.GetString(i);
+
+    /// <summary>A row of the check, read from a reader or from values a pipelined statement returned.</summary>
+    private interface IRow
+    {
+        string GetString(int i);
+        long GetInt64(int i);
+        bool GetBoolean(int i);
+        bool IsDBNull(int i);
+    }
+
+    private readonly struct ReaderRow(DbDataReader reader) : IRow
+    {
+        public string GetString(int i) => reader.GetString(i);
+        public long GetInt64(int i) => reader.GetInt64(i);
+        public bool GetBoolean(int i) => reader.GetBoolean(i);
+        public bool IsDBNull(int i) => reader.IsDBNull(i);
+    }
+
+    private readonly struct ValuesRow(object?[] values) : IRow
+    {
+        public string GetString(int i) => (string)values[i]!;
+        public long GetInt64(int i) => Convert.ToInt64(values[i], System.Globalization.CultureInfo.InvariantCulture);
+        public bool GetBoolean(int i) => (bool)values[i]!;
+        public bool IsDBNull(int i) => values[i] is null or DBNull;
+    }
 }

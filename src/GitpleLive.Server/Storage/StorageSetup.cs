@@ -15,7 +15,7 @@ public static class StorageSetup
             .UseSqlite(SqliteConnectionString(sp.GetRequiredService<ChatServerOptions>()))
             .AddInterceptors(new SqlitePragmaInterceptor()));
         services.AddPooledDbContextFactory<PostgresChatDbContext>((sp, o) => o
-            .UseNpgsql(sp.GetRequiredService<ChatServerOptions>().ConnectionString));
+            .UseNpgsql(PostgresConnectionString(sp.GetRequiredService<ChatServerOptions>())));
         services.TryAddSingleton<IDbContextFactory<ChatDbContext>>(sp => sp.GetRequiredService<ChatServerOptions>().UsesPostgres
             ? new ChatDbContextFactory<PostgresChatDbContext>(sp.GetRequiredService<IDbContextFactory<PostgresChatDbContext>>())
             : new ChatDbContextFactory<SqliteChatDbContext>(sp.GetRequiredService<IDbContextFactory<SqliteChatDbContext>>()));
@@ -26,6 +26,26 @@ public static class StorageSetup
         services.TryAddSingleton<SearchIndexer>();
         services.AddHostedService(sp => sp.GetRequiredService<SearchIndexer>());
         return services;
+    }
+
+    /// <summary>
+    /// The configured PostgreSQL connection string, with Npgsql's automatic preparation on unless it was set: statements
+    /// run often (the send's, which the writer sends in batches, and EF Core's lookups) are then parsed and planned once
+    /// per connection.
+    /// </summary>
+    internal static string? PostgresConnectionString(ChatServerOptions options)
+    {
+        if (string.IsNullOrEmpty(options.ConnectionString)) return options.ConnectionString;
+        try
+        {
+            var builder = new Npgsql.NpgsqlConnectionStringBuilder(options.ConnectionString);
+            if (builder.MaxAutoPrepare == 0) builder.MaxAutoPrepare = 64;
+            return builder.ConnectionString;
+        }
+        catch (ArgumentException)
+        {
+            return options.ConnectionString; // malformed: Npgsql refuses it on first use, as it would have anyway
+        }
     }
 
     private static string SqliteConnectionString(ChatServerOptions options)

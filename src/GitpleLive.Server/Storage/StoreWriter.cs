@@ -36,6 +36,7 @@ public sealed class StoreWriter : IAsyncDisposable
     private readonly Task _loop;
     private WriteScope? _scope;
     private long _largestBatch;
+    private long _largestPipeline;
 
     public StoreWriter(IDbContextFactory<ChatDbContext> factory, ILogger<StoreWriter> logger)
     {
@@ -54,11 +55,19 @@ public sealed class StoreWriter : IAsyncDisposable
     /// write: it then needs no savepoint of its own (on PostgreSQL two round trips fewer). Should it fail after
     /// writing all the same, the batch is rolled back and its other writes run again alone.
     /// </param>
+    /// <param name="pipelined">
+    /// The work's first database call is <see cref="WriteScope.PipelineAsync"/> and it refuses only from what that returns
+    /// (so it needs no savepoint either): on PostgreSQL the batch's consecutive pipelined writes then send their statements
+    /// in one round trip (one <see cref="Npgsql.NpgsqlBatch"/>) instead of one each.
+    /// </param>
     public Task<T> WriteAsync<T>(Func<WriteScope, Task<T>> work, Func<T, ValueTask>? afterCommit = null,
-        CancellationToken cancellationToken = default, bool refusesBeforeWriting = false)
+        CancellationToken cancellationToken = default, bool refusesBeforeWriting = false, bool pipelined = false)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var job = new WriteJob<T>(work, afterCommit, cancellationToken) { NeedsSavepoint = !refusesBeforeWriting };
+        var job = new WriteJob<T>(work, afterCommit, cancellationToken)
+        {
+            NeedsSavepoint = !(refusesBeforeWriting || pipelined), Pipelined = pipelined,
+        };
         if (!_queue.Writer.TryWrite(job)) throw new ObjectDisposedException(nameof(StoreWriter));
         return job.Task;
     }
@@ -94,6 +103,9 @@ public sealed class StoreWriter : IAsyncDisposable
     /// <summary>The most writes one transaction has held so far.</summary>
     public long LargestBatch => Interlocked.Read(ref _largestBatch);
 
+    /// <summary>The most statements one pipelined round trip has carried so far (PostgreSQL).</summary>
+    public long LargestPipeline => Interlocked.Read(ref _largestPipeline);
+
     private async Task RunBatchAsync(List<WriteJob> batch, List<WriteJob> committed, List<WriteJob>? again)
     {
         var alone = batch.Count == 1;
@@ -102,43 +114,33 @@ public sealed class StoreWriter : IAsyncDisposable
         {
             var scope = await ScopeAsync();
             await scope.BeginAsync();
+            var parked = new List<(WriteJob Job, Task Work)>();
             foreach (var job in batch)
             {
+                // Statements run in job order: what earlier writes queued goes out before a write that is not pipelined.
+                if (!job.Pipelined && parked.Count > 0 && !await FlushAsync(scope, parked, alone, committed, again)) return;
                 var savepoint = !alone && job.NeedsSavepoint;
                 if (savepoint) scope.Exec(WriteScope.Savepoint);
                 scope.Wrote = false;
+                scope.Pipelining = job.Pipelined && scope.IsPostgres;
+                Task work;
                 try
                 {
-                    await job.ExecuteAsync(scope);
-                    if (scope.Db.ChangeTracker.HasChanges()) await scope.Db.SaveChangesAsync(CancellationToken.None);
-                    if (savepoint) scope.Exec(WriteScope.ReleaseSavepoint);
-                    committed.Add(job);
+                    work = job.ExecuteAsync(scope);
                 }
                 catch (Exception e)
                 {
-                    scope.Db.ChangeTracker.Clear();
-                    if (alone)
-                    {
-                        // The transaction holds nothing else: roll it back and keep the connection.
-                        await scope.RollbackAsync();
-                        job.Fail(e);
-                        return;
-                    }
-                    if (savepoint)
-                    {
-                        scope.Exec(WriteScope.RollbackToSavepoint);
-                        scope.Exec(WriteScope.ReleaseSavepoint);
-                    }
-                    else if (scope.Wrote || e is DbException)
-                    {
-                        // A write without a savepoint failed after writing: only the whole batch can be undone.
-                        throw;
-                    }
-                    if (again is not null && e is DbException or DbUpdateException) again.Add(job);
-                    else job.Fail(e);
+                    work = Task.FromException(e);
                 }
-                scope.Db.ChangeTracker.Clear();
+                scope.Pipelining = false;
+                if (job.Pipelined && !work.IsCompleted && scope.HasPipelined)
+                {
+                    parked.Add((job, work));
+                    continue;
+                }
+                if (!await SettleAsync(scope, job, work, savepoint, alone, committed, again)) return;
             }
+            if (parked.Count > 0 && !await FlushAsync(scope, parked, alone, committed, again)) return;
             await scope.CommitAsync();
         }
         catch (Exception e)
@@ -158,6 +160,67 @@ public sealed class StoreWriter : IAsyncDisposable
             return;
         }
         foreach (var job in committed) job.Committed(_logger);
+    }
+
+    /// <summary>
+    /// Waits for one write's work and saves what it tracked; on failure rolls back its savepoint (or, for a lone write, the
+    /// transaction: then false, the batch is over) and fails it or keeps it for a run alone. Throws when only the whole
+    /// batch can be undone.
+    /// </summary>
+    private static async Task<bool> SettleAsync(WriteScope scope, WriteJob job, Task work, bool savepoint, bool alone,
+        List<WriteJob> committed, List<WriteJob>? again)
+    {
+        try
+        {
+            await work;
+            if (scope.Db.ChangeTracker.HasChanges()) await scope.Db.SaveChangesAsync(CancellationToken.None);
+            if (savepoint) scope.Exec(WriteScope.ReleaseSavepoint);
+            committed.Add(job);
+        }
+        catch (Exception e)
+        {
+            scope.Db.ChangeTracker.Clear();
+            if (alone)
+            {
+                // The transaction holds nothing else: roll it back and keep the connection.
+                await scope.RollbackAsync();
+                job.Fail(e);
+                return false;
+            }
+            if (savepoint)
+            {
+                scope.Exec(WriteScope.RollbackToSavepoint);
+                scope.Exec(WriteScope.ReleaseSavepoint);
+            }
+            else if (scope.Wrote || e is DbException)
+            {
+                // A write without a savepoint failed after writing: only the whole batch can be undone.
+                throw;
+            }
+            if (again is not null && e is DbException or DbUpdateException) again.Add(job);
+            else job.Fail(e);
+        }
+        scope.Db.ChangeTracker.Clear();
+        return true;
+    }
+
+    /// <summary>
+    /// Sends the statements the parked (pipelined) writes queued, in one round trip, then hands each write its row and
+    /// settles it before the next one goes on (their remaining work shares the connection, so one at a time).
+    /// </summary>
+    private async Task<bool> FlushAsync(WriteScope scope, List<(WriteJob Job, Task Work)> parked, bool alone,
+        List<WriteJob> committed, List<WriteJob>? again)
+    {
+        if (parked.Count > _largestPipeline) Interlocked.Exchange(ref _largestPipeline, parked.Count);
+        await scope.FlushPipelineAsync();
+        foreach (var (job, work) in parked)
+        {
+            scope.Wrote = true; // its statement ran; a failure from here on is the batch's
+            scope.ReleaseNext();
+            if (!await SettleAsync(scope, job, work, savepoint: false, alone, committed, again)) return false;
+        }
+        parked.Clear();
+        return true;
     }
 
     private async ValueTask<WriteScope> ScopeAsync()
@@ -196,6 +259,7 @@ public sealed class StoreWriter : IAsyncDisposable
     {
         public CancellationToken CancellationToken { get; } = cancellationToken;
         public bool NeedsSavepoint { get; init; } = true;
+        public bool Pipelined { get; init; }
         public abstract Task ExecuteAsync(WriteScope scope);
         public abstract void Committed(ILogger logger);
         public abstract void Fail(Exception e);
@@ -307,6 +371,76 @@ public sealed class WriteScope : IAsyncDisposable
     }
 
     internal void Exec(string sql) => Command(sql).ExecuteNonQuery();
+
+    private readonly List<(Npgsql.NpgsqlBatchCommand Command, TaskCompletionSource<object?[]?> Row)> _pipeline = [];
+    private readonly Queue<(TaskCompletionSource<object?[]?> Row, object?[]? Values)> _rows = new();
+
+    /// <summary>Whether the current write may queue a statement with <see cref="PipelineAsync"/> (PostgreSQL, pipelined writes).</summary>
+    public bool Pipelining { get; internal set; }
+
+    internal bool HasPipelined => _pipeline.Count > 0;
+
+    /// <summary>
+    /// PostgreSQL, in a write flagged pipelined: queues <paramref name="sql"/> (parameters named and typed as given, values
+    /// set by <paramref name="bind"/> in that order) to be sent with the batch's other queued statements in one round trip.
+    /// The task gives the first row's values (<see cref="DBNull"/> for nulls), or null when the statement returned none; it
+    /// completes once the writer has sent the statements, on the writer.
+    /// </summary>
+    public Task<object?[]?> PipelineAsync(string sql, ReadOnlySpan<(string Name, DbType Type)> parameters, Action<IList<object?>> bind)
+    {
+        if (!Pipelining) throw new InvalidOperationException("only a pipelined write on PostgreSQL may pipeline a statement");
+        var command = new Npgsql.NpgsqlBatchCommand(sql);
+        var values = new object?[parameters.Length];
+        bind(values);
+        for (var i = 0; i < parameters.Length; i++)
+            command.Parameters.Add(new Npgsql.NpgsqlParameter(parameters[i].Name, parameters[i].Type) { Value = values[i] ?? DBNull.Value });
+        // Completed by ReleaseNext on the writer; the work goes on inline, before the next write is settled.
+        var row = new TaskCompletionSource<object?[]?>();
+        _pipeline.Add((command, row));
+        Wrote = true;
+        return row.Task;
+    }
+
+    /// <summary>Sends the queued statements in one batch and keeps each one's first row for <see cref="ReleaseNext"/>.</summary>
+    internal async Task FlushPipelineAsync()
+    {
+        try
+        {
+            await using var batch = new Npgsql.NpgsqlBatch((Npgsql.NpgsqlConnection)_connection,
+                (Npgsql.NpgsqlTransaction?)_transaction?.GetDbTransaction());
+            foreach (var (command, _) in _pipeline) batch.BatchCommands.Add(command);
+            await using var reader = await batch.ExecuteReaderAsync();
+            foreach (var (_, row) in _pipeline)
+            {
+                object?[]? values = null;
+                if (await reader.ReadAsync())
+                {
+                    values = new object?[reader.FieldCount];
+                    reader.GetValues(values!);
+                }
+                _rows.Enqueue((row, values));
+                await reader.NextResultAsync();
+            }
+        }
+        catch (Exception e)
+        {
+            // The batch fails as a whole (and is run again write by write): the parked works end too.
+            foreach (var (_, row) in _pipeline) row.TrySetException(e);
+            _rows.Clear();
+            throw;
+        }
+        finally
+        {
+            _pipeline.Clear();
+        }
+    }
+
+    /// <summary>Hands the next parked write its row; its work continues inline, on the writer.</summary>
+    internal void ReleaseNext()
+    {
+        var (row, values) = _rows.Dequeue();
+        row.SetResult(values);
+    }
 
     internal async Task BeginAsync() => _transaction = await Db.Database.BeginTransactionAsync();
 
