@@ -51,6 +51,7 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
     {
         if (context.Response.HasStarted) return;
         context.Response.Clear();
+        context.Response.Headers.XContentTypeOptions = "nosniff";
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json; charset=utf-8";
         var time = context.RequestServices?.GetService<TimeProvider>() ?? TimeProvider.System;

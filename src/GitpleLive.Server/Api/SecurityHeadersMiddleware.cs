@@ -6,7 +6,7 @@ namespace GitpleLive.Server.Api;
 /// Headers every answer carries: <c>X-Content-Type-Options: nosniff</c>, so a browser never guesses a type other
 /// than the one stated. Uploaded files (<c>/v1/files/…</c>) of a type a browser would run as a page (HTML, SVG,
 /// XML, scripts) are always attachments and sandboxed, whatever their name, so a link cannot script our origin.
-/// Runs outermost and sets the headers as the answer starts, after the error handler may have cleared them.
+/// Runs outermost; the error handler, which clears the headers of a failed answer, sets <c>nosniff</c> again.
 /// </summary>
 public sealed class SecurityHeadersMiddleware(RequestDelegate next)
 {
@@ -17,13 +17,16 @@ public sealed class SecurityHeadersMiddleware(RequestDelegate next)
     public Task InvokeAsync(HttpContext context)
     {
         var response = context.Response;
-        var isFile = context.Request.Path.StartsWithSegments("/v1/files", StringComparison.Ordinal);
-        response.OnStarting(() =>
-        {
-            response.Headers.XContentTypeOptions = "nosniff";
-            if (isFile && response.StatusCode is StatusCodes.Status200OK or StatusCodes.Status206PartialContent) MakeSafe(response);
-            return Task.CompletedTask;
-        });
+        // Set now (the error handler sets it again after clearing the headers); a callback only where the answer's type
+        // decides, since one per request was measurable on the send path.
+        response.Headers.XContentTypeOptions = "nosniff";
+        if (context.Request.Path.StartsWithSegments("/v1/files", StringComparison.Ordinal))
+            response.OnStarting(() =>
+            {
+                response.Headers.XContentTypeOptions = "nosniff";
+                if (response.StatusCode is StatusCodes.Status200OK or StatusCodes.Status206PartialContent) MakeSafe(response);
+                return Task.CompletedTask;
+            });
         return next(context);
     }
 

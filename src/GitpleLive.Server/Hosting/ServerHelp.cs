@@ -18,6 +18,7 @@ public static class ServerHelp
         ["GitpleLive:DefaultAppAllowTokenless"] = "whether that app allows tokenless users",
         ["GitpleLive:SdkTokenLifetime"] = "lifetime of SDK tokens",
         ["GitpleLive:FileUrlLifetime"] = "lifetime of signed file links",
+        ["GitpleLive:SearchIndexInterval"] = "SQLite: how often new messages join the search index",
         ["GitpleLive:MaxJsonBodySize"] = "largest JSON body, bytes",
         ["GitpleLive:MaxUploadSize"] = "largest upload, bytes",
         ["GitpleLive:EnableDiagnostics"] = "benchmark routes under /v1/diagnostics",

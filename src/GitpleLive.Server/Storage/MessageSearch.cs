@@ -29,8 +29,9 @@ public sealed record MessageSearchFilter
 /// scanning the messages:
 /// <list type="bullet">
 /// <item>SQLite: the FTS5 table <c>messages_fts</c> (external content over <c>messages.Content</c>; new messages
-/// added in batches by <see cref="SearchIndexer"/>, which callers catch up first; edits and deletes by triggers), tokenizer <c>unicode61 remove_diacritics 2</c>. The match walks the index in rowid
-/// (= message id) order and stops at the page's end.</item>
+/// added in batches by <see cref="SearchIndexer"/>, which callers catch up first; edits and deletes by triggers),
+/// tokenizer <c>unicode61 remove_diacritics 2</c>. The match walks the index in rowid (= message id) order and stops at
+/// the page's end.</item>
 /// <item>PostgreSQL: the GIN expression index <c>IX_messages_search</c> on
 /// <c>to_tsvector('simple', coalesce("Content", ''))</c> (<c>simple</c>: lower-cased words, no stemming, no stop words).</item>
 /// </list>

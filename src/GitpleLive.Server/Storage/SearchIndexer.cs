@@ -52,17 +52,17 @@ public sealed class SearchIndexer(StoreWriter writer, IDbContextFactory<ChatDbCo
         }
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task ExecuteAsync(CancellationToken cancellationToken)
     {
         if (options.UsesPostgres) return;
         using var timer = new PeriodicTimer(options.SearchIndexInterval);
         try
         {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
+            while (await timer.WaitForNextTickAsync(cancellationToken))
             {
                 try
                 {
-                    await CatchUpAsync(stoppingToken);
+                    await CatchUpAsync(cancellationToken);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -71,7 +71,7 @@ public sealed class SearchIndexer(StoreWriter writer, IDbContextFactory<ChatDbCo
                 }
             }
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // Stopping: what is not indexed yet is indexed after the next start.
         }

@@ -393,7 +393,10 @@ public sealed class WriteScope : IAsyncDisposable
         var values = new object?[parameters.Length];
         bind(values);
         for (var i = 0; i < parameters.Length; i++)
-            command.Parameters.Add(new Npgsql.NpgsqlParameter(parameters[i].Name, parameters[i].Type) { Value = values[i] ?? DBNull.Value });
+            command.Parameters.Add(new Npgsql.NpgsqlParameter(parameters[i].Name, parameters[i].Type)
+            {
+                Value = values[i] ?? DBNull.Value,
+            });
         // Completed by ReleaseNext on the writer; the work goes on inline, before the next write is settled.
         var row = new TaskCompletionSource<object?[]?>();
         _pipeline.Add((command, row));
