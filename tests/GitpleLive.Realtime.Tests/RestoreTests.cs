@@ -149,47 +149,28 @@ public sealed class RestoreAcrossNodesTests
     {
         var reason = await ExternalServices.PostgresAndRedisMissingAsync();
         Skip.If(reason is not null, reason);
-        var db = await ExternalServices.CreatePostgresDatabaseAsync();
-        var id = Guid.NewGuid().ToString("N")[..8];
-        var settings = new Dictionary<string, string?>
-        {
-            ["GitpleLive:StorageProvider"] = "postgres",
-            ["GitpleLive:ConnectionString"] = db,
-            ["GitpleLive:Redis"] = ExternalServices.Redis,
-            ["GitpleLive:DefaultAppId"] = "restore-" + id,
-            ["GitpleLive:DefaultApiKey"] = "key-" + id,
-        };
-        var a = await TestServer.StartAsync(settings);
-        var b = await TestServer.StartAsync(settings);
-        try
-        {
-            using var alice = await a.SdkUserAsync("alice");
-            using var bob = await a.SdkUserAsync("bob");
-            await Send(alice.Http, HttpMethod.Post, "/v1/sdk/group/channels", """{"channel_id":"x","name":"x","members":["bob"]}""");
-            var clientId = $"{a.AppId}::bob::v1.0.0::1::10.0.0.2::android::{Guid.NewGuid()}";
-            await using var phone = await TestClient.ConnectAsync(b.WebSocketUrl, clientId, "bob", bob.SdkToken, MqttProtocolVersion.V311);
-            phone.AppId = a.AppId;
+        await using var nodes = await TwoNodes.StartAsync("restore");
+        var (a, b) = nodes;
+        using var alice = await a.SdkUserAsync("alice");
+        using var bob = await a.SdkUserAsync("bob");
+        await Send(alice.Http, HttpMethod.Post, "/v1/sdk/group/channels", """{"channel_id":"x","name":"x","members":["bob"]}""");
+        var clientId = $"{a.AppId}::bob::v1.0.0::1::10.0.0.2::android::{Guid.NewGuid()}";
+        await using var phone = await TestClient.ConnectAsync(b.WebSocketUrl, clientId, "bob", bob.SdkToken, MqttProtocolVersion.V311);
+        phone.AppId = a.AppId;
 
-            await Send(alice.Http, HttpMethod.Post, "/v1/sdk/group/channels/x/messages", """{"type":"text","content":"hi"}""");
-            var got = await phone.NextAsync();
-            Assert.Equal("group:message_send", got.Category);
-            Assert.Equal(a.AppId, got.Json.GetProperty("app_id").GetString());
+        await Send(alice.Http, HttpMethod.Post, "/v1/sdk/group/channels/x/messages", """{"type":"text","content":"hi"}""");
+        var got = await phone.NextAsync();
+        Assert.Equal("group:message_send", got.Category);
+        Assert.Equal(a.AppId, got.Json.GetProperty("app_id").GetString());
 
-            await Send(alice.Http, HttpMethod.Post, "/v1/sdk/group/channels/x/ban", """{"user_id":"bob"}""");
-            var ban = await phone.NextAsync();
-            Assert.Equal("group:channel_ban", ban.Category);
-            Assert.Equal("bob", ban.Json.GetProperty("banInfo").GetProperty("user").GetProperty("user_id").GetString());
-            await Send(alice.Http, HttpMethod.Post, "/v1/sdk/group/channels/x/messages", """{"type":"text","content":"after"}""");
-            // Events from node A reach node B in order: the next thing bob hears is his own update, not "after".
-            await Send(a.Platform, HttpMethod.Put, "/v1/users/bob", """{"name":"Bob B"}""");
-            Assert.Equal("user_update", (await phone.NextAsync()).Category);
-        }
-        finally
-        {
-            await a.DisposeAsync();
-            await b.DisposeAsync();
-            await ExternalServices.DropPostgresDatabaseAsync(db);
-        }
+        await Send(alice.Http, HttpMethod.Post, "/v1/sdk/group/channels/x/ban", """{"user_id":"bob"}""");
+        var ban = await phone.NextAsync();
+        Assert.Equal("group:channel_ban", ban.Category);
+        Assert.Equal("bob", ban.Json.GetProperty("banInfo").GetProperty("user").GetProperty("user_id").GetString());
+        await Send(alice.Http, HttpMethod.Post, "/v1/sdk/group/channels/x/messages", """{"type":"text","content":"after"}""");
+        // Events from node A reach node B in order: the next thing bob hears is his own update, not "after".
+        await Send(a.Platform, HttpMethod.Put, "/v1/users/bob", """{"name":"Bob B"}""");
+        Assert.Equal("user_update", (await phone.NextAsync()).Category);
     }
 
     private static async Task Send(HttpClient http, HttpMethod method, string path, string json)

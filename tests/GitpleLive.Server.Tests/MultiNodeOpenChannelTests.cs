@@ -10,60 +10,41 @@ public class MultiNodeOpenChannelTests
     {
         var reason = await ExternalServices.PostgresAndRedisMissingAsync();
         Skip.If(reason is not null, reason);
-        var db = await ExternalServices.CreatePostgresDatabaseAsync();
-        var id = Guid.NewGuid().ToString("N")[..8];
-        var settings = new Dictionary<string, string?>
-        {
-            ["GitpleLive:StorageProvider"] = "postgres",
-            ["GitpleLive:ConnectionString"] = db,
-            ["GitpleLive:Redis"] = ExternalServices.Redis,
-            ["GitpleLive:DefaultAppId"] = "open-" + id,
-            ["GitpleLive:DefaultApiKey"] = "key-" + id,
-        };
-        var a = await TestServer.StartAsync(settings);
-        var b = await TestServer.StartAsync(settings);
-        try
-        {
-            var alice = await a.SdkUserAsync("alice");
-            var bob = await b.SdkUserAsync("bob");
-            await alice.Http.PostJsonAsync("/v1/sdk/open/channels", new { channel_id = "stage", name = "Stage" });
+        await using var nodes = await TwoNodes.StartAsync("open");
+        var (a, b) = nodes;
+        var alice = await a.SdkUserAsync("alice");
+        var bob = await b.SdkUserAsync("bob");
+        await alice.Http.PostJsonAsync("/v1/sdk/open/channels", new { channel_id = "stage", name = "Stage" });
 
-            // Bob is connected to node B only; he enters through node A, which learns of his connection through Redis.
-            await using var bobMqtt = await OpenMqtt.ConnectAsync(b, bob);
-            await using var aliceMqtt = await OpenMqtt.ConnectAsync(a, alice);
-            Assert.Equal(1, (await alice.Http.PutJsonAsync("/v1/sdk/open/channels/stage/enter")).Long("participant_count"));
-            Assert.Equal(2, (await bob.Http.PutJsonAsync("/v1/sdk/open/channels/stage/enter")).Long("participant_count"));
-            Assert.Equal(["alice", "bob"], (await alice.Http.GetJsonAsync("/v1/sdk/open/channels/stage/participants"))!["participants"].Ids("user_id"));
-            Assert.Equal(2, (await b.Platform.GetJsonAsync("/v1/open/channels/stage")).Long("participant_count"));
+        // Bob is connected to node B only; he enters through node A, which learns of his connection through Redis.
+        await using var bobMqtt = await OpenMqtt.ConnectAsync(b, bob);
+        await using var aliceMqtt = await OpenMqtt.ConnectAsync(a, alice);
+        Assert.Equal(1, (await alice.Http.PutJsonAsync("/v1/sdk/open/channels/stage/enter")).Long("participant_count"));
+        Assert.Equal(2, (await bob.Http.PutJsonAsync("/v1/sdk/open/channels/stage/enter")).Long("participant_count"));
+        Assert.Equal(["alice", "bob"], (await alice.Http.GetJsonAsync("/v1/sdk/open/channels/stage/participants"))!["participants"].Ids("user_id"));
+        Assert.Equal(2, (await b.Platform.GetJsonAsync("/v1/open/channels/stage")).Long("participant_count"));
 
-            // Node B's ACL sees the participation written through node A.
-            await bobMqtt.SubscribeOkAsync(bobMqtt.OpenTopic("stage"));
-            await aliceMqtt.SubscribeOkAsync(aliceMqtt.OpenTopic("stage"));
-            await alice.Http.PostJsonAsync("/v1/sdk/open/channels/stage/messages", new { type = "text", content = "across nodes" });
-            var (topic, json) = await bobMqtt.NextAsync();
-            Assert.Equal($"{bobMqtt.Prefix}/channel/open/stage/all/open:message_send", topic);
-            Assert.Equal("across nodes", json["message"].Str("content"));
-            Assert.Equal("open:message_send", (await aliceMqtt.NextAsync()).Json.Str("category"));
+        // Node B's ACL sees the participation written through node A.
+        await bobMqtt.SubscribeOkAsync(bobMqtt.OpenTopic("stage"));
+        await aliceMqtt.SubscribeOkAsync(aliceMqtt.OpenTopic("stage"));
+        await alice.Http.PostJsonAsync("/v1/sdk/open/channels/stage/messages", new { type = "text", content = "across nodes" });
+        var (topic, json) = await bobMqtt.NextAsync();
+        Assert.Equal($"{bobMqtt.Prefix}/channel/open/stage/all/open:message_send", topic);
+        Assert.Equal("across nodes", json["message"].Str("content"));
+        Assert.Equal("open:message_send", (await aliceMqtt.NextAsync()).Json.Str("category"));
 
-            // A ban through node A reaches bob on node B first, then cuts him there.
-            await alice.Http.PostJsonAsync("/v1/sdk/open/channels/stage/ban", new { user_id = "bob", seconds = 1 });
-            Assert.Equal("open:channel_ban", (await bobMqtt.NextAsync()).Json.Str("category"));
-            Assert.Equal("open:channel_ban", (await aliceMqtt.NextAsync()).Json.Str("category"));
-            await alice.Http.PostJsonAsync("/v1/sdk/open/channels/stage/messages", new { type = "text", content = "not for bob" });
-            Assert.Equal("not for bob", (await aliceMqtt.NextAsync()).Json["message"].Str("content"));
-            await bobMqtt.ExpectNothingAsync();
-            Assert.Equal(["alice"], (await b.Platform.GetJsonAsync("/v1/open/channels/stage/participants"))!["participants"].Ids("user_id"));
+        // A ban through node A reaches bob on node B first, then cuts him there.
+        await alice.Http.PostJsonAsync("/v1/sdk/open/channels/stage/ban", new { user_id = "bob", seconds = 1 });
+        Assert.Equal("open:channel_ban", (await bobMqtt.NextAsync()).Json.Str("category"));
+        Assert.Equal("open:channel_ban", (await aliceMqtt.NextAsync()).Json.Str("category"));
+        await alice.Http.PostJsonAsync("/v1/sdk/open/channels/stage/messages", new { type = "text", content = "not for bob" });
+        Assert.Equal("not for bob", (await aliceMqtt.NextAsync()).Json["message"].Str("content"));
+        await bobMqtt.ExpectNothingAsync();
+        Assert.Equal(["alice"], (await b.Platform.GetJsonAsync("/v1/open/channels/stage/participants"))!["participants"].Ids("user_id"));
 
-            // Alice's connection on node A closes: node B no longer counts her.
-            await aliceMqtt.DisposeAsync();
-            await OpenChannelTests.EventuallyAsync(async () => (await b.Platform.GetJsonAsync("/v1/open/channels/stage")).Long("participant_count") == 0);
-            Assert.Empty((await b.Platform.GetJsonAsync("/v1/open/channels/stage/participants"))!["participants"]!.AsArray());
-        }
-        finally
-        {
-            await a.DisposeAsync();
-            await b.DisposeAsync();
-            await ExternalServices.DropPostgresDatabaseAsync(db);
-        }
+        // Alice's connection on node A closes: node B no longer counts her.
+        await aliceMqtt.DisposeAsync();
+        await OpenChannelTests.EventuallyAsync(async () => (await b.Platform.GetJsonAsync("/v1/open/channels/stage")).Long("participant_count") == 0);
+        Assert.Empty((await b.Platform.GetJsonAsync("/v1/open/channels/stage/participants"))!["participants"]!.AsArray());
     }
 }

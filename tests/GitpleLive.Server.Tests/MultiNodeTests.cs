@@ -10,35 +10,23 @@ namespace GitpleLive.Server.Tests;
 /// <summary>Two server nodes on one PostgreSQL store, carrying events and presence through Redis.</summary>
 public class MultiNodeTests
 {
-    private static async Task<(TestServer A, TestServer B, string Db)> StartPairAsync(Dictionary<string, string?>? extra = null)
+    private static async Task<TwoNodes> StartPairAsync(Dictionary<string, string?>? extra = null)
     {
         var reason = await ExternalServices.PostgresAndRedisMissingAsync();
         Skip.If(reason is not null, reason);
-        var db = await ExternalServices.CreatePostgresDatabaseAsync();
-        var id = Guid.NewGuid().ToString("N")[..8];
-        var settings = new Dictionary<string, string?>
-        {
-            ["GitpleLive:StorageProvider"] = "postgres",
-            ["GitpleLive:ConnectionString"] = db,
-            ["GitpleLive:Redis"] = ExternalServices.Redis,
-            ["GitpleLive:DefaultAppId"] = "multi-" + id,
-            ["GitpleLive:DefaultApiKey"] = "key-" + id,
-        };
-        foreach (var (k, v) in extra ?? []) settings[k] = v;
-        var a = await TestServer.StartAsync(settings);
-        var b = await TestServer.StartAsync(settings);
-        return (a, b, db);
+        return await TwoNodes.StartAsync("multi", extra);
     }
 
     [SkippableFact]
     public async Task A_file_link_signed_on_one_node_opens_on_the_other()
     {
         var files = Directory.CreateTempSubdirectory("gl-shared-files").FullName;
-        var (a, b, db) = await StartPairAsync(new()
+        var nodes = await StartPairAsync(new()
         {
             ["GitpleLive:FileUrlKey"] = "cluster-secret-" + Guid.NewGuid().ToString("N"),
             ["GitpleLive:FilesDirectory"] = files,
         });
+        var (a, b) = nodes;
         try
         {
             var alice = await a.SdkUserAsync("alice");
@@ -59,9 +47,7 @@ public class MultiNodeTests
         }
         finally
         {
-            await a.DisposeAsync();
-            await b.DisposeAsync();
-            await ExternalServices.DropPostgresDatabaseAsync(db);
+            await nodes.DisposeAsync();
             Directory.Delete(files, recursive: true);
         }
     }
@@ -69,7 +55,8 @@ public class MultiNodeTests
     [SkippableFact]
     public async Task An_event_raised_on_one_node_reaches_the_other_with_the_same_payload()
     {
-        var (a, b, db) = await StartPairAsync();
+        var nodes = await StartPairAsync();
+        var (a, b) = nodes;
         try
         {
             var alice = await a.SdkUserAsync("alice");
@@ -102,16 +89,15 @@ public class MultiNodeTests
         }
         finally
         {
-            await a.DisposeAsync();
-            await b.DisposeAsync();
-            await ExternalServices.DropPostgresDatabaseAsync(db);
+            await nodes.DisposeAsync();
         }
     }
 
     [SkippableFact]
     public async Task App_settings_and_keys_changed_on_one_node_hold_on_the_other_at_once()
     {
-        var (a, b, db) = await StartPairAsync();
+        var nodes = await StartPairAsync();
+        var (a, b) = nodes;
         TestServer? c = null;
         try
         {
@@ -129,7 +115,7 @@ public class MultiNodeTests
             var newKey = "rotated-" + Guid.NewGuid().ToString("N")[..8];
             c = await TestServer.StartAsync(new Dictionary<string, string?>
             {
-                ["GitpleLive:StorageProvider"] = "postgres", ["GitpleLive:ConnectionString"] = db, ["GitpleLive:Redis"] = ExternalServices.Redis,
+                ["GitpleLive:StorageProvider"] = "postgres", ["GitpleLive:ConnectionString"] = nodes.Database, ["GitpleLive:Redis"] = ExternalServices.Redis,
                 ["GitpleLive:DefaultAppId"] = a.AppId, ["GitpleLive:DefaultApiKey"] = newKey,
             });
             foreach (var node in new[] { a, b })
@@ -149,16 +135,15 @@ public class MultiNodeTests
         finally
         {
             if (c is not null) await c.DisposeAsync();
-            await a.DisposeAsync();
-            await b.DisposeAsync();
-            await ExternalServices.DropPostgresDatabaseAsync(db);
+            await nodes.DisposeAsync();
         }
     }
 
     [SkippableFact]
     public async Task A_user_connected_to_one_node_is_online_on_the_other()
     {
-        var (a, b, db) = await StartPairAsync();
+        var nodes = await StartPairAsync();
+        var (a, b) = nodes;
         try
         {
             var alice = await a.SdkUserAsync("alice");
@@ -177,16 +162,15 @@ public class MultiNodeTests
         }
         finally
         {
-            await a.DisposeAsync();
-            await b.DisposeAsync();
-            await ExternalServices.DropPostgresDatabaseAsync(db);
+            await nodes.DisposeAsync();
         }
     }
 
     [SkippableFact]
     public async Task A_client_on_one_node_hears_changes_made_on_the_other_and_is_cut_there()
     {
-        var (a, b, db) = await StartPairAsync();
+        var nodes = await StartPairAsync();
+        var (a, b) = nodes;
         try
         {
             var alice = await a.SdkUserAsync("alice");
@@ -233,16 +217,15 @@ public class MultiNodeTests
         }
         finally
         {
-            await a.DisposeAsync();
-            await b.DisposeAsync();
-            await ExternalServices.DropPostgresDatabaseAsync(db);
+            await nodes.DisposeAsync();
         }
     }
 
     [SkippableFact]
     public async Task Racing_sends_through_both_nodes_reach_a_subscriber_in_message_id_order()
     {
-        var (a, b, db) = await StartPairAsync();
+        var nodes = await StartPairAsync();
+        var (a, b) = nodes;
         try
         {
             var alice = await a.SdkUserAsync("alice");
@@ -280,9 +263,7 @@ public class MultiNodeTests
         }
         finally
         {
-            await a.DisposeAsync();
-            await b.DisposeAsync();
-            await ExternalServices.DropPostgresDatabaseAsync(db);
+            await nodes.DisposeAsync();
         }
     }
 

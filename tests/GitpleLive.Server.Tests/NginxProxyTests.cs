@@ -91,23 +91,16 @@ public class NginxProxyTests
         var reason = await ExternalServices.PostgresAndRedisMissingAsync();
         Skip.If(reason is not null, reason);
 
-        var db = await ExternalServices.CreatePostgresDatabaseAsync();
         var id = Guid.NewGuid().ToString("N")[..8];
         // Both nodes share the data folder: the uploaded files and the key that signs their links.
         var shared = Path.Combine(Path.GetTempPath(), "gitplelive-tests", "nginx-" + id);
         var port = LocalMachine.FreePort();
-        var settings = new Dictionary<string, string?>
+        // Links are built from the configured public address (never from a request's Host header).
+        var nodes = await TwoNodes.StartAsync("proxy", new Dictionary<string, string?>
         {
-            // Links are built from the configured public address (never from a request's Host header).
             ["GitpleLive:PublicBaseUrl"] = $"http://127.0.0.1:{port}",
-            ["GitpleLive:StorageProvider"] = "postgres",
-            ["GitpleLive:ConnectionString"] = db,
-            ["GitpleLive:Redis"] = ExternalServices.Redis,
-            ["GitpleLive:DefaultAppId"] = "proxy-" + id,
-            ["GitpleLive:DefaultApiKey"] = "key-" + id,
-        };
-        var a = await TestServer.StartAsync(settings, dataDirectory: shared);
-        var b = await TestServer.StartAsync(settings, dataDirectory: shared);
+        }, dataDirectory: shared);
+        var (a, b) = nodes;
         var dir = Path.Combine(Path.GetTempPath(), "gitplelive-tests", "nginx-conf-" + id);
         Directory.CreateDirectory(dir);
         File.WriteAllText(Path.Combine(dir, "nginx.conf"), Config(dir, port, a.Port, b.Port));
@@ -200,9 +193,7 @@ public class NginxProxyTests
                 try { await proxy.WaitForExitAsync(stopped.Token); }
                 catch (OperationCanceledException) { proxy.Kill(entireProcessTree: true); }
             }
-            await a.DisposeAsync();
-            await b.DisposeAsync();
-            await ExternalServices.DropPostgresDatabaseAsync(db);
+            await nodes.DisposeAsync();
             try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
         }
     }

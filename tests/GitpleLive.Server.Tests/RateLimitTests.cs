@@ -88,15 +88,8 @@ public class RateLimitTests
     {
         var reason = await ExternalServices.PostgresAndRedisMissingAsync();
         Skip.If(reason is not null, reason);
-        var db = await ExternalServices.CreatePostgresDatabaseAsync();
-        var id = Guid.NewGuid().ToString("N")[..8];
-        var settings = new Dictionary<string, string?>
-        {
-            ["GitpleLive:StorageProvider"] = "postgres", ["GitpleLive:ConnectionString"] = db, ["GitpleLive:Redis"] = ExternalServices.Redis,
-            ["GitpleLive:DefaultAppId"] = "rl-" + id, ["GitpleLive:DefaultApiKey"] = "key-" + id,
-        };
-        var a = await TestServer.StartAsync(settings);
-        var b = await TestServer.StartAsync(settings);
+        var nodes = await TwoNodes.StartAsync("rl");
+        var (a, b) = nodes;
         try
         {
             var alice = await a.SdkUserAsync("alice");
@@ -114,9 +107,7 @@ public class RateLimitTests
         }
         finally
         {
-            await a.DisposeAsync();
-            await b.DisposeAsync();
-            await ExternalServices.DropPostgresDatabaseAsync(db);
+            await nodes.DisposeAsync();
         }
     }
 }

@@ -141,18 +141,8 @@ public class RedisOutageTests
         }
         await using var redis = new OwnRedis();
         await redis.StartAsync();
-        var db = await ExternalServices.CreatePostgresDatabaseAsync();
-        var id = Guid.NewGuid().ToString("N")[..8];
-        var settings = new Dictionary<string, string?>
-        {
-            ["GitpleLive:StorageProvider"] = "postgres",
-            ["GitpleLive:ConnectionString"] = db,
-            ["GitpleLive:Redis"] = $"127.0.0.1:{redis.Port}",
-            ["GitpleLive:DefaultAppId"] = "outage-" + id,
-            ["GitpleLive:DefaultApiKey"] = "key-" + id,
-        };
-        var a = await TestServer.StartAsync(settings);
-        var b = await TestServer.StartAsync(settings);
+        var nodes = await TwoNodes.StartAsync("outage", new Dictionary<string, string?> { ["GitpleLive:Redis"] = $"127.0.0.1:{redis.Port}" });
+        var (a, b) = nodes;
         Listener? onA = null, onB = null;
         try
         {
@@ -218,9 +208,7 @@ public class RedisOutageTests
         {
             if (onA is not null) await onA.DisposeAsync();
             if (onB is not null) await onB.DisposeAsync();
-            await a.DisposeAsync();
-            await b.DisposeAsync();
-            await ExternalServices.DropPostgresDatabaseAsync(db);
+            await nodes.DisposeAsync();
         }
     }
 }

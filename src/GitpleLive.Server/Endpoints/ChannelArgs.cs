@@ -3,9 +3,15 @@ namespace GitpleLive.Server.Endpoints;
 /// <summary>Query and body parsing shared by the SDK and Platform channel routes.</summary>
 public static class ChannelArgs
 {
+    /// <summary>A list page's size: <c>limit</c>, 20 by default, 1 to 100 (out of range is 400).</summary>
+    public static int PageLimit(HttpRequest r) => r.Int("limit", 20, 1, 100);
+
+    /// <summary>The opaque <c>next</c> token of the page before, if any.</summary>
+    public static string? PageToken(HttpRequest r) => r.String("next", 600);
+
     public static ChannelQuery ListQuery(HttpRequest r) => new()
     {
-        Limit = r.Int("limit", 20, 1, 100),
+        Limit = PageLimit(r),
         ShowMembers = r.Bool("show_members"),
         ShowManagers = r.Bool("show_managers"),
         ShowReadReceipt = r.Bool("show_read_receipt"),
@@ -17,7 +23,7 @@ public static class ChannelArgs
             ? s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 .Select(id => Ids.Check("include_members", id)).Distinct().ToList()
             : null,
-        Next = r.String("next", 600),
+        Next = PageToken(r),
     };
 
     public static MessageQuery MessageQuery(HttpRequest r) => new()

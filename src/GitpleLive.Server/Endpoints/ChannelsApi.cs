@@ -28,33 +28,43 @@ public static class ChannelsApi
             return TypedResults.Ok(await channels.ListAsync(caller, joinedBy, ChannelArgs.ListQuery(http.Request), cancellationToken));
         });
 
-        group.MapGet("/{channelId}", async (string channelId, ChatCaller caller, ChannelService channels,
-            CancellationToken cancellationToken) =>
-            TypedResults.Ok(await channels.GetAsync(caller, Id("channel_id", channelId), cancellationToken)));
+        group.MapChannelAdmin<ChannelService>();
+        return group;
+    }
 
-        // Meta changes here only through the Platform API; SDK users have /meta.
-        group.MapPut("/{channelId}", async (HttpContext http, string channelId, ChatCaller caller, ChannelService channels,
+    /// <summary>
+    /// One channel's routes that group and open channels share: get, update (name, picture, and meta for the Platform
+    /// API only; SDK users of group channels have /meta), delete, freeze. <typeparamref name="TService"/> is the kind's service.
+    /// </summary>
+    public static RouteGroupBuilder MapChannelAdmin<TService>(this RouteGroupBuilder group) where TService : class, IChannelAdmin
+    {
+        group.MapGet("/{channelId}", async (HttpContext http, string channelId, ChatCaller caller,
+            CancellationToken cancellationToken) =>
+            TypedResults.Ok(await Service<TService>(http).GetAsync(caller, Id("channel_id", channelId), cancellationToken)));
+
+        group.MapPut("/{channelId}", async (HttpContext http, string channelId, ChatCaller caller,
             CancellationToken cancellationToken) =>
         {
             var body = await http.BodyAsync();
-            return TypedResults.Ok(await channels.UpdateAsync(caller, Id("channel_id", channelId),
+            return TypedResults.Ok(await Service<TService>(http).UpdateAsync(caller, Id("channel_id", channelId),
                 body.OptionalNewName("name", Limits.NameLength), body.OptionalString("profile_url", Limits.UrlLength, allowEmpty: true),
                 caller.IsPlatform ? body.OptionalMeta("meta") : null, cancellationToken));
         });
 
-        group.MapDelete("/{channelId}", async (string channelId, ChatCaller caller, ChannelService channels,
+        group.MapDelete("/{channelId}", async (HttpContext http, string channelId, ChatCaller caller,
             CancellationToken cancellationToken) =>
         {
-            await channels.DeleteAsync(caller, Id("channel_id", channelId), cancellationToken);
+            await Service<TService>(http).DeleteAsync(caller, Id("channel_id", channelId), cancellationToken);
             return Done();
         });
 
-        group.MapPut("/{channelId}/freeze", async (HttpContext http, string channelId, ChatCaller caller, ChannelService channels,
+        group.MapPut("/{channelId}/freeze", async (HttpContext http, string channelId, ChatCaller caller,
             CancellationToken cancellationToken) =>
         {
             var body = await http.BodyAsync();
             var freeze = body.OptionalBool("freeze") ?? throw ApiException.BadRequest("freeze is required");
-            return TypedResults.Ok(await channels.FreezeAsync(caller, Id("channel_id", channelId), freeze, cancellationToken));
+            return TypedResults.Ok(await Service<TService>(http).FreezeAsync(caller, Id("channel_id", channelId), freeze,
+                cancellationToken));
         });
 
         return group;

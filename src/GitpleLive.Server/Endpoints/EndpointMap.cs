@@ -27,7 +27,7 @@ public static class EndpointMap
             channels.MapChannels();
             channels.MapMembers();
             channels.MapMessages();
-            channels.MapBans();
+            channels.MapBans<BanService>();
             api.MapGroup("/open/channels").MapOpenChannels();
             channels.MapPushPreference();
             channels.MapMessageExtensions();
@@ -78,4 +78,11 @@ public static class EndpointMap
 
     /// <summary>200 with <c>{}</c>.</summary>
     public static Ok<object> Done() => TypedResults.Ok(Ok);
+
+    /// <summary>
+    /// The request's <typeparamref name="TService"/>, for handlers shared by channel kinds (generic over the service): a
+    /// handler parameter of a type parameter crashes ASP.NET Core's route handler analyzer (dotnet/aspnetcore#56831).
+    /// </summary>
+    public static TService Service<TService>(HttpContext http) where TService : notnull =>
+        http.RequestServices.GetRequiredService<TService>();
 }

@@ -12,23 +12,34 @@ public static class MembersApi
             CancellationToken cancellationToken) =>
             TypedResults.Ok(await members.MembersAsync(caller, Id("channel_id", channelId), cancellationToken)));
 
-        group.MapGet("/{channelId}/managers", async (string channelId, ChatCaller caller, MembershipService members,
-            CancellationToken cancellationToken) =>
-            TypedResults.Ok(await members.ManagersAsync(caller, Id("channel_id", channelId), cancellationToken)));
+        group.MapManagers<MembershipService>();
+        return group;
+    }
 
-        group.MapPost("/{channelId}/managers", async (HttpContext http, string channelId, ChatCaller caller, MembershipService members,
+    /// <summary>
+    /// The managers routes group and open channels share: the list, and one manager (body <c>manager</c>) added or removed.
+    /// </summary>
+    public static RouteGroupBuilder MapManagers<TService>(this RouteGroupBuilder group) where TService : class, IChannelManagers
+    {
+        group.MapGet("/{channelId}/managers", async (HttpContext http, string channelId, ChatCaller caller,
+            CancellationToken cancellationToken) =>
+            TypedResults.Ok(await Service<TService>(http).ManagersAsync(caller, Id("channel_id", channelId), cancellationToken)));
+
+        group.MapPost("/{channelId}/managers", async (HttpContext http, string channelId, ChatCaller caller,
             CancellationToken cancellationToken) =>
         {
             var body = await http.BodyAsync();
-            await members.AddManagerAsync(caller, Id("channel_id", channelId), body.RequiredId("manager"), cancellationToken);
+            await Service<TService>(http).AddManagerAsync(caller, Id("channel_id", channelId), body.RequiredId("manager"),
+                cancellationToken);
             return Done();
         });
 
-        group.MapDelete("/{channelId}/managers", async (HttpContext http, string channelId, ChatCaller caller, MembershipService members,
+        group.MapDelete("/{channelId}/managers", async (HttpContext http, string channelId, ChatCaller caller,
             CancellationToken cancellationToken) =>
         {
             var body = await http.BodyAsync();
-            await members.RemoveManagerAsync(caller, Id("channel_id", channelId), body.RequiredId("manager"), cancellationToken);
+            await Service<TService>(http).RemoveManagerAsync(caller, Id("channel_id", channelId), body.RequiredId("manager"),
+                cancellationToken);
             return Done();
         });
 

@@ -22,36 +22,10 @@ public static class OpenChannelsApi
         });
 
         group.MapGet("", async (HttpContext http, ChatCaller caller, OpenChannelService open, CancellationToken cancellationToken) =>
-            TypedResults.Ok(await open.ListAsync(caller, http.Request.Int("limit", 20, 1, 100),
-                http.Request.String("name", Limits.NameLength), http.Request.String("next", 600), cancellationToken)));
+            TypedResults.Ok(await open.ListAsync(caller, ChannelArgs.PageLimit(http.Request),
+                http.Request.String("name", Limits.NameLength), ChannelArgs.PageToken(http.Request), cancellationToken)));
 
-        group.MapGet("/{channelId}", async (string channelId, ChatCaller caller, OpenChannelService open,
-            CancellationToken cancellationToken) =>
-            TypedResults.Ok(await open.GetAsync(caller, Id("channel_id", channelId), cancellationToken)));
-
-        group.MapPut("/{channelId}", async (HttpContext http, string channelId, ChatCaller caller, OpenChannelService open,
-            CancellationToken cancellationToken) =>
-        {
-            var body = await http.BodyAsync();
-            return TypedResults.Ok(await open.UpdateAsync(caller, Id("channel_id", channelId),
-                body.OptionalNewName("name", Limits.NameLength), body.OptionalString("profile_url", Limits.UrlLength, allowEmpty: true),
-                caller.IsPlatform ? body.OptionalMeta("meta") : null, cancellationToken));
-        });
-
-        group.MapDelete("/{channelId}", async (string channelId, ChatCaller caller, OpenChannelService open,
-            CancellationToken cancellationToken) =>
-        {
-            await open.DeleteAsync(caller, Id("channel_id", channelId), cancellationToken);
-            return Done();
-        });
-
-        group.MapPut("/{channelId}/freeze", async (HttpContext http, string channelId, ChatCaller caller, OpenChannelService open,
-            CancellationToken cancellationToken) =>
-        {
-            var body = await http.BodyAsync();
-            var freeze = body.OptionalBool("freeze") ?? throw ApiException.BadRequest("freeze is required");
-            return TypedResults.Ok(await open.FreezeAsync(caller, Id("channel_id", channelId), freeze, cancellationToken));
-        });
+        group.MapChannelAdmin<OpenChannelService>();
 
         group.MapPut("/{channelId}/enter", async (HttpContext http, string channelId, ChatCaller caller, OpenChannelService open,
             CancellationToken cancellationToken) =>
@@ -67,11 +41,11 @@ public static class OpenChannelsApi
 
         group.MapGet("/{channelId}/participants", async (HttpContext http, string channelId, ChatCaller caller, OpenChannelService open,
             CancellationToken cancellationToken) =>
-            TypedResults.Ok(await open.ParticipantsAsync(caller, Id("channel_id", channelId), http.Request.Int("limit", 20, 1, 100),
-                http.Request.String("next", 600), cancellationToken)));
+            TypedResults.Ok(await open.ParticipantsAsync(caller, Id("channel_id", channelId), ChannelArgs.PageLimit(http.Request),
+                ChannelArgs.PageToken(http.Request), cancellationToken)));
 
-        MapManagers(group);
-        MapBans(group);
+        group.MapManagers<OpenChannelService>();
+        group.MapBans<OpenChannelService>();
         MapMessages(group);
         return group;
     }
@@ -79,51 +53,6 @@ public static class OpenChannelsApi
     /// <summary>The Platform API's <c>user_id</c> (required there); the SDK's body, if any, is not read.</summary>
     private static async Task<string?> ActingUserAsync(HttpContext http, ChatCaller caller) =>
         caller.IsPlatform ? (await http.BodyAsync()).RequiredId("user_id") : null;
-
-    private static void MapManagers(RouteGroupBuilder group)
-    {
-        group.MapGet("/{channelId}/managers", async (string channelId, ChatCaller caller, OpenChannelService open,
-            CancellationToken cancellationToken) =>
-            TypedResults.Ok(await open.ManagersAsync(caller, Id("channel_id", channelId), cancellationToken)));
-
-        group.MapPost("/{channelId}/managers", async (HttpContext http, string channelId, ChatCaller caller, OpenChannelService open,
-            CancellationToken cancellationToken) =>
-        {
-            var body = await http.BodyAsync();
-            await open.AddManagerAsync(caller, Id("channel_id", channelId), body.RequiredId("manager"), cancellationToken);
-            return Done();
-        });
-
-        group.MapDelete("/{channelId}/managers", async (HttpContext http, string channelId, ChatCaller caller, OpenChannelService open,
-            CancellationToken cancellationToken) =>
-        {
-            var body = await http.BodyAsync();
-            await open.RemoveManagerAsync(caller, Id("channel_id", channelId), body.RequiredId("manager"), cancellationToken);
-            return Done();
-        });
-    }
-
-    private static void MapBans(RouteGroupBuilder group)
-    {
-        group.MapPost("/{channelId}/ban", async (HttpContext http, string channelId, ChatCaller caller, OpenChannelService open,
-            CancellationToken cancellationToken) =>
-        {
-            var body = await http.BodyAsync();
-            return TypedResults.Ok(await open.BanAsync(caller, Id("channel_id", channelId), body.RequiredId("user_id"),
-                ChannelArgs.BanSeconds(body), ChannelArgs.Reason(body), cancellationToken));
-        });
-
-        group.MapDelete("/{channelId}/ban/{userId}", async (string channelId, string userId, ChatCaller caller, OpenChannelService open,
-            CancellationToken cancellationToken) =>
-        {
-            await open.UnbanAsync(caller, Id("channel_id", channelId), Id("user_id", userId), cancellationToken);
-            return Done();
-        });
-
-        group.MapGet("/{channelId}/banned_list", async (string channelId, ChatCaller caller, OpenChannelService open,
-            CancellationToken cancellationToken) =>
-            TypedResults.Ok(await open.BannedAsync(caller, Id("channel_id", channelId), cancellationToken)));
-    }
 
     private static void MapMessages(RouteGroupBuilder group)
     {

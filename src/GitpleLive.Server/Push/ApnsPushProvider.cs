@@ -48,21 +48,15 @@ public sealed class ApnsPushProvider(System.Net.Http.IHttpClientFactory httpClie
             ["gitplelive"] = JsonNode.Parse(notification.Data),
         };
         var url = $"{apns.BaseUrl}/3/device/{Uri.EscapeDataString(target.Token)}";
-        using var request = new HttpRequestMessage(HttpMethod.Post, url)
-        {
-            Version = HttpVersion.Version20,
-            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
-            Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body.ToJsonString())),
-        };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var request = PushHttp.JsonPost(url, Encoding.UTF8.GetBytes(body.ToJsonString()));
+        request.Version = HttpVersion.Version20;
+        request.VersionPolicy = HttpVersionPolicy.RequestVersionExact;
         request.Headers.Authorization = new AuthenticationHeaderValue("bearer", jwt);
         request.Headers.TryAddWithoutValidation("apns-topic", apns.BundleId);
         request.Headers.TryAddWithoutValidation("apns-push-type", "alert");
         request.Headers.TryAddWithoutValidation("apns-priority", "10");
-        try
+        return await PushHttp.SendAsync(httpClients, HttpClientName, Name, request, async response =>
         {
-            using var response = await httpClients.CreateClient(HttpClientName).SendAsync(request, cancellationToken);
-            if (response.IsSuccessStatusCode) return PushResult.Sent;
             var reason = await ReasonAsync(response, cancellationToken);
             if (response.StatusCode == HttpStatusCode.Gone
                 || (response.StatusCode == HttpStatusCode.BadRequest && reason is "BadDeviceToken" or "Unregistered"))
@@ -73,14 +67,8 @@ public sealed class ApnsPushProvider(System.Net.Http.IHttpClientFactory httpClie
                 return new(reason == "ExpiredProviderToken" ? PushOutcome.Retry : PushOutcome.Failed,
                     $"apns {(int)response.StatusCode}: {reason}");
             }
-            var transient = PushRouting.IsTransient(response.StatusCode);
-            return new(transient ? PushOutcome.Retry : PushOutcome.Failed, $"apns {(int)response.StatusCode}: {reason}");
-        }
-        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException
-            && !cancellationToken.IsCancellationRequested)
-        {
-            return new(PushOutcome.Retry, $"apns: {e.Message}");
-        }
+            return PushHttp.RetryOrFail(PushRouting.IsTransient(response.StatusCode), $"apns {(int)response.StatusCode}: {reason}");
+        }, cancellationToken);
     }
 
     private static async Task<string> ReasonAsync(HttpResponseMessage response, CancellationToken cancellationToken)
@@ -92,7 +80,7 @@ public sealed class ApnsPushProvider(System.Net.Http.IHttpClientFactory httpClie
             if (doc.RootElement.TryGetProperty("reason", out var r) && r.ValueKind == JsonValueKind.String) return r.GetString()!;
         }
         catch (JsonException) { }
-        return FcmPushProvider.Clip(text);
+        return PushHttp.Clip(text);
     }
 
     /// <summary>The provider token of the app: <c>{ alg: ES256, kid }.{ iss: team, iat }</c>, reused for ~50 minutes.</summary>

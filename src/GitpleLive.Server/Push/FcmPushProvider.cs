@@ -41,7 +41,7 @@ public sealed class FcmPushProvider(
         {
             // A refused key (invalid_grant, unauthorized_client) will not heal by itself; a token server's outage will.
             var transient = e.StatusCode is null || PushRouting.IsTransient(e.StatusCode.Value);
-            return new(transient ? PushOutcome.Retry : PushOutcome.Failed, $"fcm token endpoint: {e.Error?.Error ?? e.Message}");
+            return PushHttp.RetryOrFail(transient, $"fcm token endpoint: {e.Error?.Error ?? e.Message}");
         }
         catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException
             && !cancellationToken.IsCancellationRequested)
@@ -65,25 +65,17 @@ public sealed class FcmPushProvider(
                 android = new { priority = "high" },
             },
         });
-        using var request = new HttpRequestMessage(HttpMethod.Post, fcm.SendUrl) { Content = new ByteArrayContent(body) };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var request = PushHttp.JsonPost(fcm.SendUrl, body);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
-        try
+        return await PushHttp.SendAsync(httpClients, HttpClientName, Name, request, async response =>
         {
-            using var response = await httpClients.CreateClient(HttpClientName).SendAsync(request, cancellationToken);
-            if (response.IsSuccessStatusCode) return PushResult.Sent;
             var text = await response.Content.ReadAsStringAsync(cancellationToken);
             if (response.StatusCode == HttpStatusCode.NotFound || text.Contains("UNREGISTERED", StringComparison.Ordinal))
                 return new(PushOutcome.InvalidToken, $"fcm {(int)response.StatusCode}: unregistered");
             if (response.StatusCode == HttpStatusCode.Unauthorized) _credentials.TryRemove(notification.AppId, out _);
             var transient = PushRouting.IsTransient(response.StatusCode) || response.StatusCode == HttpStatusCode.Unauthorized;
-            return new(transient ? PushOutcome.Retry : PushOutcome.Failed, $"fcm {(int)response.StatusCode}: {Clip(text)}");
-        }
-        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException
-            && !cancellationToken.IsCancellationRequested)
-        {
-            return new(PushOutcome.Retry, $"fcm: {e.Message}");
-        }
+            return PushHttp.RetryOrFail(transient, $"fcm {(int)response.StatusCode}: {PushHttp.Clip(text)}");
+        }, cancellationToken);
     }
 
     private ServiceAccountCredential CredentialFor(string appId, PushConfig config)
@@ -108,7 +100,5 @@ public sealed class FcmPushProvider(
         _credentials[appId] = (config.Version, credential);
         return credential;
     }
-
-    internal static string Clip(string text) => text.Length <= 200 ? text : text[..200] + "…";
 }
 

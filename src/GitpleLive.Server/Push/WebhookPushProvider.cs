@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text.Json;
 using GitpleLive.Server.Webhooks;
 
@@ -28,23 +27,14 @@ public sealed class WebhookPushProvider(System.Net.Http.IHttpClientFactory httpC
             ["title"] = notification.Title, ["body"] = notification.Body, ["data"] = notification.Payload,
         }, ApiJson.Options);
         var timestamp = time.GetUtcNow().ToUnixTimeMilliseconds();
-        using var request = new HttpRequestMessage(HttpMethod.Post, webhook.Url) { Content = new ByteArrayContent(body) };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var request = PushHttp.JsonPost(webhook.Url, body);
         request.Headers.TryAddWithoutValidation(WebhookSignature.TimestampHeader,
             timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
         request.Headers.TryAddWithoutValidation(WebhookSignature.SignatureHeader, WebhookSignature.Sign(webhook.Secret, timestamp, body));
-        try
-        {
-            using var response = await httpClients.CreateClient(HttpClientName).SendAsync(request, cancellationToken);
-            if (response.IsSuccessStatusCode) return PushResult.Sent;
-            if (response.StatusCode == HttpStatusCode.Gone) return new(PushOutcome.InvalidToken, "webhook 410: token gone");
-            return new(PushRouting.IsTransient(response.StatusCode) ? PushOutcome.Retry : PushOutcome.Failed,
-                $"webhook {(int)response.StatusCode}");
-        }
-        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException
-            && !cancellationToken.IsCancellationRequested)
-        {
-            return new(PushOutcome.Retry, $"webhook: {e.Message}");
-        }
+        return await PushHttp.SendAsync(httpClients, HttpClientName, Name, request, response => Task.FromResult(
+            response.StatusCode == HttpStatusCode.Gone
+                ? new PushResult(PushOutcome.InvalidToken, "webhook 410: token gone")
+                : PushHttp.RetryOrFail(PushRouting.IsTransient(response.StatusCode), $"webhook {(int)response.StatusCode}")),
+            cancellationToken);
     }
 }

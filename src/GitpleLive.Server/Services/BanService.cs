@@ -1,7 +1,7 @@
 namespace GitpleLive.Server.Services;
 
 /// <summary>Channel bans: a banned user leaves the channel and cannot join until the ban ends.</summary>
-public sealed class BanService(ChatStore store, IEventPublisher events, TimeProvider time)
+public sealed class BanService(ChatStore store, IEventPublisher events, TimeProvider time) : IChannelBans
 {
     /// <summary>The end of a permanent ban (9999-12-31T23:59:59.999Z): exact as a JSON number in every client.</summary>
     public const long PermanentEndAt = 253_402_300_799_999;

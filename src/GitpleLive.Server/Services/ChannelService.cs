@@ -6,6 +6,7 @@ namespace GitpleLive.Server.Services;
 /// Membership is <see cref="MembershipService"/>'s, bans are <see cref="BanService"/>'s.
 /// </summary>
 public sealed class ChannelService(ChatStore store, IEventPublisher events, MessageMapper messages, IFileStore files, TimeProvider time)
+    : IChannelAdmin
 {
     public const string GroupType = "group";
 

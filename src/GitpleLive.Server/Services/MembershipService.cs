@@ -5,6 +5,7 @@ namespace GitpleLive.Server.Services;
 /// managers, read and delivery receipts, and who of the members is online.
 /// </summary>
 public sealed class MembershipService(ChatStore store, IEventPublisher events, IPresence presence, TimeProvider time)
+    : IChannelManagers
 {
     // ---- reads --------------------------------------------------------------------------------
 

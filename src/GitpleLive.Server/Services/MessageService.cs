@@ -200,23 +200,9 @@ public sealed class MessageService(
                     AfterId = query.Next ? query.BaseMessageId ?? 0 : null, BeforeId = query.Next ? null : query.BaseMessageId,
                     Limit = query.Limit,
                 }, ct);
-                var found = await mapper.LoadAsync(db, appId, MessageSearch.ById(db, ids), ct);
-                found.Sort((a, c) => a.MessageId.CompareTo(c.MessageId));
-                return new MessagePage(found);
+                return MessagePager.Ascending(await mapper.LoadAsync(db, appId, MessageSearch.ById(db, ids), ct));
             }
-            if (query.Next)
-            {
-                var baseId = query.BaseMessageId ?? 0;
-                q = q.Where(m => m.MessageId > baseId).OrderBy(m => m.MessageId).Take(query.Limit);
-            }
-            else
-            {
-                if (query.BaseMessageId is { } b) q = q.Where(m => m.MessageId < b);
-                q = q.OrderByDescending(m => m.MessageId).Take(query.Limit);
-            }
-            var list = await mapper.LoadAsync(db, appId, q, ct);
-            list.Sort((a, c) => a.MessageId.CompareTo(c.MessageId));
-            return new MessagePage(list);
+            return await MessagePager.LoadAsync(db, mapper, appId, q, query, ct);
         }, ct);
     }
 

@@ -13,7 +13,7 @@ namespace GitpleLive.Server.Services;
 /// </summary>
 public sealed class OpenChannelService(
     ChatStore store, IEventPublisher events, IOpenParticipants participants, IPresence presence, MessageMapper mapper,
-    IFileStore files, StoreWriter writer, ProfanityFilter profanity, TimeProvider time)
+    IFileStore files, StoreWriter writer, ProfanityFilter profanity, TimeProvider time) : IChannelAdmin, IChannelManagers, IChannelBans
 {
     public const string OpenType = "open";
 
@@ -546,19 +546,7 @@ public sealed class OpenChannelService(
             var q = db.Messages.Where(m => m.AppId == appId && m.ChannelId == channelId);
             if (query.Type is not null) q = q.Where(m => m.Type == query.Type);
             if (!string.IsNullOrEmpty(query.Content)) q = q.Where(m => m.Content != null && m.Content.Contains(query.Content));
-            if (query.Next)
-            {
-                var baseId = query.BaseMessageId ?? 0;
-                q = q.Where(m => m.MessageId > baseId).OrderBy(m => m.MessageId).Take(query.Limit);
-            }
-            else
-            {
-                if (query.BaseMessageId is { } b) q = q.Where(m => m.MessageId < b);
-                q = q.OrderByDescending(m => m.MessageId).Take(query.Limit);
-            }
-            var list = await mapper.LoadAsync(db, appId, q, ct);
-            list.Sort((a, c) => a.MessageId.CompareTo(c.MessageId));
-            return new MessagePage(list);
+            return await MessagePager.LoadAsync(db, mapper, appId, q, query, ct);
         }, ct);
     }
 

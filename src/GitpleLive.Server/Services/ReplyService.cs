@@ -20,19 +20,7 @@ public sealed class ReplyService(ChatStore store, MessageMapper mapper)
                 throw ApiException.NotFound(ErrorCodes.MessageNotFound, $"message {messageId} not found in channel '{channelId}'");
             var q = db.Messages.Where(m => m.AppId == appId && m.ParentMessageId == messageId && m.ChannelId == channelId);
             if (query.Type is not null) q = q.Where(m => m.Type == query.Type);
-            if (query.Next)
-            {
-                var baseId = query.BaseMessageId ?? 0;
-                q = q.Where(m => m.MessageId > baseId).OrderBy(m => m.MessageId).Take(query.Limit);
-            }
-            else
-            {
-                if (query.BaseMessageId is { } b) q = q.Where(m => m.MessageId < b);
-                q = q.OrderByDescending(m => m.MessageId).Take(query.Limit);
-            }
-            var list = await mapper.LoadAsync(db, appId, q, ct);
-            list.Sort((a, c) => a.MessageId.CompareTo(c.MessageId));
-            return new MessagePage(list);
+            return await MessagePager.LoadAsync(db, mapper, appId, q, query, ct);
         }, ct);
     }
 }
