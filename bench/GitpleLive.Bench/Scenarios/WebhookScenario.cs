@@ -28,7 +28,14 @@ public static class WebhookScenario
     private const string Secret = "bench-webhook-secret-0123456789";
 
     public sealed record Result(double SendsOff1, double SendsOn, double SendsOff2, double DeliveriesPerSecond, long Delivered,
-        long Sent, double P50Ms, double P99Ms, double MaxMs, long BadSignatures, long Backlog, double DrainPerSecond);
+        long Sent, double P50Ms, double P99Ms, double MaxMs, long BadSignatures, long Backlog, double DrainPerSecond)
+    {
+        /// <summary>
+        /// On a node that does not deliver (<c>GitpleLive__Webhooks__EnableDispatcher=false</c>; another node would): the
+        /// send rate with webhooks off and on, two windows each, alternated — the send path's own cost, the delivery row.
+        /// </summary>
+        public (double Off, double On) SendPath { get; init; }
+    }
 
     /// <summary>The server settings of this scenario: quick retries, so the backlog drains soon after the receiver is back.</summary>
     public static readonly IReadOnlyDictionary<string, string> ServerEnv = new Dictionary<string, string>
@@ -42,9 +49,42 @@ public static class WebhookScenario
         var o = ctx.Options;
         var seconds = o.Quick ? 3 : Math.Max(5, o.StepSeconds);
         var channels = o.Quick ? 8 : 64;
-        const int senders = 16;
         await using var receiver = await Receiver.StartAsync();
-        using var api = new GitpleApi(host.BaseUri, ServerHost.AppId, host.ApiKey, 64);
+        var (result, sendFor, setWebhooks) = await PrepareAsync(host, receiver, channels, cancellationToken);
+        using (result)
+        {
+            var r = await MeasureAsync(ctx, seconds, receiver, sendFor, setWebhooks, cancellationToken);
+
+            // The send path alone: a second node that stores deliveries and leaves them to a delivering node.
+            var quietEnv = new Dictionary<string, string>(ServerEnv) { ["GitpleLive__Webhooks__EnableDispatcher"] = "false" };
+            using var quiet = await ServerHost.StartAsync(ctx, "server-webhooks-no-dispatcher", cancellationToken, quietEnv);
+            var (quietApi, quietSend, quietSet) = await PrepareAsync(quiet, receiver, channels, cancellationToken);
+            using (quietApi)
+            {
+                var window = TimeSpan.FromSeconds(seconds);
+                await quietSend(TimeSpan.FromSeconds(o.Quick ? 1 : 3));
+                double off = 0, on = 0;
+                for (var round = 0; round < 2; round++)
+                {
+                    off += await quietSend(window) / window.TotalSeconds;
+                    await quietSet(true);
+                    on += await quietSend(window) / window.TotalSeconds;
+                    await quietSet(false);
+                }
+                return r with { SendPath = (off / 2, on / 2) };
+            }
+        }
+    }
+
+    /// <summary>
+    /// The scenario's users and channels on <paramref name="host"/>, and its two moves there: send for a while (16 senders
+    /// over the channels; returns how many were sent) and turn the app's webhooks on or off.
+    /// </summary>
+    private static async Task<(GitpleApi Api, Func<TimeSpan, Task<long>> SendFor, Func<bool, Task> SetWebhooks)> PrepareAsync(
+        ServerHost host, Receiver receiver, int channels, CancellationToken cancellationToken)
+    {
+        const int senders = 16;
+        var api = new GitpleApi(host.BaseUri, ServerHost.AppId, host.ApiKey, 64);
         var a = await api.CreateSdkUserAsync("bench-hook-a", "hooks a", cancellationToken);
         var b = await api.CreateSdkUserAsync("bench-hook-b", "hooks b", cancellationToken);
         for (var c = 0; c < channels; c++) await api.CreateChannelAsync(a, $"bench-hook-{c}", "hooks", [b.UserId], cancellationToken);
@@ -80,16 +120,25 @@ public static class WebhookScenario
             await api.SendForJsonAsync(request, cancellationToken);
         }
 
-        var window = TimeSpan.FromSeconds(seconds);
-        await SendForAsync(TimeSpan.FromSeconds(o.Quick ? 1 : 3)); // warm-up (JIT, connections)
-        Ui.Info($"webhooks off: {senders} senders over {channels} channels for {seconds} s");
-        var off1 = await SendForAsync(window) / window.TotalSeconds;
+        return (api, SendForAsync, SetWebhooksAsync);
+    }
 
-        await SetWebhooksAsync(true);
+    private static async Task<Result> MeasureAsync(BenchContext ctx, double seconds, Receiver receiver,
+        Func<TimeSpan, Task<long>> sendFor, Func<bool, Task> setWebhooks, CancellationToken cancellationToken)
+    {
+        var o = ctx.Options;
+        const int senders = 16;
+        var channels = o.Quick ? 8 : 64;
+        var window = TimeSpan.FromSeconds(seconds);
+        await sendFor(TimeSpan.FromSeconds(o.Quick ? 1 : 3)); // warm-up (JIT, connections)
+        Ui.Info($"webhooks off: {senders} senders over {channels} channels for {seconds} s");
+        var off1 = await sendFor(window) / window.TotalSeconds;
+
+        await setWebhooks(true);
         Ui.Info("webhooks on (every message_send POSTed to a local receiver)");
         receiver.Reset();
         var started = Stopwatch.GetTimestamp();
-        var sentOn = await SendForAsync(window);
+        var sentOn = await sendFor(window);
         var on = sentOn / window.TotalSeconds;
         var drainDeadline = DateTime.UtcNow.AddSeconds(120);
         while (receiver.Delivered < sentOn && DateTime.UtcNow < drainDeadline) await Task.Delay(50, cancellationToken);
@@ -99,7 +148,7 @@ public static class WebhookScenario
 
         // Backlog: the receiver refuses while sends queue up; then its drain rate.
         receiver.Refuse = true;
-        var backlog = await SendForAsync(TimeSpan.FromSeconds(o.Quick ? 1 : 5));
+        var backlog = await sendFor(TimeSpan.FromSeconds(o.Quick ? 1 : 5));
         await Task.Delay(1000, cancellationToken);
         receiver.Reset();
         receiver.Refuse = false;
@@ -109,9 +158,9 @@ public static class WebhookScenario
         var drained = receiver.Delivered;
         var drainRate = drained / Stopwatch.GetElapsedTime(drainStart, receiver.LastAt).TotalSeconds;
 
-        await SetWebhooksAsync(false);
+        await setWebhooks(false);
         Ui.Info("webhooks off again");
-        var off2 = await SendForAsync(window) / window.TotalSeconds;
+        var off2 = await sendFor(window) / window.TotalSeconds;
 
         if (deliveredOn < sentOn) ctx.Note($"webhooks: only {deliveredOn} of {sentOn} deliveries arrived within 120 s of the window");
         if (drained < backlog) ctx.Note($"webhooks: only {drained} of {backlog} backlog deliveries drained within 180 s");
@@ -134,6 +183,8 @@ public static class WebhookScenario
             $"| send → receiver request p50 / p99 / max | {r.P50Ms:0.0} / {r.P99Ms:0.0} / {r.MaxMs:0.0} ms |",
             $"| backlog drain ({r.Backlog:N0} queued while the receiver answered 503) | {r.DrainPerSecond:0} deliveries/s |",
             $"| requests with a bad signature | {r.BadSignatures} |",
+            $"| send path alone (node without dispatcher), webhooks off / on (msg/s) | {r.SendPath.Off:0} / {r.SendPath.On:0} |",
+            $"| send path alone: on / off | {(r.SendPath.Off == 0 ? 0 : r.SendPath.On / r.SendPath.Off):0.00} |",
         };
         foreach (var line in lines) Ui.Info(Ui.Esc(line));
         await File.WriteAllLinesAsync(Path.Combine(ctx.ResultsDirectory, "webhooks.md"), lines, cancellationToken);

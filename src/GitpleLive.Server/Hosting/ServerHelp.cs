@@ -27,6 +27,7 @@ public static class ServerHelp
         ["GitpleLive:Realtime:MaxConnectPacketSize"] = "largest packet before CONNECT, bytes",
         ["GitpleLive:Realtime:MaxPacketSize"] = "largest packet of a connected client, bytes",
         ["GitpleLive:RateLimits:Window"] = "window the rate limits count in (apps override limits in PUT /v1/app)",
+        ["GitpleLive:Webhooks:EnableDispatcher"] = "whether this node delivers webhooks (others may)",
         ["GitpleLive:Webhooks:AttemptTimeout"] = "longest wait for a webhook receiver's answer",
         ["GitpleLive:Webhooks:GiveUpAfter"] = "how long a failing webhook delivery is retried",
         ["GitpleLive:Webhooks:OrderingDelay"] = "wait before sending (default: 0 on one node, 500 ms with Redis)",

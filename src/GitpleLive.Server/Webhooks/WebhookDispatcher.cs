@@ -56,6 +56,7 @@ public sealed class WebhookDispatcher : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken cancellationToken)
     {
+        if (!_options.EnableDispatcher) return;
         var finisher = FinishLoopAsync(cancellationToken);
         await ClaimLoopAsync(cancellationToken);
         await finisher;

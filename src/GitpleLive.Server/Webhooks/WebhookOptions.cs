@@ -8,6 +8,12 @@ public sealed class WebhookOptions
     /// <summary>The configuration section these options are bound from.</summary>
     public const string Section = "GitpleLive:Webhooks";
 
+    /// <summary>
+    /// Whether this node delivers webhooks. Default true (every node may; leases keep them apart). A node with it off still
+    /// stores the deliveries of its changes, for the nodes that deliver.
+    /// </summary>
+    public bool EnableDispatcher { get; set; } = true;
+
     /// <summary>Longest wait for a receiver's answer to one attempt; then it is retried. Default 10 seconds.</summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
