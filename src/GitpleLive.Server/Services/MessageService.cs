@@ -80,7 +80,7 @@ public sealed class MessageService(
                 var parent = extras is null ? null : await MessageExtras.AfterInsertAsync(scope.Db, mapper, row, ct);
                 var message = mapper.ToDto(stored.Message, stored.Sender);
                 // Push: one outbox row in this transaction when the app has a push provider (else nothing).
-                await push.AddAsync(scope.Db, app.AppId, stored.Channel, message, row.MessageId, senderId, row.CreatedAt, ct);
+                await push.AddAsync(scope, app.AppId, stored.Channel, message, row.MessageId, senderId, row.CreatedAt, ct);
                 // The stamp (PostgreSQL: the database's clock under the channel's row lock) orders webhook deliveries across
                 // nodes; on SQLite the writer's stage stamps them.
                 var stamp = stored.OrderStamp;
