@@ -142,7 +142,8 @@ public sealed class WebhookDispatcher : BackgroundService
             await db.WebhookDeliveries
                 .Where(d => ids.Contains(d.Id) && d.Status == pending && d.LeaseUntil < now && d.NextAttemptAt <= now)
                 .ExecuteUpdateAsync(s => s.SetProperty(d => d.LeaseUntil, leaseUntil).SetProperty(d => d.LeaseToken, token), ct);
-            return await db.WebhookDeliveries.AsNoTracking().Where(d => d.LeaseToken == token).ToListAsync(ct);
+            // By primary key: the lease token has no index, and a scan of the table would hold the writer (every send) up.
+            return await db.WebhookDeliveries.AsNoTracking().Where(d => ids.Contains(d.Id) && d.LeaseToken == token).ToListAsync(ct);
         }, ct);
         foreach (var row in claimed)
         {
