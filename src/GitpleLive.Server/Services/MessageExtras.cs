@@ -111,12 +111,15 @@ public static class MessageExtras
         Payload = new EventPayload(category, Channel: ChannelService.ToDto(channel), Message: message),
     };
 
-    /// <summary>The message (1005 when it is not in the channel), tracked for a change.</summary>
+    /// <summary>
+    /// The message (1005 when it is not in the channel), tracked for a change; <paramref name="channelKind"/> names the kind
+    /// of channel in the refusal ("channel", "open channel").
+    /// </summary>
     public static async Task<MessageRow> RequireMessageAsync(ChatDbContext db, string appId, string channelId, long messageId,
-        CancellationToken cancellationToken) =>
+        CancellationToken cancellationToken, string channelKind = "channel") =>
         await db.Messages.FirstOrDefaultAsync(m => m.AppId == appId && m.ChannelId == channelId && m.MessageId == messageId,
             cancellationToken)
-        ?? throw ApiException.NotFound(ErrorCodes.MessageNotFound, $"message {messageId} not found in channel '{channelId}'");
+        ?? throw ApiException.NotFound(ErrorCodes.MessageNotFound, $"message {messageId} not found in {channelKind} '{channelId}'");
 
     /// <summary>The message as the wire has it now: its sender and its reactions joined in.</summary>
     public static async Task<MessageDto> CurrentAsync(ChatDbContext db, MessageMapper mapper, MessageRow m,

@@ -206,11 +206,6 @@ public sealed class MessageService(
         }, ct);
     }
 
-    private static async Task<MessageRow> RequireMessageAsync(ChatDbContext db, string appId, string channelId, long messageId,
-        CancellationToken ct) =>
-        await db.Messages.FirstOrDefaultAsync(m => m.AppId == appId && m.ChannelId == channelId && m.MessageId == messageId, ct)
-        ?? throw ApiException.NotFound(ErrorCodes.MessageNotFound, $"message {messageId} not found in channel '{channelId}'");
-
     /// <summary>Deletes a message: its sender or a manager (or the Platform API). Counters and last message follow.</summary>
     public async Task DeleteAsync(ChatCaller caller, string channelId, long messageId, CancellationToken cancellationToken = default)
     {
@@ -220,7 +215,7 @@ public sealed class MessageService(
         {
             var c = await db.RequireChannelAsync(app.AppId, channelId, ct);
             var member = await db.RequireMemberAsync(caller, channelId, ct);
-            var m = await RequireMessageAsync(db, app.AppId, channelId, messageId, ct);
+            var m = await MessageExtras.RequireMessageAsync(db, app.AppId, channelId, messageId, ct);
             if (!caller.IsPlatform && m.UserId != caller.UserId && member is not { IsManager: true })
                 throw ApiException.Forbidden(ErrorCodes.NoPermission, $"only the sender or a manager may delete message {messageId}");
             var sender = await db.Users.FirstOrDefaultAsync(u => u.AppId == app.AppId && u.UserId == m.UserId, ct);
@@ -257,7 +252,7 @@ public sealed class MessageService(
         {
             var c = await db.RequireChannelAsync(app.AppId, channelId, ct);
             await db.RequireMemberAsync(caller, channelId, ct);
-            var m = await RequireMessageAsync(db, app.AppId, channelId, messageId, ct);
+            var m = await MessageExtras.RequireMessageAsync(db, app.AppId, channelId, messageId, ct);
             m.Meta = change(m.Meta);
             m.UpdatedAt = time.NowMs();
             var sender = await db.Users.FirstOrDefaultAsync(u => u.AppId == app.AppId && u.UserId == m.UserId, ct);

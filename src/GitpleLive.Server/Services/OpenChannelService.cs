@@ -550,11 +550,6 @@ public sealed class OpenChannelService(
         }, ct);
     }
 
-    private static async Task<MessageRow> RequireMessageAsync(ChatDbContext db, string appId, string channelId, long messageId,
-        CancellationToken ct) =>
-        await db.Messages.FirstOrDefaultAsync(m => m.AppId == appId && m.ChannelId == channelId && m.MessageId == messageId, ct)
-        ?? throw ApiException.NotFound(ErrorCodes.MessageNotFound, $"message {messageId} not found in open channel '{channelId}'");
-
     /// <summary>Deletes a message: its sender, a manager or the Platform API (else 3001); raises <c>open:message_delete</c>.</summary>
     public async Task DeleteMessageAsync(ChatCaller caller, string channelId, long messageId, CancellationToken cancellationToken = default)
     {
@@ -563,7 +558,7 @@ public sealed class OpenChannelService(
         await store.WriteAsync(async db =>
         {
             var c = await RequireOpenAsync(db, appId, channelId, ct);
-            var m = await RequireMessageAsync(db, appId, channelId, messageId, ct);
+            var m = await MessageExtras.RequireMessageAsync(db, appId, channelId, messageId, ct, "open channel");
             if (!caller.IsPlatform && m.UserId != caller.UserId && !await IsManagerAsync(db, appId, channelId, caller.UserId!, ct))
                 throw ApiException.Forbidden(ErrorCodes.NoPermission, $"only the sender or a manager may delete message {messageId}");
             var sender = await db.Users.FirstOrDefaultAsync(u => u.AppId == appId && u.UserId == m.UserId, ct);
@@ -596,7 +591,7 @@ public sealed class OpenChannelService(
         {
             var c = await RequireOpenAsync(db, appId, channelId, ct);
             await RequireParticipantOrManagerAsync(db, caller, channelId, ct);
-            var m = await RequireMessageAsync(db, appId, channelId, messageId, ct);
+            var m = await MessageExtras.RequireMessageAsync(db, appId, channelId, messageId, ct, "open channel");
             m.Meta = change(m.Meta);
             m.UpdatedAt = time.NowMs();
             var sender = await db.Users.FirstOrDefaultAsync(u => u.AppId == appId && u.UserId == m.UserId, ct);
