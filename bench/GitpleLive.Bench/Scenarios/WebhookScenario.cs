@@ -26,6 +26,7 @@ namespace GitpleLive.Bench.Scenarios;
 public static class WebhookScenario
 {
     private const string Secret = "bench-webhook-secret-0123456789";
+    private const int Senders = 16;
 
     public sealed record Result(double SendsOff1, double SendsOn, double SendsOff2, double DeliveriesPerSecond, long Delivered,
         long Sent, double P50Ms, double P99Ms, double MaxMs, long BadSignatures, long Backlog, double DrainPerSecond)
@@ -44,11 +45,13 @@ public static class WebhookScenario
         ["GitpleLive__Webhooks__MaxRetryDelay"] = "00:00:00.500",
     };
 
+    private static int Channels(BenchOptions o) => o.Quick ? 8 : 64;
+
     public static async Task<Result> RunAsync(BenchContext ctx, ServerHost host, CancellationToken cancellationToken)
     {
         var o = ctx.Options;
         var seconds = o.Quick ? 3 : Math.Max(5, o.StepSeconds);
-        var channels = o.Quick ? 8 : 64;
+        var channels = Channels(o);
         await using var receiver = await Receiver.StartAsync();
         var (result, sendFor, setWebhooks) = await PrepareAsync(host, receiver, channels, cancellationToken);
         using (result)
@@ -83,7 +86,6 @@ public static class WebhookScenario
     private static async Task<(GitpleApi Api, Func<TimeSpan, Task<long>> SendFor, Func<bool, Task> SetWebhooks)> PrepareAsync(
         ServerHost host, Receiver receiver, int channels, CancellationToken cancellationToken)
     {
-        const int senders = 16;
         var api = new GitpleApi(host.BaseUri, ServerHost.AppId, host.ApiKey, 64);
         var a = await api.CreateSdkUserAsync("bench-hook-a", "hooks a", cancellationToken);
         var b = await api.CreateSdkUserAsync("bench-hook-b", "hooks b", cancellationToken);
@@ -93,7 +95,7 @@ public static class WebhookScenario
         {
             long sent = 0;
             var until = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
-            await Task.WhenAll(Enumerable.Range(0, senders).Select(async s =>
+            await Task.WhenAll(Enumerable.Range(0, Senders).Select(async s =>
             {
                 var i = s;
                 while (Stopwatch.GetTimestamp() < until)
@@ -102,7 +104,7 @@ public static class WebhookScenario
                     using var request = api.SendTextRequest(i % 2 == 0 ? a : b, $"bench-hook-{i % channels}", body);
                     await api.SendForJsonAsync(request, cancellationToken);
                     Interlocked.Increment(ref sent);
-                    i += senders;
+                    i += Senders;
                 }
             }));
             return sent;
@@ -127,11 +129,9 @@ public static class WebhookScenario
         Func<TimeSpan, Task<long>> sendFor, Func<bool, Task> setWebhooks, CancellationToken cancellationToken)
     {
         var o = ctx.Options;
-        const int senders = 16;
-        var channels = o.Quick ? 8 : 64;
         var window = TimeSpan.FromSeconds(seconds);
         await sendFor(TimeSpan.FromSeconds(o.Quick ? 1 : 3)); // warm-up (JIT, connections)
-        Ui.Info($"webhooks off: {senders} senders over {channels} channels for {seconds} s");
+        Ui.Info($"webhooks off: {Senders} senders over {Channels(o)} channels for {seconds} s");
         var off1 = await sendFor(window) / window.TotalSeconds;
 
         await setWebhooks(true);

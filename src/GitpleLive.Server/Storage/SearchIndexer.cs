@@ -33,13 +33,12 @@ public sealed class SearchIndexer(StoreWriter writer, IDbContextFactory<ChatDbCo
     private const string AdvanceSql = "UPDATE messages_fts_state SET \"IndexedThrough\" = @upto WHERE \"Id\" = 1";
 
     private readonly SemaphoreSlim _catchUp = new(1, 1);
-    private bool? _sqlite;
     private long _indexedThrough = -1;
 
     /// <summary>Indexes every message committed before this call; a no-op on PostgreSQL.</summary>
     public async Task CatchUpAsync(CancellationToken cancellationToken = default)
     {
-        if (_sqlite == false || options.UsesPostgres) return;
+        if (options.UsesPostgres) return;
         await _catchUp.WaitAsync(cancellationToken);
         try
         {
@@ -80,8 +79,6 @@ public sealed class SearchIndexer(StoreWriter writer, IDbContextFactory<ChatDbCo
     private async Task<long> NewestAsync(CancellationToken cancellationToken)
     {
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
-        _sqlite ??= db.Database.IsSqlite();
-        if (_sqlite == false) return 0;
         await db.Database.OpenConnectionAsync(cancellationToken);
         var connection = db.Database.GetDbConnection();
         if (_indexedThrough < 0) _indexedThrough = await ScalarAsync(connection, WatermarkSql, cancellationToken);
