@@ -46,10 +46,30 @@ public sealed class RedisEventPublisher : IEventPublisher, IDisposable
         _nodeId = redis.NodeId;
         _subscriber = redis.Multiplexer.GetSubscriber();
         _order = new RelayOrder(DeliverHere, TimeProvider.System);
-        _queue = _subscriber.Subscribe(Channel);
+        _queue = SubscribeAtStart(_subscriber);
         // OnMessage with an async handler processes messages one at a time, in order.
         _queue.OnMessage(OnRemoteAsync);
         redis.Restored += OnRestored;
+    }
+
+    /// <summary>
+    /// The relay subscription, taken as the node starts. Redis is connected by then (an unreachable one failed the start
+    /// already); a SUBSCRIBE that outlasts the short command timeout on a busy machine is tried twice more before the start
+    /// fails.
+    /// </summary>
+    private static ChannelMessageQueue SubscribeAtStart(ISubscriber subscriber)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return subscriber.Subscribe(Channel);
+            }
+            catch (RedisTimeoutException) when (attempt < 3)
+            {
+                // Slow, not gone: once more.
+            }
+        }
     }
 
     public ValueTask PublishAsync(IReadOnlyList<ChatEvent> events, CancellationToken cancellationToken = default)
