@@ -1,3 +1,4 @@
+using System.Data;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
@@ -21,6 +22,7 @@ public sealed class WebhookDispatcher : BackgroundService
     private static readonly TimeSpan PruneEvery = TimeSpan.FromMinutes(10);
 
     private readonly ChatStore _store;
+    private readonly StoreWriter _writer;
     private readonly WebhookSettingsCache _settings;
     private readonly WebhookSignal _signal;
     private readonly WebhookOptions _options;
@@ -29,13 +31,16 @@ public sealed class WebhookDispatcher : BackgroundService
     private readonly TimeSpan _orderingDelay;
     private readonly HttpClient _http;
     private int _inFlight;
+    // Woken when an attempt ends without a chained successor: a slot of its app is free again.
+    private readonly WebhookSignal _slotFreed = new();
     private readonly System.Threading.Channels.Channel<Outcome> _outcomes =
         System.Threading.Channels.Channel.CreateUnbounded<Outcome>(new() { SingleReader = true });
 
-    public WebhookDispatcher(ChatStore store, WebhookSettingsCache settings, WebhookSignal signal, WebhookOptions options,
-        ChatServerOptions server, TimeProvider time, ILogger<WebhookDispatcher> logger)
+    public WebhookDispatcher(ChatStore store, StoreWriter writer, WebhookSettingsCache settings, WebhookSignal signal,
+        WebhookOptions options, ChatServerOptions server, TimeProvider time, ILogger<WebhookDispatcher> logger)
     {
         _store = store;
+        _writer = writer;
         _settings = settings;
         _signal = signal;
         _options = options;
@@ -77,9 +82,12 @@ public sealed class WebhookDispatcher : BackgroundService
                     nextPrune = Environment.TickCount64 + pruneEvery;
                 }
                 var free = _options.MaxInFlight - Volatile.Read(ref _inFlight);
-                if (free > 0) await ClaimAndStartAsync(free, stoppingToken);
-                // Woken by this node's new deliveries and finished attempts; other nodes' rows are found by polling.
-                await _signal.WaitAsync(_options.PollInterval, stoppingToken);
+                var limited = free <= 0 || !await ClaimAndStartAsync(free, stoppingToken);
+                // Woken by this node's new deliveries and finished attempts; other nodes' rows are found by polling. A round
+                // that found deliveries but could start none (every one's app at its limit, or this node's slots all taken)
+                // waits for a slot instead: new deliveries cannot start before one frees, and under load they arrive with
+                // every commit, so waking for each would run the due scan hundreds of times a second for nothing.
+                await (limited ? _slotFreed : _signal).WaitAsync(_options.PollInterval, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -102,7 +110,8 @@ public sealed class WebhookDispatcher : BackgroundService
 
     private sealed record Candidate(long Id, string AppId);
 
-    private async Task ClaimAndStartAsync(int free, CancellationToken ct)
+    /// <summary>Claims and starts due deliveries; false when there were some but none could start (the limits).</summary>
+    private async Task<bool> ClaimAndStartAsync(int free, CancellationToken ct)
     {
         var now = NowMs;
         var settled = _time.GetUtcNow().UtcTicks - _orderingDelay.Ticks;
@@ -115,12 +124,13 @@ public sealed class WebhookDispatcher : BackgroundService
             .Select(d => new Candidate(d.Id, d.AppId))
             .Take(free * 4)
             .ToListAsync(ct), ct);
-        if (candidates.Count == 0) return;
+        if (candidates.Count == 0) return true;
 
         // Each app's limit counts the leases every node holds.
         var apps = candidates.Select(c => c.AppId).Distinct().ToList();
         var busy = await _store.ReadAsync(db => db.WebhookDeliveries
-            .Where(d => d.Status == pending && d.LeaseUntil >= now && apps.Contains(d.AppId))
+            // "LeaseUntil > 0" is implied by ">= now"; written out, it lets SQLite count from the index of leased rows.
+            .Where(d => d.Status == pending && d.LeaseUntil > 0 && d.LeaseUntil >= now && apps.Contains(d.AppId))
             .GroupBy(d => d.AppId)
             .Select(g => new { g.Key, Count = g.Count() })
             .ToDictionaryAsync(g => g.Key, g => g.Count, ct), ct);
@@ -133,7 +143,7 @@ public sealed class WebhookDispatcher : BackgroundService
             busy[c.AppId] = inUse + 1;
             ids.Add(c.Id);
         }
-        if (ids.Count == 0) return;
+        if (ids.Count == 0) return false;
 
         var token = Guid.NewGuid().ToString("N");
         var leaseUntil = now + (long)_options.Lease.TotalMilliseconds;
@@ -150,6 +160,7 @@ public sealed class WebhookDispatcher : BackgroundService
             Interlocked.Increment(ref _inFlight);
             _ = Task.Run(() => AttemptAsync(row, token, ct), CancellationToken.None);
         }
+        return true;
     }
 
     private async Task AttemptAsync(WebhookDeliveryRow row, string token, CancellationToken stopping)
@@ -185,7 +196,9 @@ public sealed class WebhookDispatcher : BackgroundService
     private void Done(bool chained)
     {
         Interlocked.Decrement(ref _inFlight);
-        if (!chained) _signal.Wake();
+        if (chained) return;
+        _signal.Wake();
+        _slotFreed.Wake();
     }
 
     /// <summary>One attempt: the HTTP status (null when there was no answer) and the error (null on 2xx).</summary>
@@ -275,32 +288,58 @@ public sealed class WebhookDispatcher : BackgroundService
         }
     }
 
+    // The finisher's statements, raw and prepared on the writer's connection: it runs once per finished attempt.
+    private const string FinishSql = """
+        UPDATE webhook_deliveries SET "Status" = @s, "Attempts" = @n, "LastError" = COALESCE(@e, "LastError"), "LastStatus" = @hs,
+            "LastAttemptAt" = @at, "NextAttemptAt" = @next, "FinishedAt" = @fin, "UpdatedAt" = @at, "LeaseUntil" = 0, "LeaseToken" = NULL
+        WHERE "Id" = @id AND "LeaseToken" = @t
+        """;
+
+    private static readonly (string, DbType)[] FinishParameters =
+    [
+        ("@s", DbType.Int32), ("@n", DbType.Int32), ("@e", DbType.String), ("@hs", DbType.Int32), ("@at", DbType.Int64),
+        ("@next", DbType.Int64), ("@fin", DbType.Int64), ("@id", DbType.Int64), ("@t", DbType.String),
+    ];
+
+    // A channel's next pending delivery; "Status" = 0 written out, as the index of pending rows is filtered.
+    private const string HeadSql = """
+        SELECT "Id", "DeliveryId", "AppId", "Category", "OrderKey", "Stamp", "Body", "Attempts", "NextAttemptAt", "LeaseUntil",
+            "CreatedAt"
+        FROM webhook_deliveries WHERE "AppId" = @a AND "OrderKey" = @k AND "Status" = 0 ORDER BY "Stamp", "Id" LIMIT 1
+        """;
+
+    private static readonly (string, DbType)[] HeadParameters = [("@a", DbType.String), ("@k", DbType.String)];
+
+    private const string LeaseSql = """
+        UPDATE webhook_deliveries SET "LeaseUntil" = @l, "LeaseToken" = @t WHERE "Id" = @id AND "Status" = 0 AND "LeaseUntil" < @now
+        """;
+
+    private static readonly (string, DbType)[] LeaseParameters =
+        [("@l", DbType.Int64), ("@t", DbType.String), ("@id", DbType.Int64), ("@now", DbType.Int64)];
+
     private async Task FinishAsync(List<Outcome> batch, CancellationToken stoppingToken, bool chain = true)
     {
-        const int pending = WebhookDeliveryRow.Pending;
         var token = Guid.NewGuid().ToString("N");
         List<WebhookDeliveryRow> next;
         try
         {
-            next = await _store.WriteAsync(async db =>
+            next = await _writer.WriteAsync(async scope =>
             {
                 foreach (var o in batch)
                 {
-                    long? finished = o.Status == pending ? null : o.At;
-                    await db.WebhookDeliveries
-                        .Where(d => d.Id == o.Row.Id && d.LeaseToken == o.Token)
-                        .ExecuteUpdateAsync(s => s
-                            .SetProperty(d => d.Status, o.Status)
-                            .SetProperty(d => d.Attempts, o.Attempts)
-                            // The last failure stays readable after a later success.
-                            .SetProperty(d => d.LastError, d => o.Error ?? d.LastError)
-                            .SetProperty(d => d.LastStatus, o.HttpStatus)
-                            .SetProperty(d => d.LastAttemptAt, (long?)o.At)
-                            .SetProperty(d => d.NextAttemptAt, o.NextAttemptAt)
-                            .SetProperty(d => d.FinishedAt, finished)
-                            .SetProperty(d => d.UpdatedAt, o.At)
-                            .SetProperty(d => d.LeaseUntil, 0L)
-                            .SetProperty(d => d.LeaseToken, (string?)null), CancellationToken.None);
+                    var finish = scope.Command(FinishSql, FinishParameters);
+                    var p = finish.Parameters;
+                    p[0].Value = o.Status;
+                    p[1].Value = o.Attempts;
+                    // The last failure stays readable after a later success.
+                    p[2].Value = (object?)o.Error ?? DBNull.Value;
+                    p[3].Value = (object?)o.HttpStatus ?? DBNull.Value;
+                    p[4].Value = o.At;
+                    p[5].Value = o.NextAttemptAt;
+                    p[6].Value = o.Status == WebhookDeliveryRow.Pending ? DBNull.Value : o.At;
+                    p[7].Value = o.Row.Id;
+                    p[8].Value = o.Token;
+                    await finish.ExecuteNonQueryAsync(CancellationToken.None);
                 }
                 var claimed = new List<WebhookDeliveryRow>();
                 if (!chain || stoppingToken.IsCancellationRequested) return claimed;
@@ -309,21 +348,19 @@ public sealed class WebhookDispatcher : BackgroundService
                 var leaseUntil = now + (long)_options.Lease.TotalMilliseconds;
                 foreach (var o in batch)
                 {
-                    if (o.Status == pending) continue;
-                    var (appId, key) = (o.Row.AppId, o.Row.OrderKey);
-                    var head = await db.WebhookDeliveries.AsNoTracking()
-                        .Where(d => d.AppId == appId && d.OrderKey == key && d.Status == pending)
-                        .OrderBy(d => d.Stamp).ThenBy(d => d.Id)
-                        .FirstOrDefaultAsync(CancellationToken.None);
+                    if (o.Status == WebhookDeliveryRow.Pending) continue;
+                    var head = await HeadAsync(scope, o.Row.AppId, o.Row.OrderKey);
                     if (head is null || head.NextAttemptAt > now || head.LeaseUntil >= now || head.Stamp > settled) continue;
-                    var taken = await db.WebhookDeliveries
-                        .Where(d => d.Id == head.Id && d.Status == pending && d.LeaseUntil < now)
-                        .ExecuteUpdateAsync(s => s.SetProperty(d => d.LeaseUntil, leaseUntil).SetProperty(d => d.LeaseToken, token),
-                            CancellationToken.None);
-                    if (taken == 1) claimed.Add(head);
+                    var lease = scope.Command(LeaseSql, LeaseParameters);
+                    var p = lease.Parameters;
+                    p[0].Value = leaseUntil;
+                    p[1].Value = token;
+                    p[2].Value = head.Id;
+                    p[3].Value = now;
+                    if (await lease.ExecuteNonQueryAsync(CancellationToken.None) == 1) claimed.Add(head);
                 }
                 return claimed;
-            }, CancellationToken.None);
+            }, cancellationToken: CancellationToken.None);
         }
         catch (Exception e)
         {
@@ -343,6 +380,21 @@ public sealed class WebhookDispatcher : BackgroundService
             }
             else Done(chained: false);
         }
+    }
+
+    private static async Task<WebhookDeliveryRow?> HeadAsync(WriteScope scope, string appId, string orderKey)
+    {
+        var select = scope.Command(HeadSql, HeadParameters);
+        select.Parameters[0].Value = appId;
+        select.Parameters[1].Value = orderKey;
+        await using var r = await select.ExecuteReaderAsync(CancellationToken.None);
+        if (!await r.ReadAsync(CancellationToken.None)) return null;
+        return new WebhookDeliveryRow
+        {
+            Id = r.GetInt64(0), DeliveryId = r.GetString(1), AppId = r.GetString(2), Category = r.GetString(3), OrderKey = r.GetString(4),
+            Stamp = r.GetInt64(5), Body = r.GetString(6), Status = WebhookDeliveryRow.Pending, Attempts = r.GetInt32(7),
+            NextAttemptAt = r.GetInt64(8), LeaseUntil = r.GetInt64(9), CreatedAt = r.GetInt64(10),
+        };
     }
 
     private void Record(Outcome o)

@@ -31,8 +31,12 @@ public sealed class WebhookOptions
     /// </summary>
     public TimeSpan GiveUpAfter { get; set; } = TimeSpan.FromHours(1);
 
-    /// <summary>Most deliveries of one app in flight at once (each to a different channel), across the cluster. Default 8.</summary>
-    public int MaxConcurrencyPerApp { get; set; } = 8;
+    /// <summary>
+    /// Most deliveries of one app in flight at once (each to a different channel), across the cluster. Default 32: with one
+    /// delivery per channel in flight, this is what lets a busy app's deliveries keep up (at 8, a single node fell seconds
+    /// behind at 600 changes a second; see bench/RESULTS.md).
+    /// </summary>
+    public int MaxConcurrencyPerApp { get; set; } = 32;
 
     /// <summary>Most deliveries this node has in flight at once, all apps together. Default 64.</summary>
     public int MaxInFlight { get; set; } = 64;

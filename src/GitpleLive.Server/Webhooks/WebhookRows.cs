@@ -51,6 +51,10 @@ public sealed class WebhookDeliveryRow
 /// <summary>The webhook tables' schema, applied by <see cref="ChatDbContext"/>.</summary>
 internal static class WebhookModel
 {
+    // The filters name the status as a literal, as the worker's queries do: that is what lets SQLite use these indexes.
+    private const string PendingFilter = "\"Status\" = 0", FinishedFilter = "\"Status\" <> 0",
+        LeasedFilter = "\"Status\" = 0 AND \"LeaseUntil\" > 0";
+
     public static void Configure(ModelBuilder b)
     {
         b.Entity<WebhookSettingsRow>(e =>
@@ -73,12 +77,18 @@ internal static class WebhookModel
             e.Property(x => x.OrderKey).HasMaxLength(Limits.IdLength + 64);
             e.Property(x => x.LeaseToken).HasMaxLength(40);
             e.Property(x => x.LastError).HasMaxLength(WebhookDispatcher.MaxErrorLength);
-            e.HasIndex(x => x.DeliveryId).IsUnique();
-            // The worker's due scan, the head-of-channel check, the log by app, and pruning.
-            e.HasIndex(x => new { x.Status, x.NextAttemptAt });
-            e.HasIndex(x => new { x.AppId, x.OrderKey, x.Status, x.Stamp });
+            // Every change an app's webhooks want inserts a row here in the change's own transaction, so each index is a
+            // cost on the send path. The worker's due scan and the head-of-channel check read pending rows only: their
+            // indexes hold only those (a few while the worker keeps up), so a send touches a page or two of each, where a
+            // full per-channel index dirtied a page per channel at every commit. Pruning reads finished rows only, and a
+            // row enters that index when it finishes, not when it is queued. The delivery id needs no index of its own:
+            // nothing looks a row up by it, and a version-7 GUID is unique without one.
+            e.HasIndex(x => new { x.NextAttemptAt, x.Id }, "IX_webhook_deliveries_due").HasFilter(PendingFilter);
+            e.HasIndex(x => new { x.AppId, x.OrderKey, x.Stamp, x.Id }, "IX_webhook_deliveries_head").HasFilter(PendingFilter);
+            e.HasIndex(x => new { x.UpdatedAt }, "IX_webhook_deliveries_finished").HasFilter(FinishedFilter);
+            // Each app's leases, for its concurrency limit: a row enters it when claimed and leaves when it finishes.
+            e.HasIndex(x => new { x.AppId }, "IX_webhook_deliveries_leased").HasFilter(LeasedFilter);
             e.HasIndex(x => new { x.AppId, x.Id });
-            e.HasIndex(x => new { x.Status, x.UpdatedAt });
         });
     }
 }

@@ -679,16 +679,19 @@ namespace GitpleLive.Server.Storage.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("DeliveryId")
-                        .IsUnique();
-
                     b.HasIndex("AppId", "Id");
 
-                    b.HasIndex("Status", "NextAttemptAt");
+                    b.HasIndex(new[] { "NextAttemptAt", "Id" }, "IX_webhook_deliveries_due")
+                        .HasFilter("\"Status\" = 0");
 
-                    b.HasIndex("Status", "UpdatedAt");
+                    b.HasIndex(new[] { "UpdatedAt" }, "IX_webhook_deliveries_finished")
+                        .HasFilter("\"Status\" <> 0");
 
-                    b.HasIndex("AppId", "OrderKey", "Status", "Stamp");
+                    b.HasIndex(new[] { "AppId", "OrderKey", "Stamp", "Id" }, "IX_webhook_deliveries_head")
+                        .HasFilter("\"Status\" = 0");
+
+                    b.HasIndex(new[] { "AppId" }, "IX_webhook_deliveries_leased")
+                        .HasFilter("\"Status\" = 0 AND \"LeaseUntil\" > 0");
 
                     b.ToTable("webhook_deliveries", (string)null);
                 });
