@@ -6,12 +6,15 @@
 # Environment: STORAGE=sqlite|postgres (postgres: a fresh database per server on PG, default
 #   Host=127.0.0.1;Port=5432;Username=postgres;Password=postgres), SENDERS=N (default 1: one user sends; N>1: N
 #   members of the channel send in turn, bench/rest/send-many.lua), ROUNDS=R (default 1: repeat the whole
-#   comparison), NO_PROBE=1 (servers only), ENV_<NAME>="K=V …" (extra environment for server NAME), PROBE_DIR (default ../shared/perf-probe or ../../shared/perf-probe). The servers run with rate limits off (GitpleLive__RateLimits__Enabled=false).
+#   comparison), NO_PROBE=1 (servers only), ENV_<NAME>="K=V …" (extra environment for server NAME), WEBHOOK_<NAME>=URL
+#   (server NAME's app gets webhooks for every change, to URL: with GitpleLive__Webhooks__EnableDispatcher=false in its
+#   ENV_<NAME>, the send path's own cost of a delivery row), PROBE_DIR (default ../shared/perf-probe or
+#   ../../shared/perf-probe). The servers run with rate limits off (GitpleLive__RateLimits__Enabled=false).
 set -euo pipefail
 secs=${1:?seconds}; shift
 storage=${STORAGE:-sqlite}; senders=${SENDERS:-1}; rounds=${ROUNDS:-1}
 pg=${PG:-Host=127.0.0.1;Port=5432;Username=postgres;Password=postgres}
-work=$(mktemp -d)
+work=$(mktemp -d ${WORK_IN:+-p "$WORK_IN"})
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; sleep 0.3; rm -rf "$work"; }
 trap cleanup EXIT
@@ -61,6 +64,10 @@ for n in "${names[@]}"; do
       -X POST "$u/v1/sdk/users/token" -d '{}' | sed 's/.*"token":"\([^"]*\)".*/\1/'
   }
   tok[$n]=$(sdk sender)
+  hook="WEBHOOK_$n"
+  if [ -n "${!hook:-}" ]; then
+    curl -sf "${p[@]}" -X PUT "$u/v1/app/webhooks" -d "{\"url\":\"${!hook}\",\"secret\":\"bench-secret-0123456789\"}" >/dev/null
+  fi
   if [ "$senders" -gt 1 ]; then
     list="sender:${tok[$n]}"
     for i in $(seq 1 $((senders-1))); do list="$list,m$i:$(sdk "m$i")"; done

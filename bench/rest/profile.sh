@@ -4,6 +4,9 @@
 # from DOTNET_PerfMapEnabled) and a dotnet-counters run beside it. Prints the top symbols by own time, the
 # time under the server's own frames (inclusive), and the GC/allocation counters.
 # Usage (from the project root): bash bench/rest/profile.sh [SERVER_DLL]
+# Environment: STORAGE=sqlite|postgres; KEEP=FILE (keep perf.data there); EXTRA_ENV="K=V …" (more server environment);
+#   WEBHOOK=URL (the app gets webhooks for every change, to URL: with EXTRA_ENV=GitpleLive__Webhooks__EnableDispatcher=false,
+#   the send path's own delivery rows).
 # Needs: perf (linux-perf), dotnet tool install -g dotnet-counters, wrk.
 set -euo pipefail
 dll=${1:-}
@@ -15,14 +18,16 @@ envs=(DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 GITPLELIVE_APP_ID=b
 if [ "${STORAGE:-sqlite}" = postgres ]; then
   envs+=(GitpleLive__StorageProvider=postgres "GitpleLive__ConnectionString=Host=127.0.0.1;Port=5432;Username=postgres;Password=postgres;Database=bench_profile_$$")
 fi
+for kv in ${EXTRA_ENV:-}; do envs+=("$kv"); done
 mkdir -p "$work/data"
 env "${envs[@]}" taskset -c 0 dotnet "$dll" --urls "http://127.0.0.1:$port" >"$work/server.log" 2>&1 & server=$!
-trap 'kill $server 2>/dev/null; sleep 0.3; rm -rf "$work"' EXIT
+trap 'kill $server 2>/dev/null; sleep 0.3; [ -n "${KEEP:-}" ] && cp "$work/perf.data" "$KEEP"; rm -rf "$work"' EXIT
 u="http://127.0.0.1:$port"
 for _ in $(seq 1 150); do curl -sf "$u/health" >/dev/null && break; sleep 0.2; done
 p=(-H "APP_ID: bench" -H "APP_API_KEY: benchkey" -H "Content-Type: application/json")
 curl -sf "${p[@]}" -X POST "$u/v1/users" -d '{"user_id":"sender","name":"Sender"}' >/dev/null
 curl -sf "${p[@]}" -X POST "$u/v1/group/channels" -d '{"channel_id":"bench","name":"bench","members":["sender"]}' >/dev/null
+[ -z "${WEBHOOK:-}" ] || curl -sf "${p[@]}" -X PUT "$u/v1/app/webhooks" -d "{\"url\":\"$WEBHOOK\",\"secret\":\"bench-secret-0123456789\"}" >/dev/null
 session=$(curl -sf "${p[@]}" -X POST "$u/v1/users/sender/token" -d '{}' | sed 's/.*"token":"\([^"]*\)".*/\1/')
 token=$(curl -sf -H "APP_ID: bench" -H "USER_ID: sender" -H "Authorization: Bearer $session" -H "Content-Type: application/json" \
   -X POST "$u/v1/sdk/users/token" -d '{}' | sed 's/.*"token":"\([^"]*\)".*/\1/')

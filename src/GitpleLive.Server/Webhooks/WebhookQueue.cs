@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
@@ -125,16 +127,32 @@ public sealed class WebhookQueue : BackgroundService
         _signal.Wake();
     }
 
-    internal static WebhookDeliveryRow Row(ChatEvent e, long stamp, long now)
+    /// <summary>
+    /// The POSTed JSON (<see cref="WebhookBody"/>). The realtime payload of the same change (<see cref="ChatEvent.PayloadBytes"/>,
+    /// serialised once for every subscriber anyway) already holds its <c>category</c>, <c>app_id</c>, <c>channel</c>,
+    /// <c>user</c>, <c>message</c> and <c>data</c>: the body is that object with the delivery id and timestamp in front,
+    /// not a second serialisation of the same objects on the send path. A ban's realtime payload has an extra
+    /// <c>banInfo</c>; its body is serialised on its own.
+    /// </summary>
+    internal static string Body(ChatEvent e, string deliveryId, long timestamp)
     {
         var p = e.Payload;
+        if (p.BanInfo is not null || p.Category == EventCategories.ChannelBan)
+            return JsonSerializer.Serialize(new WebhookBody(deliveryId, e.AppId, e.Category, timestamp, p.Channel, p.User, p.Message,
+                p.Data), ApiJson.Options);
+        var payload = e.PayloadBytes; // {"category":…, …}: never empty
+        var head = $"{{\"delivery_id\":\"{deliveryId}\",\"timestamp\":{timestamp.ToString(CultureInfo.InvariantCulture)},";
+        return string.Concat(head, Encoding.UTF8.GetString(payload.AsSpan(1)));
+    }
+
+    internal static WebhookDeliveryRow Row(ChatEvent e, long stamp, long now)
+    {
         var id = Guid.CreateVersion7().ToString("N");
         var changedAt = new DateTimeOffset(stamp, TimeSpan.Zero).ToUnixTimeMilliseconds();
-        var body = new WebhookBody(id, e.AppId, e.Category, changedAt, p.Channel, p.User, p.Message, p.Data);
         return new WebhookDeliveryRow
         {
             DeliveryId = id, AppId = e.AppId, Category = e.Category, OrderKey = WebhookEvents.OrderKey(e), Stamp = stamp,
-            Body = JsonSerializer.Serialize(body, ApiJson.Options), Status = WebhookDeliveryRow.Pending,
+            Body = Body(e, id, changedAt), Status = WebhookDeliveryRow.Pending,
             CreatedAt = now, UpdatedAt = now, NextAttemptAt = 0,
         };
     }
@@ -144,19 +162,17 @@ public sealed class WebhookQueue : BackgroundService
 public sealed class WebhookSignal
 {
     private readonly SemaphoreSlim _semaphore = new(0, 1);
+    private int _set; // 1 while a wake is pending: the semaphore is released once per wait, not once per commit
 
+    /// <summary>Wakes the waiter (or the next wait). Called at every commit that queued deliveries: no exception when already set.</summary>
     public void Wake()
     {
-        try
-        {
-            _semaphore.Release();
-        }
-        catch (SemaphoreFullException)
-        {
-            // Already awake.
-        }
+        if (Interlocked.Exchange(ref _set, 1) == 0) _semaphore.Release();
     }
 
     /// <summary>Waits until woken or <paramref name="timeout"/> passed.</summary>
-    public Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _semaphore.WaitAsync(timeout, cancellationToken);
+    public async Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (await _semaphore.WaitAsync(timeout, cancellationToken)) Volatile.Write(ref _set, 0);
+    }
 }

@@ -58,6 +58,10 @@ public class WebhookDeliveryTests
         Assert.Equal(expected, got.Select(r => r.DeliveryId).Distinct().Count());
         Assert.All(got, r => Assert.Equal(server.AppId, r.Body["app_id"]!.GetValue<string>()));
         Assert.All(got, r => Assert.InRange(r.Body["timestamp"]!.GetValue<long>(), Api.NowMs - 120_000, Api.NowMs));
+        Assert.All(got, r => Assert.Equal(r.DeliveryId, r.Body["delivery_id"]!.GetValue<string>()));
+        // A body holds the §10 fields only (a ban's realtime payload also has "banInfo"; its body does not).
+        string[] fields = ["delivery_id", "app_id", "category", "timestamp", "channel", "user", "message", "data"];
+        Assert.All(got, r => Assert.All(r.Body.Select(kv => kv.Key), k => Assert.Contains(k, fields)));
 
         // The channel's changes arrive one at a time, in the order they were made.
         var inRoom = got.Where(r => r.Body["channel"]?["channel_id"]?.GetValue<string>() == "room").ToList();
