@@ -164,7 +164,7 @@ public sealed class WebhookSignal
     private readonly SemaphoreSlim _semaphore = new(0, 1);
     private int _set; // 1 while a wake is pending: the semaphore is released once per wait, not once per commit
 
-    /// <summary>Wakes the waiter (or the next wait). Called at every commit that queued deliveries: no exception when already set.</summary>
+    /// <summary>Wakes the waiter (or the next wait). Called at every commit that queued deliveries: no exception if already set.</summary>
     public void Wake()
     {
         if (Interlocked.Exchange(ref _set, 1) == 0) _semaphore.Release();
