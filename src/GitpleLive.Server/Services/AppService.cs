@@ -142,6 +142,7 @@ public sealed class AppService(ChatStore store, ChatServerOptions options, TimeP
             await db.ModerationActions.Where(x => x.AppId == appId).ExecuteDeleteAsync(ct);
             await db.ConsoleSessions.Where(x => x.AppId == appId).ExecuteDeleteAsync(ct);
             await db.WebhookDeliveries.Where(x => x.AppId == appId).ExecuteDeleteAsync(ct);
+            await db.WebhookInbox.Where(x => x.AppId == appId).ExecuteDeleteAsync(ct);
             await db.WebhookSettings.Where(x => x.AppId == appId).ExecuteDeleteAsync(ct);
             await db.Reports.Where(x => x.AppId == appId).ExecuteDeleteAsync(ct);
             await db.Bans.Where(x => x.AppId == appId).ExecuteDeleteAsync(ct);

@@ -21,6 +21,7 @@ public abstract class ChatDbContext(DbContextOptions options) : DbContext(option
     public DbSet<ModerationActionRow> ModerationActions => Set<ModerationActionRow>();
     public DbSet<Webhooks.WebhookSettingsRow> WebhookSettings => Set<Webhooks.WebhookSettingsRow>();
     public DbSet<Webhooks.WebhookDeliveryRow> WebhookDeliveries => Set<Webhooks.WebhookDeliveryRow>();
+    public DbSet<Webhooks.WebhookInboxRow> WebhookInbox => Set<Webhooks.WebhookInboxRow>();
 
     protected override void OnModelCreating(ModelBuilder b)
     {

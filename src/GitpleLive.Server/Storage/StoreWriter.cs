@@ -24,9 +24,9 @@ namespace GitpleLive.Server.Storage;
 /// </para>
 /// <para>
 /// A write may raise the events of its change (the <c>events</c> of <see cref="WriteAsync{T}"/>): once its work and its
-/// EF Core changes succeeded, the <see cref="IWriteStage"/>s (the webhook deliveries) add their rows for those events in
-/// that write's savepoint, so they commit with the change or not at all. Publishing the events stays the after-commit
-/// step's.
+/// EF Core changes succeeded, the <see cref="IWriteStage"/>s (the webhook deliveries) derive their rows for those events
+/// and hold them; a write rolled back drops its rows, and the batch's rows are written in its transaction just before it
+/// commits, so they commit with the change or not at all. Publishing the events stays the after-commit step's.
 /// </para>
 /// </summary>
 public sealed class StoreWriter : IAsyncDisposable
@@ -70,8 +70,8 @@ public sealed class StoreWriter : IAsyncDisposable
     /// </param>
     /// <param name="events">
     /// The events of the write's change, from its result: evaluated on the writer once the work and its EF Core changes
-    /// succeeded, inside the write's savepoint, where the <see cref="IWriteStage"/>s store what they derive from them
-    /// (webhook deliveries). Publishing them is the after-commit step's.
+    /// succeeded, where the <see cref="IWriteStage"/>s derive what they store from them (webhook deliveries), written in the
+    /// batch's transaction if the write stays in it. Publishing them is the after-commit step's.
     /// </param>
     public Task<T> WriteAsync<T>(Func<WriteScope, Task<T>> work, Func<T, ValueTask>? afterCommit = null,
         CancellationToken cancellationToken = default, bool refusesBeforeWriting = false, bool pipelined = false,
@@ -127,6 +127,7 @@ public sealed class StoreWriter : IAsyncDisposable
         try
         {
             var scope = await ScopeAsync();
+            foreach (var stage in _stages) stage.Truncate(0); // nothing held from a batch that did not commit
             await scope.BeginAsync();
             var parked = new List<(WriteJob Job, Task Work)>();
             foreach (var job in batch)
@@ -155,6 +156,8 @@ public sealed class StoreWriter : IAsyncDisposable
                 if (!await SettleAsync(scope, job, work, savepoint, alone, committed, again)) return;
             }
             if (parked.Count > 0 && !await FlushAsync(scope, parked, alone, committed, again)) return;
+            // What the stages derived from the batch's committed writes, written at once: one insert, not one per write.
+            foreach (var stage in _stages) await stage.FlushAsync(scope);
             await scope.CommitAsync();
         }
         catch (Exception e)
@@ -191,11 +194,13 @@ public sealed class StoreWriter : IAsyncDisposable
         List<WriteJob> committed, List<WriteJob>? again)
     {
         job.Staged = 0;
+        var marks = _stages.Length == 0 ? null : job.Marks ??= new int[_stages.Length];
+        for (var i = 0; i < _stages.Length; i++) marks![i] = _stages[i].Mark();
         try
         {
             await work;
             if (scope.Db.ChangeTracker.HasChanges()) await scope.Db.SaveChangesAsync(CancellationToken.None);
-            // The rows of the events it raised, in its savepoint: rolled back with it, committed with it.
+            // The rows of the events it raised, held for the batch: dropped if it fails now, committed with it.
             var raised = job.RaisedEvents();
             if (raised.Count > 0)
                 foreach (var stage in _stages) job.Staged += await stage.StageAsync(scope, raised);
@@ -205,6 +210,8 @@ public sealed class StoreWriter : IAsyncDisposable
         catch (Exception e)
         {
             scope.Db.ChangeTracker.Clear();
+            for (var i = 0; i < _stages.Length; i++) _stages[i].Truncate(marks![i]);
+            job.Staged = 0;
             if (alone)
             {
                 // The transaction holds nothing else: roll it back and keep the connection.
@@ -287,6 +294,8 @@ public sealed class StoreWriter : IAsyncDisposable
         public bool Pipelined { get; init; }
         /// <summary>The rows the stages added for the events this write raised (this attempt).</summary>
         public int Staged { get; set; }
+        /// <summary>Each stage's <see cref="IWriteStage.Mark"/> before this write staged (the writer's only).</summary>
+        public int[]? Marks { get; set; }
         public abstract Task ExecuteAsync(WriteScope scope);
         /// <summary>The events of this attempt's result (none without an <c>events</c> function).</summary>
         public abstract IReadOnlyList<ChatEvent> RaisedEvents();

@@ -81,6 +81,7 @@ public sealed class WebhookDispatcher : BackgroundService
                     await PruneAsync(stoppingToken);
                     nextPrune = Environment.TickCount64 + pruneEvery;
                 }
+                await ExpandInboxAsync(stoppingToken);
                 var free = _options.MaxInFlight - Volatile.Read(ref _inFlight);
                 var limited = free <= 0 || !await ClaimAndStartAsync(free, stoppingToken);
                 // Woken by this node's new deliveries and finished attempts; other nodes' rows are found by polling. A round
@@ -105,6 +106,18 @@ public sealed class WebhookDispatcher : BackgroundService
                     break;
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// Turns the committed batches' inbox rows (every node's) into delivery rows, many per write, before a claim round: a
+    /// read first, so a round with nothing new costs the writer nothing.
+    /// </summary>
+    private async Task ExpandInboxAsync(CancellationToken ct)
+    {
+        while (await _store.ReadAsync(db => db.WebhookInbox.AnyAsync(ct), ct)
+            && await _writer.WriteAsync(WebhookInbox.ExpandAsync, cancellationToken: ct) == WebhookInbox.ExpandLimit)
+        {
         }
     }
 

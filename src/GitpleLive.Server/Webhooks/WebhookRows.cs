@@ -48,6 +48,20 @@ public sealed class WebhookDeliveryRow
     public long UpdatedAt { get; set; }
 }
 
+/// <summary>
+/// A batch's deliveries of one app, as the writer's webhook stage stores them beside the batch's changes: one row per app
+/// per committed batch (not one per delivery with its indexes), which a delivering node turns into
+/// <see cref="WebhookDeliveryRow"/>s (<see cref="WebhookInbox"/>).
+/// </summary>
+public sealed class WebhookInboxRow
+{
+    public long Id { get; set; }
+    public required string AppId { get; set; }
+    /// <summary>The deliveries, a JSON array in the batch's order (<see cref="WebhookInbox"/> writes and reads it).</summary>
+    public required string Rows { get; set; }
+    public long CreatedAt { get; set; }
+}
+
 /// <summary>The webhook tables' schema, applied by <see cref="ChatDbContext"/>.</summary>
 internal static class WebhookModel
 {
@@ -89,6 +103,14 @@ internal static class WebhookModel
             // Each app's leases, for its concurrency limit: a row enters it when claimed and leaves when it finishes.
             e.HasIndex(x => new { x.AppId }, "IX_webhook_deliveries_leased").HasFilter(LeasedFilter);
             e.HasIndex(x => new { x.AppId, x.Id });
+        });
+        b.Entity<WebhookInboxRow>(e =>
+        {
+            // No index beyond the key: a send's batch adds one row here, at the table's end.
+            e.ToTable("webhook_inbox");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Id).ValueGeneratedOnAdd();
+            e.Property(x => x.AppId).HasMaxLength(64);
         });
     }
 }

@@ -63,8 +63,19 @@ public sealed class WebhookService(ChatStore store, WebhookSettingsCache cache, 
     {
         caller.RequirePlatform();
         var appId = caller.AppId;
-        return store.ReadAsync(db => db.WebhookDeliveries.Where(d => d.AppId == appId).OrderByDescending(d => d.Id).Take(limit)
-            .ToListAsync(cancellationToken), cancellationToken);
+        return store.ReadAsync(async db =>
+        {
+            // The newest are those a delivering node has not taken from the inbox yet; one snapshot of both tables, so
+            // an expansion in between neither hides nor doubles a delivery.
+            await using var snapshot =
+                await db.Database.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
+            var queued = await WebhookInbox.UnexpandedAsync(db, appId, cancellationToken);
+            queued.Reverse();
+            if (queued.Count >= limit) return queued[..limit];
+            var taken = await db.WebhookDeliveries.Where(d => d.AppId == appId).OrderByDescending(d => d.Id).Take(limit - queued.Count)
+                .ToListAsync(cancellationToken);
+            return [.. queued, .. taken];
+        }, cancellationToken);
     }
 
     /// <summary>Queues a <c>webhook:ping</c> delivery (its own order key: it waits for nothing); 1001 when webhooks are off.</summary>

@@ -21,8 +21,15 @@ public class WebhookTransactionTests
 {
     private static readonly string ServerDll = Path.Combine(AppContext.BaseDirectory, "GitpleLive.Server.dll");
 
+    /// <summary>Every delivery stored: in the delivery table, or still in the inbox a delivering node expands (newer).</summary>
     private static Task<List<WebhookDeliveryRow>> RowsAsync(TestServer server) =>
-        server.Services.GetRequiredService<ChatStore>().ReadAsync(db => db.WebhookDeliveries.OrderBy(d => d.Id).ToListAsync());
+        server.Services.GetRequiredService<ChatStore>().ReadAsync(async db =>
+        {
+            await using var snapshot = await db.Database.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead);
+            var rows = await db.WebhookDeliveries.OrderBy(d => d.Id).ToListAsync();
+            rows.AddRange(await WebhookInbox.UnexpandedAsync(db));
+            return rows;
+        });
 
     private static long MessageId(WebhookDeliveryRow row) => JsonNode.Parse(row.Body)!["message"]!["message_id"]!.GetValue<long>();
 

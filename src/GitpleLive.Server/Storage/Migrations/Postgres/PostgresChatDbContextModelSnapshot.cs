@@ -707,6 +707,31 @@ namespace GitpleLive.Server.Storage.Migrations.Postgres
                     b.ToTable("webhook_deliveries", (string)null);
                 });
 
+            modelBuilder.Entity("GitpleLive.Server.Webhooks.WebhookInboxRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("AppId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Rows")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("webhook_inbox", (string)null);
+                });
+
             modelBuilder.Entity("GitpleLive.Server.Webhooks.WebhookSettingsRow", b =>
                 {
                     b.Property<string>("AppId")

@@ -696,6 +696,29 @@ namespace GitpleLive.Server.Storage.Migrations.Sqlite
                     b.ToTable("webhook_deliveries", (string)null);
                 });
 
+            modelBuilder.Entity("GitpleLive.Server.Webhooks.WebhookInboxRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("AppId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Rows")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("webhook_inbox", (string)null);
+                });
+
             modelBuilder.Entity("GitpleLive.Server.Webhooks.WebhookSettingsRow", b =>
                 {
                     b.Property<string>("AppId")
