@@ -356,6 +356,8 @@ public sealed class WebhookDispatcher : BackgroundService
                 }
                 var claimed = new List<WebhookDeliveryRow>();
                 if (!chain || stoppingToken.IsCancellationRequested) return claimed;
+                // A channel's next delivery may still be in the inbox: taken in now, it can be chained at once.
+                await WebhookInbox.ExpandAsync(scope);
                 var now = NowMs;
                 var settled = _time.GetUtcNow().UtcTicks - _orderingDelay.Ticks;
                 var leaseUntil = now + (long)_options.Lease.TotalMilliseconds;
