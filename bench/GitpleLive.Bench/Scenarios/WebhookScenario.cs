@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using GitpleLive.Bench.Mqtt;
 using GitpleLive.Bench.Targets;
 using HdrHistogram;
 using Microsoft.AspNetCore.Builder;
@@ -36,6 +37,12 @@ public static class WebhookScenario
         /// send rate with webhooks off and on, two windows each, alternated — the send path's own cost, the delivery row.
         /// </summary>
         public (double Off, double On) SendPath { get; init; }
+
+        /// <summary>
+        /// The same with one member online, subscribed to every channel: the fan-out then serialises each send's payload,
+        /// which the webhook body reuses, so what remains is the delivery itself.
+        /// </summary>
+        public (double Off, double On) SendPathOnline { get; init; }
     }
 
     /// <summary>The server settings of this scenario: quick retries, so the backlog drains soon after the receiver is back.</summary>
@@ -53,7 +60,7 @@ public static class WebhookScenario
         var seconds = o.Quick ? 3 : Math.Max(5, o.StepSeconds);
         var channels = Channels(o);
         await using var receiver = await Receiver.StartAsync();
-        var (result, sendFor, setWebhooks) = await PrepareAsync(host, receiver, channels, cancellationToken);
+        var (result, sendFor, setWebhooks, _) = await PrepareAsync(host, receiver, channels, cancellationToken);
         using (result)
         {
             var r = await MeasureAsync(ctx, seconds, receiver, sendFor, setWebhooks, cancellationToken);
@@ -61,20 +68,28 @@ public static class WebhookScenario
             // The send path alone: a second node that stores deliveries and leaves them to a delivering node.
             var quietEnv = new Dictionary<string, string>(ServerEnv) { ["GitpleLive__Webhooks__EnableDispatcher"] = "false" };
             using var quiet = await ServerHost.StartAsync(ctx, "server-webhooks-no-dispatcher", cancellationToken, quietEnv);
-            var (quietApi, quietSend, quietSet) = await PrepareAsync(quiet, receiver, channels, cancellationToken);
+            var (quietApi, quietSend, quietSet, member) = await PrepareAsync(quiet, receiver, channels, cancellationToken);
             using (quietApi)
             {
                 var window = TimeSpan.FromSeconds(seconds);
                 await quietSend(TimeSpan.FromSeconds(o.Quick ? 1 : 3));
-                double off = 0, on = 0;
-                for (var round = 0; round < 2; round++)
+                async Task<(double Off, double On)> AlternateAsync()
                 {
-                    off += await quietSend(window) / window.TotalSeconds;
-                    await quietSet(true);
-                    on += await quietSend(window) / window.TotalSeconds;
-                    await quietSet(false);
+                    double off = 0, on = 0;
+                    for (var round = 0; round < 2; round++)
+                    {
+                        off += await quietSend(window) / window.TotalSeconds;
+                        await quietSet(true);
+                        on += await quietSend(window) / window.TotalSeconds;
+                        await quietSet(false);
+                    }
+                    return (off / 2, on / 2);
                 }
-                return r with { SendPath = (off / 2, on / 2) };
+                var alone = await AlternateAsync();
+                await using var online = await OnlineAsync(quiet, member, channels, cancellationToken);
+                var withOnline = await AlternateAsync();
+                if (online.PublishesReceived == 0) ctx.Note("webhooks: the member online received no message");
+                return r with { SendPath = alone, SendPathOnline = withOnline };
             }
         }
     }
@@ -83,7 +98,23 @@ public static class WebhookScenario
     /// The scenario's users and channels on <paramref name="host"/>, and its two moves there: send for a while (16 senders
     /// over the channels; returns how many were sent) and turn the app's webhooks on or off.
     /// </summary>
-    private static async Task<(GitpleApi Api, Func<TimeSpan, Task<long>> SendFor, Func<bool, Task> SetWebhooks)> PrepareAsync(
+    /// <summary>Connects <paramref name="member"/> over MQTT/WS, subscribed to its user topic and every channel of the scenario.</summary>
+    private static async Task<LeanMqttClient> OnlineAsync(ServerHost host, GitpleApi.BenchUser member, int channels,
+        CancellationToken cancellationToken)
+    {
+        var prefix = $"mqtt/topic/gitple/live/{ServerHost.AppId}";
+        var filters = new List<string> { $"{prefix}/user/all/{member.UserId}/#" };
+        for (var c = 0; c < channels; c++) filters.Add($"{prefix}/channel/group/bench-hook-{c}/all/#");
+        var clientId = $"{ServerHost.AppId}::{member.UserId}::bench::{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}::127.0.0.1";
+        var client = await LeanMqttClient.ConnectAsync(host.WsUri, clientId, member.UserId, member.SdkToken, new LeanMqttSettings(),
+            null, cancellationToken);
+        var codes = await client.SubscribeAsync(filters, cancellationToken);
+        if (codes.Any(c => c >= 0x80)) throw new InvalidOperationException($"subscription refused: {string.Join(',', codes)}");
+        return client;
+    }
+
+    private static async Task<(GitpleApi Api, Func<TimeSpan, Task<long>> SendFor, Func<bool, Task> SetWebhooks, GitpleApi.BenchUser Member)>
+        PrepareAsync(
         ServerHost host, Receiver receiver, int channels, CancellationToken cancellationToken)
     {
         var api = new GitpleApi(host.BaseUri, ServerHost.AppId, host.ApiKey, 64);
@@ -122,7 +153,7 @@ public static class WebhookScenario
             await api.SendForJsonAsync(request, cancellationToken);
         }
 
-        return (api, SendForAsync, SetWebhooksAsync);
+        return (api, SendForAsync, SetWebhooksAsync, b);
     }
 
     private static async Task<Result> MeasureAsync(BenchContext ctx, double seconds, Receiver receiver,
@@ -185,6 +216,10 @@ public static class WebhookScenario
             $"| requests with a bad signature | {r.BadSignatures} |",
             $"| send path alone (node without dispatcher), webhooks off / on (msg/s) | {r.SendPath.Off:0} / {r.SendPath.On:0} |",
             $"| send path alone: on / off | {(r.SendPath.Off == 0 ? 0 : r.SendPath.On / r.SendPath.Off):0.00} |",
+            "| send path alone, one member online (every send fanned out to it): off / on (msg/s) | "
+                + $"{r.SendPathOnline.Off:0} / {r.SendPathOnline.On:0} |",
+            "| send path alone, one member online: on / off | "
+                + $"{(r.SendPathOnline.Off == 0 ? 0 : r.SendPathOnline.On / r.SendPathOnline.Off):0.00} |",
         };
         foreach (var line in lines) Ui.Info(Ui.Esc(line));
         await File.WriteAllLinesAsync(Path.Combine(ctx.ResultsDirectory, "webhooks.md"), lines, cancellationToken);
