@@ -13,7 +13,14 @@ public sealed class FanoutLayout(int users, int members, string appId)
     public int Channels { get; } = users / members;
     public int Users => Channels * Members;
     public string AppId { get; } = appId;
-    public string TopicPrefix => $"mqtt/topic/gitple/live/{AppId}";
+    public string TopicPrefix => PrefixOf(AppId);
+
+    /// <summary>The topic prefix of <paramref name="appId"/> (PROTOCOL §6).</summary>
+    public static string PrefixOf(string appId) => $"mqtt/topic/gitple/live/{appId}";
+
+    /// <summary>An MQTT client id as the SDKs send it: <c>{app}::{user}::{device}::{ms}::{ip}</c>.</summary>
+    public static string ClientIdOf(string appId, string userId) =>
+        $"{appId}::{userId}::bench::{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}::127.0.0.1";
 
     public static string UserId(int user) => $"bench-u{user:D6}";
     public static string ChannelId(int channel) => $"bench-ch{channel:D5}";
@@ -29,8 +36,7 @@ public sealed class FanoutLayout(int users, int members, string appId)
 
     public string MessageTopic(int channel) => $"{TopicPrefix}/channel/group/{ChannelId(channel)}/all/group:message_send";
 
-    public string ClientId(int user) =>
-        $"{AppId}::{UserId(user)}::bench::{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}::127.0.0.1";
+    public string ClientId(int user) => ClientIdOf(AppId, UserId(user));
 }
 
 /// <summary>Counters of one step, written by the sender and every receive loop.</summary>

@@ -94,28 +94,27 @@ public static class WebhookScenario
         }
     }
 
-    /// <summary>
-    /// The scenario's users and channels on <paramref name="host"/>, and its two moves there: send for a while (16 senders
-    /// over the channels; returns how many were sent) and turn the app's webhooks on or off.
-    /// </summary>
     /// <summary>Connects <paramref name="member"/> over MQTT/WS, subscribed to its user topic and every channel of the scenario.</summary>
     private static async Task<LeanMqttClient> OnlineAsync(ServerHost host, GitpleApi.BenchUser member, int channels,
         CancellationToken cancellationToken)
     {
-        var prefix = $"mqtt/topic/gitple/live/{ServerHost.AppId}";
+        var prefix = FanoutLayout.PrefixOf(ServerHost.AppId);
         var filters = new List<string> { $"{prefix}/user/all/{member.UserId}/#" };
         for (var c = 0; c < channels; c++) filters.Add($"{prefix}/channel/group/bench-hook-{c}/all/#");
-        var clientId = $"{ServerHost.AppId}::{member.UserId}::bench::{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}::127.0.0.1";
-        var client = await LeanMqttClient.ConnectAsync(host.WsUri, clientId, member.UserId, member.SdkToken, new LeanMqttSettings(),
-            null, cancellationToken);
+        var clientId = FanoutLayout.ClientIdOf(ServerHost.AppId, member.UserId);
+        var client = await LeanMqttClient.ConnectAsync(host.WsUri, clientId, member.UserId, member.SdkToken, new LeanMqttSettings(), null,
+            cancellationToken);
         var codes = await client.SubscribeAsync(filters, cancellationToken);
         if (codes.Any(c => c >= 0x80)) throw new InvalidOperationException($"subscription refused: {string.Join(',', codes)}");
         return client;
     }
 
+    /// <summary>
+    /// The scenario's users and channels on <paramref name="host"/>, and its two moves there: send for a while (16 senders
+    /// over the channels; returns how many were sent) and turn the app's webhooks on or off; and its member who can be online.
+    /// </summary>
     private static async Task<(GitpleApi Api, Func<TimeSpan, Task<long>> SendFor, Func<bool, Task> SetWebhooks, GitpleApi.BenchUser Member)>
-        PrepareAsync(
-        ServerHost host, Receiver receiver, int channels, CancellationToken cancellationToken)
+        PrepareAsync(ServerHost host, Receiver receiver, int channels, CancellationToken cancellationToken)
     {
         var api = new GitpleApi(host.BaseUri, ServerHost.AppId, host.ApiKey, 64);
         var a = await api.CreateSdkUserAsync("bench-hook-a", "hooks a", cancellationToken);

@@ -20,7 +20,7 @@ internal static class WebhookInbox
     public const int ExpandLimit = 64;
 
     private const string InboxInsertSql = """INSERT INTO webhook_inbox ("AppId", "Rows", "CreatedAt") VALUES (@a, @r, @now)""";
-    private const string TakeSql = """SELECT "Id", "AppId", "Rows" FROM webhook_inbox ORDER BY "Id" LIMIT 64""";
+    private static readonly string TakeSql = $"""SELECT "Id", "AppId", "Rows" FROM webhook_inbox ORDER BY "Id" LIMIT {ExpandLimit}""";
     private const string DeleteSql = """DELETE FROM webhook_inbox WHERE "Id" = @id""";
     // Any constant shared by the nodes: the key of the expansion's advisory lock.
     private const string LockSql = "SELECT pg_try_advisory_xact_lock(7413290551)";
