@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Data;
 using System.Data.Common;
-using System.Text;
 using System.Text.Json;
 
 namespace GitpleLive.Server.Webhooks;
@@ -37,26 +36,88 @@ internal static class WebhookInbox
         ("@body", DbType.String), ("@now", DbType.Int64),
     ];
 
-    /// <summary>Stores <paramref name="rows"/> (a batch's deliveries, in order) as one inbox row per app.</summary>
-    public static async ValueTask StoreAsync(WriteScope scope, List<WebhookDeliveryRow> rows, long now)
-    {
-        var insert = scope.Command(InboxInsertSql, ("@a", DbType.String), ("@r", DbType.String), ("@now", DbType.Int64));
-        var first = rows[0].AppId;
-        if (rows.TrueForAll(r => r.AppId == first))
-        {
-            await InsertAsync(insert, first, Pack(rows), now);
-            return;
-        }
-        foreach (var app in rows.GroupBy(r => r.AppId, StringComparer.Ordinal))
-            await InsertAsync(insert, app.Key, Pack(app), now);
-    }
+    /// <summary>One delivery the writer's stage holds until its batch commits: its body is written only then.</summary>
+    internal readonly record struct Staged(ChatEvent Event, Guid DeliveryId, long Stamp, long CreatedAt);
 
-    private static async Task InsertAsync(DbCommand insert, string appId, string packed, long now)
+    /// <summary>
+    /// Writes a batch's staged deliveries into the inbox. One per writer (its buffers are reused from batch to batch):
+    /// each delivery's body goes from the event's payload bytes into the row's bytes, no string in between; a row holds at
+    /// most about <see cref="ChunkBytes"/>, so no batch allocates on the large-object heap (an inbox row of a whole busy
+    /// batch did, and cost a gen-2 collection a second, 2026-12-02).
+    /// </summary>
+    internal sealed class Packer
     {
-        insert.Parameters[0].Value = appId;
-        insert.Parameters[1].Value = packed;
-        insert.Parameters[2].Value = now;
-        await insert.ExecuteNonQueryAsync();
+        /// <summary>The size an inbox row is closed at (below the large-object heap's 85,000 bytes, with one delivery over).</summary>
+        public const int ChunkBytes = 32 * 1024;
+
+        private readonly ArrayBufferWriter<byte> _row = new(ChunkBytes * 2);
+        private readonly ArrayBufferWriter<byte> _body = new(4096);
+        private readonly Utf8JsonWriter _json;
+
+        public Packer() => _json = new Utf8JsonWriter(_row);
+
+        /// <summary>Stores <paramref name="staged"/> (a batch's deliveries, in order) as inbox rows, per app, in order.</summary>
+        public async ValueTask StoreAsync(WriteScope scope, List<Staged> staged, long now)
+        {
+            var insert = scope.Command(InboxInsertSql, ("@a", DbType.String), ("@r", DbType.Binary), ("@now", DbType.Int64));
+            insert.Parameters[2].Value = now;
+            var first = staged[0].Event.AppId;
+            if (staged.TrueForAll(r => r.Event.AppId == first))
+            {
+                await StoreAsync(insert, first, staged);
+                return;
+            }
+            foreach (var app in staged.GroupBy(r => r.Event.AppId, StringComparer.Ordinal))
+                await StoreAsync(insert, app.Key, app);
+        }
+
+        private async ValueTask StoreAsync(DbCommand insert, string appId, IEnumerable<Staged> staged)
+        {
+            insert.Parameters[0].Value = appId;
+            var open = false;
+            foreach (var s in staged)
+            {
+                if (!open)
+                {
+                    _row.ResetWrittenCount();
+                    _json.Reset(_row);
+                    _json.WriteStartArray();
+                    open = true;
+                }
+                Write(s);
+                if (_json.BytesPending + _row.WrittenCount < ChunkBytes) continue;
+                await InsertAsync(insert);
+                open = false;
+            }
+            if (open) await InsertAsync(insert);
+        }
+
+        // One delivery: {"d":delivery id,"c":category,"k":order key,"s":stamp,"t":created at,"b":the body, as POSTed}.
+        private void Write(in Staged s)
+        {
+            var e = s.Event;
+            Span<byte> id = stackalloc byte[32];
+            s.DeliveryId.TryFormat(id, out _, "N");
+            _json.WriteStartObject();
+            _json.WriteString("d"u8, id);
+            _json.WriteString("c"u8, e.Category);
+            _json.WriteString("k"u8, WebhookEvents.OrderKey(e));
+            _json.WriteNumber("s"u8, s.Stamp);
+            _json.WriteNumber("t"u8, s.CreatedAt);
+            _body.ResetWrittenCount();
+            WebhookQueue.WriteBody(_body, e, s.DeliveryId, WebhookQueue.ChangedAt(s.Stamp));
+            _json.WritePropertyName("b"u8);
+            _json.WriteRawValue(_body.WrittenSpan, skipInputValidation: true); // our own JSON
+            _json.WriteEndObject();
+        }
+
+        private async ValueTask InsertAsync(DbCommand insert)
+        {
+            _json.WriteEndArray();
+            _json.Flush();
+            insert.Parameters[1].Value = _row.WrittenSpan.ToArray();
+            await insert.ExecuteNonQueryAsync();
+        }
     }
 
     /// <summary>
@@ -66,9 +127,9 @@ internal static class WebhookInbox
     public static async Task<int> ExpandAsync(WriteScope scope)
     {
         if (scope.IsPostgres && !(bool)(await scope.Command(LockSql).ExecuteScalarAsync())!) return 0;
-        var taken = new List<(long Id, string AppId, string Rows)>();
+        var taken = new List<(long Id, string AppId, byte[] Rows)>();
         await using (var reader = await scope.Command(scope.IsPostgres ? TakeSql + " FOR UPDATE" : TakeSql).ExecuteReaderAsync())
-            while (await reader.ReadAsync()) taken.Add((reader.GetInt64(0), reader.GetString(1), reader.GetString(2)));
+            while (await reader.ReadAsync()) taken.Add((reader.GetInt64(0), reader.GetString(1), reader.GetFieldValue<byte[]>(2)));
         if (taken.Count == 0) return 0;
         var insert = scope.Command(DeliveryInsertSql, DeliveryParameters);
         var delete = scope.Command(DeleteSql, ("@id", DbType.Int64));
@@ -104,31 +165,7 @@ internal static class WebhookInbox
         return rows.SelectMany(r => Unpack(r.AppId, r.Rows)).ToList();
     }
 
-    // One delivery: {"d":delivery id,"c":category,"k":order key,"s":stamp,"t":created at,"b":the body, as POSTed}.
-    private static string Pack(IEnumerable<WebhookDeliveryRow> rows)
-    {
-        var buffer = new ArrayBufferWriter<byte>(4096);
-        using (var w = new Utf8JsonWriter(buffer))
-        {
-            w.WriteStartArray();
-            foreach (var r in rows)
-            {
-                w.WriteStartObject();
-                w.WriteString("d", r.DeliveryId);
-                w.WriteString("c", r.Category);
-                w.WriteString("k", r.OrderKey);
-                w.WriteNumber("s", r.Stamp);
-                w.WriteNumber("t", r.CreatedAt);
-                w.WritePropertyName("b");
-                w.WriteRawValue(r.Body, skipInputValidation: true); // our own JSON: WebhookQueue.Body
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-        }
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
-
-    private static IEnumerable<WebhookDeliveryRow> Unpack(string appId, string packed)
+    private static IEnumerable<WebhookDeliveryRow> Unpack(string appId, byte[] packed)
     {
         using var doc = JsonDocument.Parse(packed);
         var rows = new List<WebhookDeliveryRow>(doc.RootElement.GetArrayLength());

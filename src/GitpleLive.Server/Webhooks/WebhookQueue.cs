@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -132,27 +133,40 @@ public sealed class WebhookQueue : BackgroundService
     /// serialised once for every subscriber anyway) already holds its <c>category</c>, <c>app_id</c>, <c>channel</c>,
     /// <c>user</c>, <c>message</c> and <c>data</c>: the body is that object with the delivery id and timestamp in front,
     /// not a second serialisation of the same objects on the send path. A ban's realtime payload has an extra
-    /// <c>banInfo</c>; its body is serialised on its own.
+    /// <c>banInfo</c>; its body is serialised on its own. Written as UTF-8 into <paramref name="into"/>.
     /// </summary>
-    internal static string Body(ChatEvent e, string deliveryId, long timestamp)
+    internal static void WriteBody(IBufferWriter<byte> into, ChatEvent e, Guid deliveryId, long timestamp)
     {
         var p = e.Payload;
         if (p.BanInfo is not null || p.Category == EventCategories.ChannelBan)
-            return JsonSerializer.Serialize(new WebhookBody(deliveryId, e.AppId, e.Category, timestamp, p.Channel, p.User, p.Message,
-                p.Data), ApiJson.Options);
-        var payload = e.PayloadBytes; // {"category":…, …}: never empty
-        var head = $"{{\"delivery_id\":\"{deliveryId}\",\"timestamp\":{timestamp.ToString(CultureInfo.InvariantCulture)},";
-        return string.Concat(head, Encoding.UTF8.GetString(payload.AsSpan(1)));
+        {
+            using var w = new Utf8JsonWriter(into);
+            JsonSerializer.Serialize(w, new WebhookBody(deliveryId.ToString("N"), e.AppId, e.Category, timestamp, p.Channel, p.User,
+                p.Message, p.Data), ApiJson.Options);
+            return;
+        }
+        into.Write("{\"delivery_id\":\""u8);
+        deliveryId.TryFormat(into.GetSpan(32), out var n, "N");
+        into.Advance(n);
+        into.Write("\",\"timestamp\":"u8);
+        timestamp.TryFormat(into.GetSpan(20), out n, default, CultureInfo.InvariantCulture);
+        into.Advance(n);
+        into.Write(","u8);
+        into.Write(e.PayloadBytes.AsSpan(1)); // {"category":…, …}: never empty
     }
+
+    /// <summary>When a change staged at <paramref name="stamp"/> (UTC ticks) happened, as its body's <c>timestamp</c>.</summary>
+    internal static long ChangedAt(long stamp) => new DateTimeOffset(stamp, TimeSpan.Zero).ToUnixTimeMilliseconds();
 
     internal static WebhookDeliveryRow Row(ChatEvent e, long stamp, long now)
     {
-        var id = Guid.CreateVersion7().ToString("N");
-        var changedAt = new DateTimeOffset(stamp, TimeSpan.Zero).ToUnixTimeMilliseconds();
+        var id = Guid.CreateVersion7();
+        var body = new ArrayBufferWriter<byte>(1024);
+        WriteBody(body, e, id, ChangedAt(stamp));
         return new WebhookDeliveryRow
         {
-            DeliveryId = id, AppId = e.AppId, Category = e.Category, OrderKey = WebhookEvents.OrderKey(e), Stamp = stamp,
-            Body = Body(e, id, changedAt), Status = WebhookDeliveryRow.Pending,
+            DeliveryId = id.ToString("N"), AppId = e.AppId, Category = e.Category, OrderKey = WebhookEvents.OrderKey(e), Stamp = stamp,
+            Body = Encoding.UTF8.GetString(body.WrittenSpan), Status = WebhookDeliveryRow.Pending,
             CreatedAt = now, UpdatedAt = now, NextAttemptAt = 0,
         };
     }

@@ -57,8 +57,8 @@ public sealed class WebhookInboxRow
 {
     public long Id { get; set; }
     public required string AppId { get; set; }
-    /// <summary>The deliveries, a JSON array in the batch's order (<see cref="WebhookInbox"/> writes and reads it).</summary>
-    public required string Rows { get; set; }
+    /// <summary>The deliveries, a UTF-8 JSON array in the batch's order (<see cref="WebhookInbox"/> writes and reads it).</summary>
+    public required byte[] Rows { get; set; }
     public long CreatedAt { get; set; }
 }
 

@@ -25,7 +25,8 @@ internal sealed class WebhookStage(WebhookSettingsCache settings, WebhookSignal 
     // As SendStatements reads it: Unix microseconds of the database's clock.
     private const string ClockSql = "SELECT (extract(epoch from clock_timestamp()) * 1000000)::bigint";
 
-    private readonly List<WebhookDeliveryRow> _held = []; // the writer's only
+    private readonly List<WebhookInbox.Staged> _held = []; // the writer's only
+    private readonly WebhookInbox.Packer _packer = new(); // the writer's only
     private long _lastStamp; // the writer's only
 
     public async ValueTask<int> StageAsync(WriteScope scope, IReadOnlyList<ChatEvent> events)
@@ -39,7 +40,7 @@ internal sealed class WebhookStage(WebhookSettingsCache settings, WebhookSignal 
             if (!settings.TryGetCached(e.AppId, out var app)) app = await settings.LoadAsync(scope.Db, e.AppId);
             if (app is null || !app.Wants(e.Category)) continue;
             var at = e.Stamp ?? (stamp ??= await NowAsync(scope));
-            _held.Add(WebhookQueue.Row(e, at, time.GetUtcNow().ToUnixTimeMilliseconds()));
+            _held.Add(new WebhookInbox.Staged(e, Guid.CreateVersion7(), at, time.GetUtcNow().ToUnixTimeMilliseconds()));
             count++;
         }
         return count;
@@ -55,7 +56,7 @@ internal sealed class WebhookStage(WebhookSettingsCache settings, WebhookSignal 
     public async ValueTask FlushAsync(WriteScope scope)
     {
         if (_held.Count == 0) return;
-        await WebhookInbox.StoreAsync(scope, _held, time.GetUtcNow().ToUnixTimeMilliseconds());
+        await _packer.StoreAsync(scope, _held, time.GetUtcNow().ToUnixTimeMilliseconds());
         _held.Clear();
     }
 
